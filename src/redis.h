@@ -1,0 +1,117 @@
+/*
+ * redis.h - one connection to a Redis/Valkey server, used as a pipeline.
+ *
+ * Callers queue commands with mc_redis_append (formatted into an output
+ * buffer at once, no I/O) and run them with mc_redis_exec, which writes them
+ * all and reads one reply per command: one network round trip for any number
+ * of commands.  Replies are parsed by hiredis's reader (works with hiredis
+ * 0.14 and 1.x); transport is our own: TCP (TCP_NODELAY), Unix socket, or
+ * TLS through OpenSSL; non-blocking connect with a timeout; poll()-based
+ * read/write deadline; AUTH (user + password) and SELECT after each connect.
+ *
+ * Failure policy (the PHP layer turns failures into misses):
+ * - Any I/O, timeout or protocol error closes the connection; the next exec
+ *   reconnects.  After a failed connect, execs within the backoff window
+ *   fail fast with MC_ERR_BACKOFF and do no I/O.  The window grows from
+ *   MC_REDIS_BACKOFF_MIN_MS, doubling per consecutive failure, capped at
+ *   MC_REDIS_BACKOFF_MAX_MS, and resets on a successful connect.
+ * - A reused connection that the server had closed (EOF/EPIPE/ECONNRESET
+ *   before any reply byte arrived) is reconnected and the pipeline resent
+ *   once, within the same exec.
+ * - An error reply (-ERR ...) is not a connection failure: the reply is
+ *   returned with type REDIS_REPLY_ERROR and exec still returns MC_OK.
+ */
+#ifndef MC_REDIS_H
+#define MC_REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hiredis/hiredis.h>
+#include "status.h"
+
+#define MC_REDIS_BACKOFF_MIN_MS 20
+#define MC_REDIS_BACKOFF_MAX_MS 1000
+#define MC_REDIS_MAX_REPLY_BYTES ((size_t)1 << 30) /* largest bulk reply accepted */
+
+typedef enum mc_redis_transport {
+    MC_REDIS_TCP = 0,
+    MC_REDIS_TLS = 1,
+    MC_REDIS_UNIX = 2
+} mc_redis_transport;
+
+typedef struct mc_redis_tls_options {
+    const char *ca_file;      /* NULL: the system's default CA store */
+    const char *cert_file;    /* client certificate, optional */
+    const char *key_file;     /* its key, optional */
+    const char *server_name;  /* SNI and name to verify; NULL: host */
+    int verify_peer;          /* 1 (default) verifies chain and name */
+} mc_redis_tls_options;
+
+typedef struct mc_redis_options {
+    mc_redis_transport transport;
+    const char *host;         /* TCP/TLS */
+    int port;                 /* TCP/TLS */
+    const char *path;         /* Unix socket */
+    const char *username;     /* NULL: AUTH with password only (or none) */
+    const char *password;     /* NULL: no AUTH */
+    int database;             /* SELECT when > 0 */
+    double connect_timeout;   /* seconds; <= 0 means 5 */
+    double read_timeout;      /* seconds, per exec; <= 0 means 5 */
+    mc_redis_tls_options tls;
+} mc_redis_options;
+
+typedef struct mc_redis_stats {
+    uint64_t round_trips;     /* execs that did I/O */
+    uint64_t commands;        /* commands sent */
+    uint64_t bytes_sent;
+    uint64_t bytes_received;
+    uint64_t connects;        /* successful connects, first included */
+    uint64_t reconnects;      /* successful connects after the first */
+    uint64_t errors;          /* execs that failed */
+} mc_redis_stats;
+
+typedef struct mc_redis mc_redis;
+
+/* Parses "tcp://host:port", "tls://host:port", "unix:///path", also
+ * "[::1]:6379" forms and a bare "host" or "host:port" (tcp, port 6379).
+ * Fills transport/host/port/path of opts with pointers into *storage, a
+ * malloc'd copy the caller frees with free().  MC_ERR_ARG for a malformed
+ * URI or port out of 1..65535. */
+mc_status mc_redis_parse_uri(const char *uri, mc_redis_options *opts, char **storage);
+
+/* Creates a disconnected client; copies every string of opts.  No I/O.
+ * NULL when out of memory.  Free with mc_redis_free. */
+mc_redis *mc_redis_create(const mc_redis_options *opts);
+/* Closes and frees; accepts NULL. */
+void mc_redis_free(mc_redis *r);
+
+/* Queues one command (argv form, binary safe); argv may be freed afterwards. */
+mc_status mc_redis_append(mc_redis *r, int argc, const char *const *argv, const size_t *argvlen);
+/* Number of commands queued and not yet executed. */
+size_t mc_redis_pending(const mc_redis *r);
+/* Drops queued commands without sending them. */
+void mc_redis_discard(mc_redis *r);
+
+/* Sends every queued command and reads their replies (see policy above).
+ * On MC_OK *replies (may be NULL if count is 0) holds `count` replies in
+ * command order, owned by r and valid until the next exec, discard or free.
+ * On failure the queue is emptied, no replies are returned, and the reason
+ * is in mc_redis_errstr. */
+mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count);
+
+/* Connects now if not connected (exec does this by itself). */
+mc_status mc_redis_connect(mc_redis *r);
+/* 1 while a connection is open. */
+int mc_redis_connected(const mc_redis *r);
+/* Closes the connection (the next exec reconnects without backoff). */
+void mc_redis_close(mc_redis *r);
+
+/* The last failure in words ("connect to 127.0.0.1:6379: Connection refused");
+ * "" when none.  Valid until the next call on r. */
+const char *mc_redis_errstr(const mc_redis *r);
+const mc_redis_stats *mc_redis_get_stats(const mc_redis *r);
+
+/* Frees a reply tree the caller owns (not those returned by exec). */
+void mc_redis_reply_free(redisReply *reply);
+
+#endif
