@@ -1,0 +1,905 @@
+/*
+ * redis_store.c - MoodleCache\RedisStore: Moodle's cache operations on
+ * Redis, each in one round trip.  The key layout is in src/layout.h.
+ *
+ * Every method builds its commands, runs them with one mc_redis_exec, and
+ * reads the replies.  A failed exec is a miss (false / 0 / []) plus one
+ * warning per request; only bad arguments throw.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <time.h>
+#include "php.h"
+#include "zend_exceptions.h"
+#include "php_moodlecache.h"
+#include "redis_store.h"
+#include "redis_store_arginfo.h"
+#include "layout.h"
+#include "value.h"
+
+static zend_class_entry *redis_store_ce;
+static zend_object_handlers redis_store_handlers;
+
+#define THIS_STORE() mc_redis_store_from(Z_OBJ_P(ZEND_THIS))
+
+/* ---- object life cycle ------------------------------------------------ */
+
+static zend_object *redis_store_create(zend_class_entry *ce)
+{
+    mc_redis_store *store = zend_object_alloc(sizeof(mc_redis_store), ce);
+    zend_object_std_init(&store->std, ce);
+    object_properties_init(&store->std, ce);
+    store->std.handlers = &redis_store_handlers;
+    return &store->std;
+}
+
+static void redis_store_free(zend_object *obj)
+{
+    mc_redis_store *store = mc_redis_store_from(obj);
+    mc_redis_free(store->conn);
+    mc_args_free(&store->args);
+    mc_buf_free(&store->tag);
+    mc_buf_free(&store->frames);
+    mc_buf_free(&store->scratch);
+    if (store->server) zend_string_release(store->server);
+    if (store->prefix) zend_string_release(store->prefix);
+    if (store->last_error) zend_string_release(store->last_error);
+    zend_object_std_dtor(obj);
+}
+
+static bool ready(mc_redis_store *store)
+{
+    if (store->conn == NULL) {
+        zend_throw_error(NULL, "MoodleCache\\RedisStore object is not constructed");
+        return false;
+    }
+    return true;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void set_error(mc_redis_store *store, zend_string *message)
+{
+    if (store->last_error) {
+        zend_string_release(store->last_error);
+    }
+    store->last_error = message;
+}
+
+/* The call could not reach the server: a miss, and one warning a request. */
+static void network_failure(mc_redis_store *store, const char *method)
+{
+    set_error(store, zend_strpprintf(0, "%s: %s", method, mc_redis_errstr(store->conn)));
+    mc_warn_once("moodlecache: Redis %s unavailable (%s); %s() served as a miss",
+                 ZSTR_VAL(store->server), mc_redis_errstr(store->conn), method);
+}
+
+/* The server answered with something this call cannot use. */
+static void reply_failure(mc_redis_store *store, const char *method, const redisReply *reply)
+{
+    const char *detail = reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply";
+    set_error(store, zend_strpprintf(0, "%s: %s", method, detail));
+    mc_warn_once("moodlecache: Redis %s: %s() failed: %s", ZSTR_VAL(store->server), method, detail);
+}
+
+static void out_of_memory(mc_redis_store *store, const char *method)
+{
+    set_error(store, zend_strpprintf(0, "%s: out of memory", method));
+    mc_warn_once("moodlecache: %s(): out of memory", method);
+}
+
+/* ---- building commands ------------------------------------------------- */
+
+/* Starts a call on one definition: remembers its tag "{P:D}". */
+static bool begin(mc_redis_store *store, zend_string *definition)
+{
+    mc_buf_clear(&store->tag);
+    mc_buf_clear(&store->frames);
+    mc_args_clear(&store->args);
+    mc_redis_discard(store->conn);
+    return mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
+                         ZSTR_VAL(definition), ZSTR_LEN(definition)) == MC_OK;
+}
+
+static bool arg(mc_redis_store *store, const char *data, size_t len)
+{
+    return mc_args_add(&store->args, data, len) == MC_OK;
+}
+
+#define ARG_LITERAL(store, text) arg((store), (text), sizeof(text) - 1)
+
+/* Adds the key "{P:D}" suffix key, e.g. suffix ":" for data, "#l:" for locks. */
+static bool key_arg(mc_redis_store *store, const char *suffix, const char *key, size_t key_len)
+{
+    mc_args *args = &store->args;
+    if (mc_args_start(args) != MC_OK
+        || mc_args_append(args, store->tag.data, store->tag.len) != MC_OK
+        || mc_args_append(args, suffix, strlen(suffix)) != MC_OK
+        || mc_args_append(args, key, key_len) != MC_OK) {
+        args->open = 0;
+        return false;
+    }
+    mc_args_end(args);
+    return true;
+}
+
+static bool data_key_arg(mc_redis_store *store, zend_string *key)
+{
+    return key_arg(store, ":", ZSTR_VAL(key), ZSTR_LEN(key));
+}
+
+/* Queues the command built in args. */
+static bool queue(mc_redis_store *store)
+{
+    const char *const *argv = mc_args_argv(&store->args);
+    bool ok = argv != NULL
+        && mc_redis_append(store->conn, (int)store->args.count, argv, store->args.lengths) == MC_OK;
+    mc_args_clear(&store->args);
+    return ok;
+}
+
+/* Runs the queued commands; NULL on a network failure (already reported). */
+static redisReply **run(mc_redis_store *store, const char *method, size_t expected)
+{
+    redisReply **replies = NULL;
+    size_t count = 0;
+    if (mc_redis_exec(store->conn, &replies, &count) != MC_OK) {
+        network_failure(store, method);
+        return NULL;
+    }
+    if (count != expected) {
+        reply_failure(store, method, NULL);
+        return NULL;
+    }
+    if (store->last_error) {
+        zend_string_release(store->last_error);
+        store->last_error = NULL;
+    }
+    return replies;
+}
+
+static uint64_t expiry_of(zend_long ttl)
+{
+    return ttl > 0 ? (uint64_t)time(NULL) + (uint64_t)ttl : 0;
+}
+
+/* Encodes value into store->frames; false if it cannot be serialized (an
+ * exception is then in flight) or out of memory. */
+static bool encode(mc_redis_store *store, zval *value, zend_long ttl, size_t *offset, size_t *len)
+{
+    mc_payload payload;
+    if (!mc_value_serialize(value, store->serializer, &payload)) {
+        if (!EG(exception)) {
+            zend_throw_exception(mc_ce_exception, "moodlecache: value cannot be serialized", 0);
+        }
+        return false;
+    }
+    *offset = store->frames.len;
+    mc_status st = mc_frame_encode(&store->codec, payload.serializer, expiry_of(ttl),
+                                   payload.data, payload.len, &store->frames);
+    mc_payload_free(&payload);
+    if (st != MC_OK) {
+        zend_throw_exception_ex(mc_ce_exception, 0, "moodlecache: value cannot be encoded: %s",
+                                mc_status_name(st));
+        return false;
+    }
+    *len = store->frames.len - *offset;
+    return true;
+}
+
+/* Turns one GET reply into a PHP value in rv; false for a miss. */
+static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *definition,
+                   zend_string *key, zval *rv)
+{
+    if (reply->type == REDIS_REPLY_NIL) {
+        store->counters.misses++;
+        return false;
+    }
+    if (reply->type != REDIS_REPLY_STRING) {
+        reply_failure(store, "get", reply);
+        store->counters.misses++;
+        return false;
+    }
+    mc_frame frame;
+    mc_status st = mc_frame_decode(reply->str, reply->len, &store->scratch, &frame);
+    if (st == MC_OK && mc_frame_expired(&frame, (uint64_t)time(NULL))) {
+        store->counters.misses++;
+        return false;
+    }
+    if (st != MC_OK || !mc_value_unserialize(&frame, rv)) {
+        if (EG(exception)) {
+            return false;
+        }
+        store->counters.corrupt++;
+        store->counters.misses++;
+        set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
+                                         ZSTR_VAL(key), ZSTR_VAL(definition),
+                                         st != MC_OK ? mc_status_name(st) : "does not unserialize"));
+        mc_warn_once("moodlecache: %s; served as a miss", ZSTR_VAL(store->last_error));
+        return false;
+    }
+    store->counters.hits++;
+    return true;
+}
+
+/* The keys of a PHP array as strings: caller releases each. */
+static zend_string **key_list(HashTable *keys, uint32_t *count)
+{
+    zend_string **list = safe_emalloc(zend_hash_num_elements(keys) + 1, sizeof(zend_string *), 0);
+    uint32_t n = 0;
+    zval *entry;
+    ZEND_HASH_FOREACH_VAL(keys, entry) {
+        list[n++] = zval_get_string(entry);
+    } ZEND_HASH_FOREACH_END();
+    *count = n;
+    return list;
+}
+
+static void key_list_free(zend_string **list, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        zend_string_release(list[i]);
+    }
+    efree(list);
+}
+
+/* Adds "{P:D}#i" or "{P:D}#t". */
+static bool index_arg(mc_redis_store *store, bool with_ttl)
+{
+    return key_arg(store, with_ttl ? "#t" : "#i", "", 0);
+}
+
+/* Queues the index upkeep after storing keys: SADD to the set for their
+ * kind, and for TTL entries make the set live as long as its longest member. */
+static bool queue_index_add(mc_redis_store *store, zend_string **keys, uint32_t count,
+                            zend_long ttl, size_t *commands)
+{
+    bool ok = ARG_LITERAL(store, "SADD") && index_arg(store, ttl > 0);
+    for (uint32_t i = 0; ok && i < count; i++) {
+        ok = arg(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
+    }
+    ok = ok && queue(store);
+    *commands += 1;
+    if (ok && ttl > 0) {
+        /* NX sets an expiry on a new set; GT only ever extends it. */
+        static const char *const modes[] = {"NX", "GT"};
+        for (int m = 0; ok && m < 2; m++) {
+            ok = ARG_LITERAL(store, "EXPIRE") && index_arg(store, true)
+                && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK
+                && arg(store, modes[m], 2) && queue(store);
+            *commands += 1;
+        }
+    }
+    return ok;
+}
+
+/* Queues SREM of keys from both index sets. */
+static bool queue_index_remove(mc_redis_store *store, zend_string **keys, uint32_t count)
+{
+    bool ok = true;
+    for (int with_ttl = 0; ok && with_ttl < 2; with_ttl++) {
+        ok = ARG_LITERAL(store, "SREM") && index_arg(store, with_ttl);
+        for (uint32_t i = 0; ok && i < count; i++) {
+            ok = arg(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
+        }
+        ok = ok && queue(store);
+    }
+    return ok;
+}
+
+/* ---- methods ------------------------------------------------------------ */
+
+PHP_METHOD(MoodleCache_RedisStore, __construct)
+{
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (store->conn != NULL) {
+        zend_throw_error(NULL, "MoodleCache\\RedisStore is already constructed");
+        RETURN_THROWS();
+    }
+    if (!mc_redis_store_configure(store, options)) {
+        RETURN_THROWS();
+    }
+}
+
+PHP_METHOD(MoodleCache_RedisStore, get)
+{
+    zend_string *definition, *key;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (!begin(store, definition) || !ARG_LITERAL(store, "GET") || !data_key_arg(store, key)
+        || !queue(store)) {
+        out_of_memory(store, "get");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "get", 1);
+    if (replies == NULL) {
+        store->counters.misses++;
+        RETURN_FALSE;
+    }
+    if (!decode(store, replies[0], definition, key, return_value)) {
+        if (EG(exception)) RETURN_THROWS();
+        RETURN_FALSE;
+    }
+}
+
+PHP_METHOD(MoodleCache_RedisStore, getMany)
+{
+    zend_string *definition;
+    HashTable *keys;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_ARRAY_HT(keys)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    uint32_t count;
+    zend_string **list = key_list(keys, &count);
+    array_init_size(return_value, count);
+    if (count == 0) {
+        key_list_free(list, count);
+        return;
+    }
+    bool ok = begin(store, definition) && ARG_LITERAL(store, "MGET");
+    for (uint32_t i = 0; ok && i < count; i++) {
+        ok = data_key_arg(store, list[i]);
+    }
+    redisReply **replies = NULL;
+    if (!ok || !queue(store)) {
+        out_of_memory(store, "getMany");
+    } else {
+        replies = run(store, "getMany", 1);
+    }
+    const redisReply *values = replies ? replies[0] : NULL;
+    if (values && (values->type != REDIS_REPLY_ARRAY || values->elements != count)) {
+        reply_failure(store, "getMany", values);
+        values = NULL;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        zval value;
+        if (values == NULL) {
+            store->counters.misses++;
+            ZVAL_FALSE(&value);
+        } else if (!decode(store, values->element[i], definition, list[i], &value)) {
+            if (EG(exception)) break;
+            ZVAL_FALSE(&value);
+        }
+        zend_symtable_update(Z_ARRVAL_P(return_value), list[i], &value);
+    }
+    key_list_free(list, count);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, set)
+{
+    zend_string *definition, *key;
+    zval *value;
+    zend_long ttl = 0;
+    ZEND_PARSE_PARAMETERS_START(3, 4)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+        Z_PARAM_ZVAL(value)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(ttl)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (ttl < 0) {
+        zend_argument_value_error(4, "must be 0 (no expiry) or a number of seconds");
+        RETURN_THROWS();
+    }
+    size_t offset, len, commands = 1;
+    if (!begin(store, definition)) {
+        out_of_memory(store, "set");
+        RETURN_FALSE;
+    }
+    if (!encode(store, value, ttl, &offset, &len)) {
+        RETURN_THROWS();
+    }
+    bool ok = ARG_LITERAL(store, "SET") && data_key_arg(store, key)
+        && arg(store, store->frames.data + offset, len);
+    if (ok && ttl > 0) {
+        ok = ARG_LITERAL(store, "EX") && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK;
+    }
+    ok = ok && queue(store) && queue_index_add(store, &key, 1, ttl, &commands);
+    if (!ok) {
+        out_of_memory(store, "set");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "set", commands);
+    if (replies == NULL) RETURN_FALSE;
+    if (replies[0]->type != REDIS_REPLY_STATUS) {
+        reply_failure(store, "set", replies[0]);
+        RETURN_FALSE;
+    }
+    store->counters.sets++;
+    RETURN_TRUE;
+}
+
+PHP_METHOD(MoodleCache_RedisStore, setMany)
+{
+    zend_string *definition;
+    HashTable *items;
+    zend_long ttl = 0;
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_STR(definition)
+        Z_PARAM_ARRAY_HT(items)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(ttl)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (ttl < 0) {
+        zend_argument_value_error(3, "must be 0 (no expiry) or a number of seconds");
+        RETURN_THROWS();
+    }
+    uint32_t count = zend_hash_num_elements(items);
+    if (count == 0) {
+        RETURN_LONG(0);
+    }
+    if (!begin(store, definition)) {
+        out_of_memory(store, "setMany");
+        RETURN_LONG(0);
+    }
+    zend_string **keys = safe_emalloc(count, sizeof(zend_string *), 0);
+    size_t *offsets = safe_emalloc(count, sizeof(size_t), 0);
+    size_t *lengths = safe_emalloc(count, sizeof(size_t), 0);
+    uint32_t n = 0;
+    zend_string *skey;
+    zend_ulong ikey;
+    zval *value;
+    bool ok = true;
+    ZEND_HASH_FOREACH_KEY_VAL(items, ikey, skey, value) {
+        keys[n] = skey ? zend_string_copy(skey) : zend_long_to_str((zend_long)ikey);
+        n++;
+        if (!encode(store, value, ttl, &offsets[n - 1], &lengths[n - 1])) {
+            ok = false;
+            break;
+        }
+    } ZEND_HASH_FOREACH_END();
+
+    size_t commands = 0;
+    if (ok && ttl == 0) {
+        ok = ARG_LITERAL(store, "MSET");
+        for (uint32_t i = 0; ok && i < n; i++) {
+            ok = data_key_arg(store, keys[i]) && arg(store, store->frames.data + offsets[i], lengths[i]);
+        }
+        ok = ok && queue(store);
+        commands = 1;
+    } else if (ok) {
+        for (uint32_t i = 0; ok && i < n; i++) {
+            ok = ARG_LITERAL(store, "SET") && data_key_arg(store, keys[i])
+                && arg(store, store->frames.data + offsets[i], lengths[i])
+                && ARG_LITERAL(store, "EX") && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK
+                && queue(store);
+        }
+        commands = n;
+    }
+    size_t data_commands = commands;
+    bool encoded = ok || !EG(exception);
+    ok = ok && queue_index_add(store, keys, n, ttl, &commands);
+
+    zend_long stored = 0;
+    if (ok) {
+        redisReply **replies = run(store, "setMany", commands);
+        for (size_t i = 0; replies && i < data_commands; i++) {
+            if (replies[i]->type == REDIS_REPLY_STATUS) {
+                stored += ttl == 0 ? n : 1;
+            } else {
+                reply_failure(store, "setMany", replies[i]);
+            }
+        }
+    } else if (encoded) {
+        out_of_memory(store, "setMany");
+    }
+    key_list_free(keys, n);
+    efree(offsets);
+    efree(lengths);
+    if (EG(exception)) RETURN_THROWS();
+    store->counters.sets += (uint64_t)stored;
+    RETURN_LONG(stored);
+}
+
+/* DEL of keys plus index clean-up; returns the number deleted, -1 on failure. */
+static zend_long delete_keys(mc_redis_store *store, const char *method, zend_string *definition,
+                             zend_string **keys, uint32_t count)
+{
+    bool ok = begin(store, definition) && ARG_LITERAL(store, "DEL");
+    for (uint32_t i = 0; ok && i < count; i++) {
+        ok = data_key_arg(store, keys[i]);
+    }
+    ok = ok && queue(store) && queue_index_remove(store, keys, count);
+    if (!ok) {
+        out_of_memory(store, method);
+        return -1;
+    }
+    redisReply **replies = run(store, method, 3);
+    if (replies == NULL) {
+        return -1;
+    }
+    if (replies[0]->type != REDIS_REPLY_INTEGER) {
+        reply_failure(store, method, replies[0]);
+        return -1;
+    }
+    store->counters.deletes += (uint64_t)replies[0]->integer;
+    return (zend_long)replies[0]->integer;
+}
+
+PHP_METHOD(MoodleCache_RedisStore, delete)
+{
+    zend_string *definition, *key;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    RETURN_BOOL(delete_keys(store, "delete", definition, &key, 1) > 0);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, deleteMany)
+{
+    zend_string *definition;
+    HashTable *keys;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_ARRAY_HT(keys)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    uint32_t count;
+    zend_string **list = key_list(keys, &count);
+    zend_long deleted = count ? delete_keys(store, "deleteMany", definition, list, count) : 0;
+    key_list_free(list, count);
+    RETURN_LONG(deleted < 0 ? 0 : deleted);
+}
+
+/* How many of the distinct keys exist; -1 on failure. */
+static zend_long count_existing(mc_redis_store *store, const char *method, zend_string *definition,
+                                HashTable *keys, uint32_t *distinct)
+{
+    HashTable seen;
+    zend_hash_init(&seen, zend_hash_num_elements(keys), NULL, NULL, 0);
+    bool ok = begin(store, definition) && ARG_LITERAL(store, "EXISTS");
+    zval *entry, dummy;
+    ZVAL_TRUE(&dummy);
+    ZEND_HASH_FOREACH_VAL(keys, entry) {
+        zend_string *key = zval_get_string(entry);
+        if (ok && zend_hash_add(&seen, key, &dummy) != NULL) {
+            ok = data_key_arg(store, key);
+        }
+        zend_string_release(key);
+    } ZEND_HASH_FOREACH_END();
+    *distinct = zend_hash_num_elements(&seen);
+    zend_hash_destroy(&seen);
+    if (*distinct == 0) {
+        return 0;
+    }
+    if (!ok || !queue(store)) {
+        out_of_memory(store, method);
+        return -1;
+    }
+    redisReply **replies = run(store, method, 1);
+    if (replies == NULL) {
+        return -1;
+    }
+    if (replies[0]->type != REDIS_REPLY_INTEGER) {
+        reply_failure(store, method, replies[0]);
+        return -1;
+    }
+    return (zend_long)replies[0]->integer;
+}
+
+PHP_METHOD(MoodleCache_RedisStore, has)
+{
+    zend_string *definition, *key;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (!begin(store, definition) || !ARG_LITERAL(store, "EXISTS") || !data_key_arg(store, key)
+        || !queue(store)) {
+        out_of_memory(store, "has");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "has", 1);
+    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_INTEGER && replies[0]->integer > 0);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, hasAny)
+{
+    zend_string *definition;
+    HashTable *keys;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_ARRAY_HT(keys)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    uint32_t distinct;
+    RETURN_BOOL(count_existing(store, "hasAny", definition, keys, &distinct) > 0);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, hasAll)
+{
+    zend_string *definition;
+    HashTable *keys;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_ARRAY_HT(keys)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    uint32_t distinct;
+    zend_long existing = count_existing(store, "hasAll", definition, keys, &distinct);
+    RETURN_BOOL(existing >= 0 && (uint32_t)existing == distinct);
+}
+
+/* EVAL of a per-definition script over both index sets; the reply or NULL. */
+static redisReply *eval_on_indexes(mc_redis_store *store, const char *method, zend_string *definition,
+                                   const char *script, zend_string *key_prefix)
+{
+    bool ok = begin(store, definition) && ARG_LITERAL(store, "EVAL")
+        && arg(store, script, strlen(script)) && ARG_LITERAL(store, "2")
+        && index_arg(store, false) && index_arg(store, true)
+        && key_arg(store, ":", "", 0);
+    if (ok && key_prefix) {
+        ok = arg(store, ZSTR_VAL(key_prefix), ZSTR_LEN(key_prefix));
+    }
+    if (!ok || !queue(store)) {
+        out_of_memory(store, method);
+        return NULL;
+    }
+    redisReply **replies = run(store, method, 1);
+    if (replies == NULL) {
+        return NULL;
+    }
+    if (replies[0]->type == REDIS_REPLY_ERROR) {
+        reply_failure(store, method, replies[0]);
+        return NULL;
+    }
+    return replies[0];
+}
+
+PHP_METHOD(MoodleCache_RedisStore, purge)
+{
+    zend_string *definition;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(definition)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    redisReply *reply = eval_on_indexes(store, "purge", definition, MC_LUA_PURGE, NULL);
+    RETURN_BOOL(reply != NULL && reply->type == REDIS_REPLY_INTEGER);
+}
+
+/* One SCAN step; unlinks what the previous step found in the same trip. */
+PHP_METHOD(MoodleCache_RedisStore, purgeAll)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+
+    mc_buf pattern = MC_BUF_INIT;
+    if (mc_layout_scan_pattern(&pattern, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) != MC_OK) {
+        mc_buf_free(&pattern);
+        out_of_memory(store, "purgeAll");
+        RETURN_FALSE;
+    }
+    zend_string *cursor = zend_string_init("0", 1, 0);
+    bool ok = true;
+    mc_redis_discard(store->conn);
+    do {
+        mc_args_clear(&store->args);
+        ok = ARG_LITERAL(store, "SCAN") && arg(store, ZSTR_VAL(cursor), ZSTR_LEN(cursor))
+            && ARG_LITERAL(store, "MATCH") && arg(store, pattern.data, pattern.len)
+            && ARG_LITERAL(store, "COUNT") && ARG_LITERAL(store, "1000") && queue(store);
+        if (!ok) {
+            out_of_memory(store, "purgeAll");
+            break;
+        }
+        redisReply **replies = run(store, "purgeAll", 1);
+        const redisReply *scan = replies ? replies[0] : NULL;
+        if (scan == NULL || scan->type != REDIS_REPLY_ARRAY || scan->elements != 2
+            || scan->element[0]->type != REDIS_REPLY_STRING || scan->element[1]->type != REDIS_REPLY_ARRAY) {
+            if (scan) reply_failure(store, "purgeAll", scan);
+            ok = false;
+            break;
+        }
+        zend_string_release(cursor);
+        cursor = zend_string_init(scan->element[0]->str, scan->element[0]->len, 0);
+        const redisReply *found = scan->element[1];
+        if (found->elements > 0) {
+            ok = ARG_LITERAL(store, "UNLINK");
+            for (size_t i = 0; ok && i < found->elements; i++) {
+                ok = found->element[i]->type == REDIS_REPLY_STRING
+                    && arg(store, found->element[i]->str, found->element[i]->len);
+            }
+            ok = ok && queue(store);
+            replies = ok ? run(store, "purgeAll", 1) : NULL;
+            if (replies == NULL) {
+                ok = false;
+                break;
+            }
+        }
+    } while (!zend_string_equals_literal(cursor, "0"));
+    zend_string_release(cursor);
+    mc_buf_free(&pattern);
+    RETURN_BOOL(ok);
+}
+
+static void find_keys(INTERNAL_FUNCTION_PARAMETERS, const char *method, zend_string *definition,
+                      zend_string *key_prefix)
+{
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    array_init(return_value);
+    redisReply *reply = eval_on_indexes(store, method, definition, MC_LUA_FIND, key_prefix);
+    if (reply == NULL) {
+        return;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        reply_failure(store, method, reply);
+        return;
+    }
+    for (size_t i = 0; i < reply->elements; i++) {
+        if (reply->element[i]->type == REDIS_REPLY_STRING) {
+            add_next_index_stringl(return_value, reply->element[i]->str, reply->element[i]->len);
+        }
+    }
+}
+
+PHP_METHOD(MoodleCache_RedisStore, findAll)
+{
+    zend_string *definition;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(definition)
+    ZEND_PARSE_PARAMETERS_END();
+    find_keys(INTERNAL_FUNCTION_PARAM_PASSTHRU, "findAll", definition, ZSTR_EMPTY_ALLOC());
+}
+
+PHP_METHOD(MoodleCache_RedisStore, findByPrefix)
+{
+    zend_string *definition, *prefix;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(prefix)
+    ZEND_PARSE_PARAMETERS_END();
+    find_keys(INTERNAL_FUNCTION_PARAM_PASSTHRU, "findByPrefix", definition, prefix);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, acquireLock)
+{
+    zend_string *definition, *key, *owner;
+    zend_long ttl_ms;
+    ZEND_PARSE_PARAMETERS_START(4, 4)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+        Z_PARAM_STR(owner)
+        Z_PARAM_LONG(ttl_ms)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (ttl_ms <= 0) {
+        zend_argument_value_error(4, "must be a number of milliseconds above 0");
+        RETURN_THROWS();
+    }
+    if (!begin(store, definition) || !ARG_LITERAL(store, "SET")
+        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
+        || !arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !ARG_LITERAL(store, "NX")
+        || !ARG_LITERAL(store, "PX") || mc_args_add_u64(&store->args, (unsigned long long)ttl_ms) != MC_OK
+        || !queue(store)) {
+        out_of_memory(store, "acquireLock");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "acquireLock", 1);
+    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_STATUS);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, releaseLock)
+{
+    zend_string *definition, *key, *owner;
+    ZEND_PARSE_PARAMETERS_START(3, 3)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+        Z_PARAM_STR(owner)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (!begin(store, definition) || !ARG_LITERAL(store, "EVAL")
+        || !arg(store, MC_LUA_RELEASE, strlen(MC_LUA_RELEASE)) || !ARG_LITERAL(store, "1")
+        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
+        || !arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !queue(store)) {
+        out_of_memory(store, "releaseLock");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "releaseLock", 1);
+    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_INTEGER && replies[0]->integer == 1);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, checkLockState)
+{
+    zend_string *definition, *key, *owner;
+    ZEND_PARSE_PARAMETERS_START(3, 3)
+        Z_PARAM_STR(definition)
+        Z_PARAM_STR(key)
+        Z_PARAM_STR(owner)
+    ZEND_PARSE_PARAMETERS_END();
+
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (!begin(store, definition) || !ARG_LITERAL(store, "GET")
+        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key)) || !queue(store)) {
+        out_of_memory(store, "checkLockState");
+        RETURN_NULL();
+    }
+    redisReply **replies = run(store, "checkLockState", 1);
+    if (replies == NULL || replies[0]->type != REDIS_REPLY_STRING) {
+        RETURN_NULL();
+    }
+    RETURN_BOOL(replies[0]->len == ZSTR_LEN(owner)
+                && memcmp(replies[0]->str, ZSTR_VAL(owner), ZSTR_LEN(owner)) == 0);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, stats)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    const mc_redis_stats *net = mc_redis_get_stats(store->conn);
+    array_init(return_value);
+    add_assoc_long(return_value, "hits", (zend_long)store->counters.hits);
+    add_assoc_long(return_value, "misses", (zend_long)store->counters.misses);
+    add_assoc_long(return_value, "sets", (zend_long)store->counters.sets);
+    add_assoc_long(return_value, "deletes", (zend_long)store->counters.deletes);
+    add_assoc_long(return_value, "corrupt", (zend_long)store->counters.corrupt);
+    add_assoc_long(return_value, "round_trips", (zend_long)net->round_trips);
+    add_assoc_long(return_value, "commands", (zend_long)net->commands);
+    add_assoc_long(return_value, "bytes_sent", (zend_long)net->bytes_sent);
+    add_assoc_long(return_value, "bytes_received", (zend_long)net->bytes_received);
+    add_assoc_long(return_value, "connects", (zend_long)net->connects);
+    add_assoc_long(return_value, "reconnects", (zend_long)net->reconnects);
+    add_assoc_long(return_value, "errors", (zend_long)net->errors);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, lastError)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    mc_redis_store *store = THIS_STORE();
+    if (store->last_error == NULL) {
+        RETURN_NULL();
+    }
+    RETURN_STR_COPY(store->last_error);
+}
+
+void mc_redis_store_register(void)
+{
+    redis_store_ce = register_class_MoodleCache_RedisStore();
+    redis_store_ce->create_object = redis_store_create;
+    memcpy(&redis_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+    redis_store_handlers.offset = XtOffsetOf(mc_redis_store, std);
+    redis_store_handlers.free_obj = redis_store_free;
+    redis_store_handlers.clone_obj = NULL;
+}

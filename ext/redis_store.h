@@ -1,0 +1,49 @@
+/*
+ * redis_store.h - the state behind a MoodleCache\RedisStore object, shared
+ * by its method file and its options file.
+ */
+#ifndef MC_REDIS_STORE_H
+#define MC_REDIS_STORE_H
+
+#include "php.h"
+#include "args.h"
+#include "buf.h"
+#include "codec.h"
+#include "redis.h"
+
+#define MC_DEFAULT_CONNECT_TIMEOUT 1.0
+#define MC_DEFAULT_READ_TIMEOUT 1.0
+#define MC_DEFAULT_COMPRESSION_THRESHOLD 4096
+
+typedef struct mc_store_counters {
+    uint64_t hits;
+    uint64_t misses;
+    uint64_t sets;
+    uint64_t deletes;
+    uint64_t corrupt;     /* values that failed to decode: served as misses */
+} mc_store_counters;
+
+typedef struct mc_redis_store {
+    mc_redis *conn;
+    zend_string *server;     /* as configured, for messages */
+    zend_string *prefix;
+    int serializer;          /* for values that are not strings or ints */
+    mc_codec_options codec;
+    mc_args args;            /* the command being built */
+    mc_buf tag;              /* "{P:D}" of the current call */
+    mc_buf frames;           /* encoded values of the current call */
+    mc_buf scratch;          /* decompressed payloads */
+    mc_store_counters counters;
+    zend_string *last_error; /* NULL when the last call succeeded */
+    zend_object std;
+} mc_redis_store;
+
+static inline mc_redis_store *mc_redis_store_from(zend_object *obj)
+{
+    return (mc_redis_store *)((char *)obj - XtOffsetOf(mc_redis_store, std));
+}
+
+/* Applies the constructor's options; false with an exception thrown. */
+bool mc_redis_store_configure(mc_redis_store *store, HashTable *options);
+
+#endif
