@@ -22,6 +22,9 @@ const char *mc_status_name(mc_status status)
     case MC_ERR_BACKOFF: return "waiting to reconnect";
     case MC_ERR_LOCK: return "lock error";
     case MC_ERR_NOTFOUND: return "not found";
+    case MC_ERR_QUOTA: return "lock limit reached";
+    case MC_ERR_LOST: return "lock lost";
+    case MC_ERR_SETUP: return "lock directory unusable";
     }
     return "unknown error";
 }

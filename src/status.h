@@ -26,7 +26,10 @@ typedef enum mc_status {
     MC_ERR_SERVER = 16,      /* the server answered with an error reply */
     MC_ERR_BACKOFF = 17,     /* not attempted: waiting before the next reconnect */
     MC_ERR_LOCK = 20,        /* lock layer: see its header */
-    MC_ERR_NOTFOUND = 21     /* lock layer / stores: no such entry */
+    MC_ERR_NOTFOUND = 21,    /* lock layer / stores: no such entry */
+    MC_ERR_QUOTA = 40,       /* lock layer: a lock/open-file limit (EDQUOT, ENOLCK, EMFILE) */
+    MC_ERR_LOST = 41,        /* lock layer: a held lock was lost (NFS lease, forced release) */
+    MC_ERR_SETUP = 42        /* lock layer: directory missing, not a directory or read-only */
 } mc_status;
 
 /* A short constant English name for a code ("timeout"); never NULL. */
