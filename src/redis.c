@@ -1,0 +1,613 @@
+/* redis.c - pipelined Redis connection (see redis.h). */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include "buf.h"
+#include "redis.h"
+#include "reply.h"
+#include "transport.h"
+
+#define MC_REDIS_DEFAULT_PORT 6379
+#define MC_REDIS_READ_CHUNK 16384
+
+struct mc_redis {
+    mc_redis_options opts;      /* strings point at the owned copies below */
+    char *owned[8];
+    mc_conn conn;
+    SSL_CTX *ssl_ctx;           /* made at the first TLS connect, kept for reconnects */
+    mc_buf out;                 /* queued commands, RESP-formatted */
+    size_t pending;             /* commands in out */
+    mc_reply_reader *reader;
+    redisReply **replies;       /* replies of the last exec (or of the handshake) */
+    size_t nreplies;
+    size_t replies_cap;
+    mc_redis_stats stats;
+    char errstr[256];
+    int ever_connected;
+    unsigned failures;          /* consecutive failed connects */
+    uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
+};
+
+/* ---- URI ---------------------------------------------------------------- */
+
+static int parse_port(const char *s, int *port)
+{
+    long v = 0;
+    if (*s == '\0') {
+        return -1;
+    }
+    for (int i = 0; s[i] != '\0'; i++) {
+        if (s[i] < '0' || s[i] > '9' || i >= 5) {
+            return -1;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < 1 || v > 65535) {
+        return -1;
+    }
+    *port = (int)v;
+    return 0;
+}
+
+static int valid_host_char(char ch)
+{
+    return ch > ' ' && ch < 0x7f && ch != '/' && ch != '@' && ch != '?' && ch != '#'
+           && ch != '[' && ch != ']';
+}
+
+mc_status mc_redis_parse_uri(const char *uri, mc_redis_options *opts, char **storage)
+{
+    *storage = NULL;
+    if (uri == NULL || *uri == '\0') {
+        return MC_ERR_ARG;
+    }
+    mc_redis_transport transport = MC_REDIS_TCP;
+    const char *rest = uri;
+    if (strncmp(uri, "tcp://", 6) == 0) {
+        rest = uri + 6;
+    } else if (strncmp(uri, "tls://", 6) == 0) {
+        transport = MC_REDIS_TLS;
+        rest = uri + 6;
+    } else if (strncmp(uri, "unix://", 7) == 0) {
+        const char *path = uri + 7;
+        if (path[0] != '/' || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+            return MC_ERR_ARG;
+        }
+        char *copy = strdup(path);
+        if (copy == NULL) {
+            return MC_ERR_NOMEM;
+        }
+        opts->transport = MC_REDIS_UNIX;
+        opts->path = copy;
+        opts->host = NULL;
+        opts->port = 0;
+        *storage = copy;
+        return MC_OK;
+    } else if (strstr(uri, "://") != NULL) {
+        return MC_ERR_ARG;
+    }
+
+    char *copy = strdup(rest);
+    if (copy == NULL) {
+        return MC_ERR_NOMEM;
+    }
+    char *host = copy;
+    char *portstr = NULL;
+    if (copy[0] == '[') {
+        char *close = strchr(copy, ']');
+        if (close == NULL || close == copy + 1) {
+            goto bad;
+        }
+        *close = '\0';
+        host = copy + 1;
+        for (const char *p = host; *p; p++) {
+            if (!(valid_host_char(*p) || *p == ':') || *p == '/') {
+                goto bad;
+            }
+        }
+        if (close[1] == ':') {
+            portstr = close + 2;
+        } else if (close[1] != '\0') {
+            goto bad;
+        }
+    } else {
+        char *colon = strchr(copy, ':');
+        if (colon != NULL) {
+            if (strchr(colon + 1, ':') != NULL) {
+                goto bad;       /* an IPv6 address needs brackets */
+            }
+            *colon = '\0';
+            portstr = colon + 1;
+        }
+        if (*host == '\0') {
+            goto bad;
+        }
+        for (const char *p = host; *p; p++) {
+            if (!valid_host_char(*p)) {
+                goto bad;
+            }
+        }
+    }
+    int port = MC_REDIS_DEFAULT_PORT;
+    if (portstr != NULL && parse_port(portstr, &port) != 0) {
+        goto bad;
+    }
+    opts->transport = transport;
+    opts->host = host;
+    opts->port = port;
+    opts->path = NULL;
+    *storage = copy;
+    return MC_OK;
+bad:
+    free(copy);
+    return MC_ERR_ARG;
+}
+
+/* ---- create / free ------------------------------------------------------ */
+
+static const char *own(mc_redis *r, int slot, const char *s, int *oom)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    r->owned[slot] = strdup(s);
+    if (r->owned[slot] == NULL) {
+        *oom = 1;
+    }
+    return r->owned[slot];
+}
+
+mc_redis *mc_redis_create(const mc_redis_options *opts)
+{
+    mc_redis *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return NULL;
+    }
+    r->conn.fd = -1;
+    r->opts = *opts;
+    int oom = 0;
+    r->opts.host = own(r, 0, opts->host, &oom);
+    r->opts.path = own(r, 1, opts->path, &oom);
+    r->opts.username = own(r, 2, opts->username, &oom);
+    r->opts.password = own(r, 3, opts->password, &oom);
+    r->opts.tls.ca_file = own(r, 4, opts->tls.ca_file, &oom);
+    r->opts.tls.cert_file = own(r, 5, opts->tls.cert_file, &oom);
+    r->opts.tls.key_file = own(r, 6, opts->tls.key_file, &oom);
+    r->opts.tls.server_name = own(r, 7, opts->tls.server_name, &oom);
+    r->reader = mc_reply_reader_create();
+    if (oom || r->reader == NULL) {
+        mc_redis_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void free_replies(mc_redis *r)
+{
+    for (size_t i = 0; i < r->nreplies; i++) {
+        freeReplyObject(r->replies[i]);
+    }
+    r->nreplies = 0;
+}
+
+void mc_redis_free(mc_redis *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    mc_conn_close(&r->conn);
+    mc_tls_ctx_free(r->ssl_ctx);
+    free_replies(r);
+    free(r->replies);
+    mc_reply_reader_free(r->reader);
+    mc_buf_free(&r->out);
+    for (size_t i = 0; i < sizeof(r->owned) / sizeof(r->owned[0]); i++) {
+        free(r->owned[i]);
+    }
+    free(r);
+}
+
+/* ---- command queue ------------------------------------------------------ */
+
+static mc_status format_command(mc_buf *b, int argc, const char *const *argv, const size_t *argvlen)
+{
+    mc_status st = mc_buf_append(b, "*", 1);
+    if (st == MC_OK) st = mc_buf_append_u64(b, (unsigned long long)argc);
+    if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
+    for (int i = 0; i < argc && st == MC_OK; i++) {
+        st = mc_buf_append(b, "$", 1);
+        if (st == MC_OK) st = mc_buf_append_u64(b, (unsigned long long)argvlen[i]);
+        if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
+        if (st == MC_OK) st = mc_buf_append(b, argv[i], argvlen[i]);
+        if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
+    }
+    return st;
+}
+
+mc_status mc_redis_append(mc_redis *r, int argc, const char *const *argv, const size_t *argvlen)
+{
+    if (argc < 1 || argv == NULL || argvlen == NULL) {
+        return MC_ERR_ARG;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (argv[i] == NULL && argvlen[i] != 0) {
+            return MC_ERR_ARG;
+        }
+    }
+    size_t mark = r->out.len;
+    mc_status st = format_command(&r->out, argc, argv, argvlen);
+    if (st != MC_OK) {
+        r->out.len = mark;      /* the queue stays as it was */
+        return st;
+    }
+    r->pending++;
+    return MC_OK;
+}
+
+size_t mc_redis_pending(const mc_redis *r)
+{
+    return r->pending;
+}
+
+void mc_redis_discard(mc_redis *r)
+{
+    mc_buf_clear(&r->out);
+    r->pending = 0;
+    free_replies(r);
+}
+
+/* ---- I/O ---------------------------------------------------------------- */
+
+static uint64_t timeout_ms(double seconds)
+{
+    if (!(seconds > 0)) {
+        return 5000;
+    }
+    if (seconds > 86400.0) {
+        seconds = 86400.0;
+    }
+    uint64_t ms = (uint64_t)(seconds * 1000.0 + 0.5);
+    return ms ? ms : 1;
+}
+
+static mc_status push_reply(mc_redis *r, redisReply *reply)
+{
+    if (r->nreplies == r->replies_cap) {
+        size_t cap = r->replies_cap ? r->replies_cap * 2 : 16;
+        redisReply **p = realloc(r->replies, cap * sizeof(*p));
+        if (p == NULL) {
+            freeReplyObject(reply);
+            return MC_ERR_NOMEM;
+        }
+        r->replies = p;
+        r->replies_cap = cap;
+    }
+    r->replies[r->nreplies++] = reply;
+    return MC_OK;
+}
+
+/* Writes data and reads replies until r->replies holds `expect` of them or
+ * the deadline passes, writing and reading as the socket allows.
+ * *got_bytes tells whether any reply byte arrived, *eof whether a failure
+ * was the peer closing or resetting the connection. */
+static mc_status pipeline_io(mc_redis *r, const char *data, size_t len, size_t expect,
+                             uint64_t deadline, int *got_bytes, int *eof)
+{
+    char rbuf[MC_REDIS_READ_CHUNK];
+    size_t off = 0;
+    int wr_ready = 1, rd_ready = 0;
+    short wr_want = POLLOUT, rd_want = POLLIN;
+    *got_bytes = 0;
+    *eof = 0;
+    while (r->nreplies < expect) {
+        int progress = 0;
+        size_t n;
+        short want = 0;
+        mc_status st;
+        if (off < len && wr_ready) {
+            st = mc_conn_write(&r->conn, data + off, len - off, &n, &want, eof,
+                               r->errstr, sizeof(r->errstr));
+            if (st != MC_OK) {
+                return st;
+            }
+            if (n > 0) {
+                off += n;
+                r->stats.bytes_sent += n;
+                progress = 1;
+            } else {
+                wr_ready = 0;
+                wr_want = want;
+            }
+        }
+        if (rd_ready) {
+            st = mc_conn_read(&r->conn, rbuf, sizeof(rbuf), &n, &want, eof,
+                              r->errstr, sizeof(r->errstr));
+            if (st != MC_OK) {
+                return st;
+            }
+            if (n > 0) {
+                *got_bytes = 1;
+                r->stats.bytes_received += n;
+                progress = 1;
+                rd_ready = n == sizeof(rbuf) || mc_conn_pending(&r->conn) > 0;
+                st = mc_reply_reader_feed(r->reader, rbuf, n);
+                redisReply *reply = NULL;
+                while (st == MC_OK && r->nreplies < expect) {
+                    st = mc_reply_reader_get(r->reader, &reply);
+                    if (st != MC_OK || reply == NULL) {
+                        break;
+                    }
+                    st = push_reply(r, reply);
+                }
+                if (st != MC_OK) {
+                    snprintf(r->errstr, sizeof(r->errstr), "reply: %s",
+                             st == MC_ERR_NOMEM ? "out of memory" : mc_reply_reader_errstr(r->reader));
+                    return st;
+                }
+            } else {
+                rd_ready = 0;
+                rd_want = want;
+            }
+        }
+        if (progress || r->nreplies >= expect) {
+            continue;
+        }
+        short events = (short)(rd_want | (off < len ? wr_want : 0));
+        int w = mc_conn_wait(&r->conn, events, deadline, r->errstr, sizeof(r->errstr));
+        if (w == 0) {
+            snprintf(r->errstr, sizeof(r->errstr), "%s timed out",
+                     off < len ? "write" : "read");
+            return MC_ERR_TIMEOUT;
+        }
+        if (w < 0) {
+            return MC_ERR_IO;
+        }
+        wr_ready = 1;
+        rd_ready = 1;
+    }
+    /* Anything beyond the expected replies means we lost sync with the server. */
+    if (!mc_reply_reader_empty(r->reader)) {
+        snprintf(r->errstr, sizeof(r->errstr), "reply: unexpected bytes after the last reply");
+        return MC_ERR_PROTOCOL;
+    }
+    return MC_OK;
+}
+
+static const char *endpoint(const mc_redis *r, char *buf, size_t len)
+{
+    if (r->opts.transport == MC_REDIS_UNIX) {
+        snprintf(buf, len, "unix:%s", r->opts.path ? r->opts.path : "");
+    } else {
+        snprintf(buf, len, "%s:%d", r->opts.host ? r->opts.host : "", r->opts.port);
+    }
+    return buf;
+}
+
+static void close_conn(mc_redis *r)
+{
+    mc_conn_close(&r->conn);
+}
+
+/* AUTH and SELECT, pipelined together in one round trip of their own (not
+ * with the caller's commands: were SELECT refused, those would run against
+ * database 0). */
+static mc_status handshake(mc_redis *r, uint64_t deadline)
+{
+    const mc_redis_options *o = &r->opts;
+    mc_buf hs = MC_BUF_INIT;
+    size_t expect = 0;
+    mc_status st = MC_OK;
+    char dbstr[16];
+    if (o->password != NULL) {
+        const char *argv[3] = {"AUTH", o->username, o->password};
+        size_t lens[3] = {4, o->username ? strlen(o->username) : 0, strlen(o->password)};
+        if (o->username != NULL) {
+            st = format_command(&hs, 3, argv, lens);
+        } else {
+            argv[1] = o->password;
+            lens[1] = lens[2];
+            st = format_command(&hs, 2, argv, lens);
+        }
+        expect++;
+    }
+    if (st == MC_OK && o->database > 0) {
+        snprintf(dbstr, sizeof(dbstr), "%d", o->database);
+        const char *argv[2] = {"SELECT", dbstr};
+        size_t lens[2] = {6, strlen(dbstr)};
+        st = format_command(&hs, 2, argv, lens);
+        expect++;
+    }
+    if (st != MC_OK || expect == 0) {
+        mc_buf_free(&hs);
+        if (st != MC_OK) {
+            snprintf(r->errstr, sizeof(r->errstr), "out of memory");
+        }
+        return st;
+    }
+    int got, eof;
+    free_replies(r);
+    st = pipeline_io(r, hs.data, hs.len, expect, deadline, &got, &eof);
+    mc_buf_free(&hs);
+    for (size_t i = 0; st == MC_OK && i < r->nreplies; i++) {
+        redisReply *rep = r->replies[i];
+        if (rep->type == REDIS_REPLY_ERROR) {
+            const char *what = (o->password != NULL && i == 0) ? "AUTH" : "SELECT";
+            snprintf(r->errstr, sizeof(r->errstr), "%s refused: %.*s", what,
+                     (int)(rep->len > 200 ? 200 : rep->len), rep->str);
+            st = MC_ERR_AUTH;
+        } else if (rep->type != REDIS_REPLY_STATUS) {
+            snprintf(r->errstr, sizeof(r->errstr), "unexpected reply to AUTH/SELECT");
+            st = MC_ERR_PROTOCOL;
+        }
+    }
+    free_replies(r);
+    return st;
+}
+
+static mc_status connect_now(mc_redis *r)
+{
+    const mc_redis_options *o = &r->opts;
+    char ep[160];
+    uint64_t now = mc_now_ms();
+    if (now < r->retry_at) {
+        snprintf(r->errstr, sizeof(r->errstr),
+                 "not reconnecting to %s for another %llu ms after a failed connect",
+                 endpoint(r, ep, sizeof(ep)), (unsigned long long)(r->retry_at - now));
+        return MC_ERR_BACKOFF;
+    }
+    uint64_t deadline = now + timeout_ms(o->connect_timeout);
+    mc_status st;
+    if (mc_reply_reader_reset(r->reader) != MC_OK) {
+        snprintf(r->errstr, sizeof(r->errstr), "out of memory");
+        return MC_ERR_NOMEM;
+    }
+    free_replies(r);
+    if (o->transport == MC_REDIS_UNIX) {
+        st = o->path != NULL ? mc_conn_connect_unix(&r->conn, o->path, deadline,
+                                                    r->errstr, sizeof(r->errstr))
+                             : MC_ERR_ARG;
+    } else if (o->host == NULL || o->port < 1 || o->port > 65535) {
+        st = MC_ERR_ARG;
+    } else {
+        st = mc_conn_connect_tcp(&r->conn, o->host, o->port, deadline,
+                                 r->errstr, sizeof(r->errstr));
+    }
+    if (st == MC_ERR_ARG) {
+        snprintf(r->errstr, sizeof(r->errstr), "no host/port or socket path configured");
+        return st;      /* a configuration error: no backoff, nothing to wait for */
+    }
+    if (st == MC_OK && o->transport == MC_REDIS_TLS) {
+        const char *name = o->tls.server_name ? o->tls.server_name : o->host;
+        if (r->ssl_ctx == NULL) {
+            mc_tls_config cfg = {o->tls.ca_file, o->tls.cert_file, o->tls.key_file,
+                                 o->tls.verify_peer};
+            r->ssl_ctx = mc_tls_ctx_new(&cfg, r->errstr, sizeof(r->errstr));
+        }
+        st = r->ssl_ctx == NULL ? MC_ERR_TLS
+                                : mc_conn_start_tls(&r->conn, r->ssl_ctx, name, o->tls.verify_peer,
+                                                    deadline, r->errstr, sizeof(r->errstr));
+    }
+    if (st == MC_OK) {
+        st = handshake(r, deadline);
+    }
+    if (st != MC_OK) {
+        close_conn(r);
+        if (r->failures < 31) {
+            r->failures++;
+        }
+        uint64_t wait = (uint64_t)MC_REDIS_BACKOFF_MIN_MS << (r->failures - 1);
+        r->retry_at = mc_now_ms() + (wait > MC_REDIS_BACKOFF_MAX_MS ? MC_REDIS_BACKOFF_MAX_MS : wait);
+        return st;
+    }
+    r->failures = 0;
+    r->retry_at = 0;
+    r->stats.connects++;
+    if (r->ever_connected) {
+        r->stats.reconnects++;
+    }
+    r->ever_connected = 1;
+    return MC_OK;
+}
+
+mc_status mc_redis_connect(mc_redis *r)
+{
+    r->errstr[0] = '\0';
+    if (r->conn.fd >= 0) {
+        return MC_OK;
+    }
+    return connect_now(r);
+}
+
+int mc_redis_connected(const mc_redis *r)
+{
+    return r->conn.fd >= 0;
+}
+
+void mc_redis_close(mc_redis *r)
+{
+    close_conn(r);
+}
+
+mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
+{
+    if (replies != NULL) {
+        *replies = NULL;
+    }
+    if (count != NULL) {
+        *count = 0;
+    }
+    free_replies(r);
+    r->errstr[0] = '\0';
+    if (r->pending == 0) {
+        return MC_OK;
+    }
+    mc_status st = MC_OK;
+    int counted = 0;
+    uint64_t deadline = 0;
+    for (int attempt = 0;; attempt++) {
+        int reused = 0;
+        if (r->conn.fd >= 0) {
+            if (mc_conn_peer_closed(&r->conn)) {
+                close_conn(r);      /* closed while idle: reconnect, not a failure */
+            } else {
+                reused = 1;
+            }
+        }
+        if (r->conn.fd < 0) {
+            st = connect_now(r);
+            if (st != MC_OK) {
+                break;
+            }
+        }
+        if (!counted) {
+            counted = 1;
+            r->stats.round_trips++;
+            r->stats.commands += r->pending;
+            deadline = mc_now_ms() + timeout_ms(r->opts.read_timeout);
+        }
+        int got = 0, eof = 0;
+        st = pipeline_io(r, r->out.data, r->out.len, r->pending, deadline, &got, &eof);
+        if (st == MC_OK) {
+            break;
+        }
+        close_conn(r);
+        free_replies(r);
+        if (!(reused && eof && !got && attempt == 0)) {
+            break;
+        }
+        /* A connection the server had closed under us: resend once. */
+    }
+    mc_buf_clear(&r->out);
+    r->pending = 0;
+    if (st != MC_OK) {
+        free_replies(r);
+        r->stats.errors++;
+        return st;
+    }
+    if (replies != NULL) {
+        *replies = r->nreplies ? r->replies : NULL;
+    }
+    if (count != NULL) {
+        *count = r->nreplies;
+    }
+    return MC_OK;
+}
+
+const char *mc_redis_errstr(const mc_redis *r)
+{
+    return r->errstr;
+}
+
+const mc_redis_stats *mc_redis_get_stats(const mc_redis *r)
+{
+    return &r->stats;
+}
+
+void mc_redis_reply_free(redisReply *reply)
+{
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+}
