@@ -1,0 +1,22 @@
+// Thin wrappers around the helm binary (offline: lint, template).
+import { spawnSync } from "node:child_process";
+import { parseAllDocuments } from "yaml";
+
+export const HELM = process.env.HELM;
+
+export function helm(args) {
+  const r = spawnSync(HELM, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+// Renders the chart; returns { ok, text, docs, stderr }.
+export function template(chart, { values = [], set = [], kubeVersion = "1.34.0", showOnly } = {}) {
+  const args = ["template", "moodle", chart, "--namespace", "moodle", "--kube-version", kubeVersion];
+  for (const f of values) args.push("-f", f);
+  for (const s of set) args.push("--set", s);
+  if (showOnly) args.push("--show-only", showOnly);
+  const r = helm(args);
+  if (!r.ok) return { ok: false, text: "", docs: [], stderr: r.stderr };
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((d) => d && typeof d === "object");
+  return { ok: true, text: r.stdout, docs, stderr: r.stderr };
+}

@@ -1,0 +1,86 @@
+// Deliberately broken charts and values. Each case must make a check fail;
+// a case whose breakage goes unnoticed is reported as a failure. Patched
+// copies of the chart live in a temporary directory.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { template } from "./helm.mjs";
+import { validateManifest } from "./schema.mjs";
+import { RULES } from "./policy.mjs";
+
+function copyChart(chart) {
+  const dir = mkdtempSync(join(tmpdir(), "moodle-chart-"));
+  cpSync(chart, dir, { recursive: true });
+  return dir;
+}
+
+// helm template never renders NOTES.txt; a copy of the chart gets a template
+// that includes it as a YAML string.
+export function renderNotes(chart, valuesFile) {
+  const dir = copyChart(chart);
+  try {
+    writeFileSync(join(dir, "templates/zz-notes.yaml"),
+      'notes: {{ include (print $.Template.BasePath "/NOTES.txt") . | toJson }}\n');
+    const r = template(dir, { values: [valuesFile], showOnly: "templates/zz-notes.yaml" });
+    return r.ok ? { ok: true, text: r.docs[0].notes } : { ok: false, error: r.stderr.trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Replace `from` (which must occur) in a template of the copied chart.
+function patch(dir, file, from, to) {
+  const path = join(dir, "templates", file);
+  const text = readFileSync(path, "utf8");
+  if (!text.includes(from)) throw new Error(`negative case is stale: ${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+const CASES = [
+  { name: "probes removed by a values override", set: ["web.readinessProbe=null", "web.livenessProbe=null"], rule: "probes" },
+  { name: "writable root filesystem by a values override", set: ["containerSecurityContext.readOnlyRootFilesystem=false"],
+    rule: "pod security (restricted)" },
+  { name: "securityContext removed from the Deployment template", rule: "pod security (restricted)",
+    patch: (d) => patch(d, "_helpers.tpl", "securityContext:\n  {{- toYaml $.Values.containerSecurityContext | nindent 2 }}", "") },
+  { name: "cron without the On-Demand affinity", rule: "cron and install job on On-Demand",
+    patch: (d) => patch(d, "cronjob.yaml", '{{- include "moodle.onDemandAffinity" . | nindent 12 }}', "{}") },
+  { name: "cron with concurrencyPolicy Allow", rule: "cron Forbid, install hook",
+    patch: (d) => patch(d, "cronjob.yaml", "concurrencyPolicy: Forbid", "concurrencyPolicy: Allow") },
+  { name: "deprecated ingress.class annotation", rule: "no deprecated APIs or annotations",
+    patch: (d) => patch(d, "ingress.yaml", "  annotations:\n", "  annotations:\n    kubernetes.io/ingress.class: alb\n") },
+  { name: "deprecated zone label in a spread constraint", rule: "no deprecated APIs or annotations",
+    patch: (d) => patch(d, "deployment.yaml", '"topology.kubernetes.io/zone"', '"failure-domain.beta.kubernetes.io/zone"') },
+  { name: "database password copied into the ConfigMap", rule: "no secret values outside Secrets",
+    patch: (d) => patch(d, "configmap.yaml", "data:\n", "data:\n  DB_PASS: {{ .Values.secrets.databasePassword | quote }}\n") },
+  { name: "PDB that blocks every drain", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], rule: "pod disruption budget" },
+  { name: "deregistration delay longer than the grace period", set: ["ingress.deregistrationDelaySeconds=100"],
+    rule: "graceful termination within the Spot notice" },
+  { name: "no topology spread", set: ["topologySpread.enabled=false"], rule: "spread across zones, instance types, hosts" },
+  { name: "misspelt field in a template (unknown field)", schema: true,
+    patch: (d) => patch(d, "deployment.yaml", "readinessProbe:", "readinessprobe:") },
+  { name: "privilege escalation rejected by values.schema.json", set: ["containerSecurityContext.allowPrivilegeEscalation=true"], renderFails: true },
+  { name: "unknown value key rejected by values.schema.json", set: ["web.replicas=3"], renderFails: true },
+];
+
+export async function negativeChecks(chart, kubeVersion) {
+  const results = [];
+  for (const c of CASES) {
+    const dir = copyChart(chart);
+    try {
+      c.patch?.(dir);
+      const r = template(dir, { values: [join(dir, "ci/minimal-values.yaml")], set: c.set ?? [], kubeVersion });
+      let caught;
+      if (c.renderFails) caught = !r.ok;
+      else if (!r.ok) caught = false; // the breakage must render and then be caught by the named check
+      else if (c.schema) caught = (await Promise.all(r.docs.map(validateManifest))).some((e) => e.length > 0);
+      else caught = RULES[c.rule](r.docs, { text: r.text, secrets: [], persistence: true }).length > 0;
+      const expected = c.renderFails ? "helm template to fail" : c.schema ? "schema validation to fail" : `policy "${c.rule}" to fail`;
+      results.push({ name: `${c.name} is caught`, violations: caught ? [] : [`expected ${expected}${r.ok ? "" : `; render failed: ${r.stderr.trim()}`}`] });
+    } catch (e) {
+      results.push({ name: `${c.name} is caught`, violations: [e.message] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,70 @@
+// Offline validation of Kubernetes manifests against the API's own models.
+// Two passes, because neither library does both jobs:
+//  - kubernetes-models checks types, formats and required fields (JSON Schema),
+//    but lets unknown fields through;
+//  - the OpenAPI model metadata shipped in @kubernetes/client-node (v1.34 API)
+//    lists every field of every type, so a walk over it rejects unknown ones
+//    (a typo such as `readinessprobe` or a field at the wrong level).
+import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+
+const PRIMITIVE = new Set(["string", "number", "boolean", "Date", "any", "object", "IntOrString"]);
+
+// "apps/v1" + "Deployment" -> "V1Deployment"; "autoscaling/v2" -> "V2..."
+export function modelName(apiVersion, kind) {
+  const version = apiVersion.split("/").pop();
+  return version.charAt(0).toUpperCase() + version.slice(1) + kind;
+}
+
+// kubernetes-models module of an apiVersion: "v1" -> "kubernetes-models/v1"
+async function typedModel(apiVersion, kind) {
+  try {
+    const mod = await import(`kubernetes-models/${apiVersion}`);
+    return mod[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+function walk(value, type, path, errors) {
+  if (value === null || value === undefined || PRIMITIVE.has(type)) return;
+  if (type.startsWith("Array<")) {
+    if (!Array.isArray(value)) return errors.push(`${path}: expected a list`);
+    const inner = type.slice("Array<".length, -1);
+    value.forEach((item, i) => walk(item, inner, `${path}[${i}]`, errors));
+    return;
+  }
+  if (type.startsWith("{ [key: string]: ")) {
+    const inner = type.slice("{ [key: string]: ".length, -"; }".length);
+    for (const [k, v] of Object.entries(value)) walk(v, inner, `${path}.${k}`, errors);
+    return;
+  }
+  const model = models[type];
+  if (!model || typeof model.getAttributeTypeMap !== "function") return; // enum-like string types
+  if (typeof value !== "object" || Array.isArray(value)) return errors.push(`${path}: expected an object`);
+  const fields = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
+  for (const [k, v] of Object.entries(value)) {
+    if (!fields.has(k)) errors.push(`${path}.${k}: unknown field`);
+    else walk(v, fields.get(k), `${path}.${k}`, errors);
+  }
+}
+
+// Returns a list of error strings for one manifest (empty when valid).
+export async function validateManifest(doc) {
+  const errors = [];
+  const { apiVersion, kind } = doc ?? {};
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return ["manifest has no apiVersion/kind"];
+  const name = modelName(apiVersion, kind);
+  if (!models[name]) return [`${apiVersion} ${kind}: no offline schema (unknown or CRD kind)`];
+  walk(doc, name, kind, errors);
+  const Typed = await typedModel(apiVersion, kind);
+  if (!Typed) {
+    errors.push(`${apiVersion} ${kind}: not in kubernetes-models`);
+  } else {
+    try {
+      new Typed(doc).validate();
+    } catch (e) {
+      errors.push(`${kind}: ${e.message}`);
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,85 @@
+// Offline checks of the moodle chart and the cluster add-ons.
+//   HELM=/path/to/helm node run.mjs
+// Prints PASS/FAIL per check and ends with "N passed, N failed".
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { helm, template } from "./lib/helm.mjs";
+import { validateManifest } from "./lib/schema.mjs";
+import { runRules } from "./lib/policy.mjs";
+import { checkValuesDoc } from "./lib/values-doc.mjs";
+import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
+import { renderNotes, negativeChecks } from "./lib/negative.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CHART = resolve(here, "../charts/moodle");
+const ADDONS = resolve(here, "../addons");
+// Kubernetes versions the chart supports (EKS standard support); schemas are v1.34.
+export const KUBE_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0"];
+const NEWEST = KUBE_VERSIONS.at(-1);
+
+let passed = 0, failed = 0;
+function report(name, violations) {
+  if (violations.length === 0) {
+    passed++;
+    console.log(`PASS: ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL: ${name}`);
+    for (const v of violations.slice(0, 8)) console.log(`      ${v}`);
+    if (violations.length > 8) console.log(`      ... and ${violations.length - 8} more`);
+  }
+}
+
+async function schemaErrors(docs) {
+  const errors = [];
+  for (const d of docs) for (const e of await validateManifest(d)) errors.push(`${d.kind}/${d.metadata?.name}: ${e}`);
+  return errors;
+}
+
+const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
+report("ci/ has the minimal, production, existing-secret and static EFS value sets",
+  ["minimal", "production", "existing-secret", "static-efs"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
+report("values.yaml: every value documented with ## @param", checkValuesDoc(join(CHART, "values.yaml")));
+
+for (const set of valueSets) {
+  const file = join(CHART, "ci", set);
+  const values = parse(readFileSync(file, "utf8")) ?? {};
+  const lint = helm(["lint", "--strict", CHART, "-f", file, "--kube-version", NEWEST]);
+  report(`${set}: helm lint --strict`, lint.ok ? [] : [lint.stdout + lint.stderr]);
+
+  for (const kv of KUBE_VERSIONS) {
+    const r = template(CHART, { values: [file], kubeVersion: kv });
+    report(`${set}: helm template on Kubernetes ${kv}, schemas (unknown fields rejected)`,
+      r.ok ? await schemaErrors(r.docs) : [r.stderr.trim()]);
+  }
+
+  const r = template(CHART, { values: [file], kubeVersion: NEWEST });
+  const secrets = ["databasePassword", "adminPassword", "redisPassword"].map((k) => values.secrets?.[k]).filter(Boolean);
+  const persistence = values.persistence?.enabled !== false;
+  for (const { rule, violations } of runRules(r.docs, { text: r.text, secrets, persistence })) {
+    report(`${set}: policy: ${rule}`, violations);
+  }
+
+  const notes = renderNotes(CHART, file);
+  const leaks = notes.ok ? secrets.filter((s) => notes.text.includes(s)).map(() => "NOTES.txt prints a secret value") : [notes.error];
+  if (notes.ok && !notes.text.includes("kubectl get secret")) leaks.push("NOTES.txt does not say how to read the admin password");
+  report(`${set}: NOTES.txt renders, prints no secret`, leaks);
+}
+
+const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
+report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);
+const bare = template(CHART, {});
+report("rendering without required values fails with a message",
+  !bare.ok && bare.stderr.includes("moodle.wwwroot is required") ? [] : ["rendered without moodle.wwwroot, or no clear message"]);
+
+const ingressClassName = parse(readFileSync(join(CHART, "values.yaml"), "utf8")).ingress.className;
+for (const { name, violations } of addonChecks(ADDONS, { ingressClassName })) report(name, violations);
+report("add-ons: manifests valid against Kubernetes schemas", await addonManifestErrors(ADDONS));
+
+// Broken charts and values must be caught: each case asserts the check fails.
+for (const { name, violations } of await negativeChecks(CHART, NEWEST)) report(`negative: ${name}`, violations);
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
