@@ -1,0 +1,105 @@
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { readAddonFile } from '../addon-versions';
+import { AddonChart } from '../config';
+import { PodIdentity } from '../pod-identity';
+import { installChart, ON_DEMAND_SELECTOR } from './helm-addon';
+
+export interface ClusterAutoscalerProps {
+  readonly cluster: eks.Cluster;
+  readonly clusterName: string;
+  readonly chart: AddonChart;
+  /** Regex matching the ASG names of the Spot node groups (preferred). */
+  readonly spotAsgPattern: string;
+  /** Regex matching the ASG names of the On-Demand node group. */
+  readonly onDemandAsgPattern: string;
+}
+
+/** The ConfigMap the priority expander reads (name fixed by Cluster Autoscaler). */
+export const PRIORITY_CONFIGMAP = 'cluster-autoscaler-priority-expander';
+
+export const AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
+
+/**
+ * Cluster Autoscaler with auto-discovery of this cluster's node groups and
+ * the priority expander: scale a Spot group when any fits, On-Demand only
+ * otherwise. It runs on On-Demand nodes so a Spot reclaim never takes it down.
+ * It may change the size only of ASGs tagged as owned by this cluster.
+ */
+export class ClusterAutoscaler extends Construct {
+  readonly identity: PodIdentity;
+  readonly chart: eks.HelmChart;
+  readonly priorityExpander: eks.KubernetesManifest;
+
+  constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.identity = new PodIdentity(this, 'Identity', {
+      cluster: props.cluster,
+      namespace: props.chart.namespace,
+      serviceAccount: AUTOSCALER_SERVICE_ACCOUNT,
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'autoscaling:DescribeAutoScalingGroups',
+            'autoscaling:DescribeAutoScalingInstances',
+            'autoscaling:DescribeLaunchConfigurations',
+            'autoscaling:DescribeScalingActivities',
+            'autoscaling:DescribeTags',
+            'ec2:DescribeImages',
+            'ec2:DescribeInstanceTypes',
+            'ec2:DescribeLaunchTemplateVersions',
+            'ec2:GetInstanceTypesFromInstanceRequirements',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          actions: ['eks:DescribeNodegroup'],
+          resources: [stack.formatArn({ service: 'eks', resource: 'nodegroup', resourceName: `${props.clusterName}/*` })],
+        }),
+        new iam.PolicyStatement({
+          actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+          resources: ['*'],
+          conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${props.clusterName}`]: 'owned' } },
+        }),
+      ],
+    });
+    const policy = this.identity.node.findChild('Policy');
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Describe calls of Auto Scaling and EC2 have no resource-level permissions; the two mutating Auto Scaling actions are limited by condition to ASGs tagged as owned by this cluster.',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:nodegroup/${props.clusterName}/*]`,
+      reason: 'Node group ARNs end in an EKS-generated id; the wildcard covers only node groups of this cluster, for scale-from-zero label discovery.',
+    });
+
+    // Priority expander table (higher wins; regexes match ASG names), shared
+    // with k8s/addons/cluster-autoscaler/priority-expander.yaml when present.
+    const configMap = readAddonFile('cluster-autoscaler/priority-expander.yaml') ?? {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: PRIORITY_CONFIGMAP, namespace: props.chart.namespace },
+      data: { priorities: `50:\n  - ${props.spotAsgPattern}\n10:\n  - ${props.onDemandAsgPattern}\n` },
+    };
+    this.priorityExpander = props.cluster.addManifest('PriorityExpander', configMap);
+
+    this.chart = installChart(this, props.cluster, 'cluster-autoscaler', props.chart, {
+      defaults: {
+        extraArgs: { 'balance-similar-node-groups': true, 'skip-nodes-with-system-pods': false },
+        nodeSelector: ON_DEMAND_SELECTOR,
+        priorityClassName: 'system-cluster-critical',
+      },
+      overrides: {
+        cloudProvider: 'aws',
+        autoDiscovery: { clusterName: props.clusterName },
+        awsRegion: Aws.REGION,
+        rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
+        extraArgs: { expander: 'priority' },
+      },
+    });
+    this.chart.node.addDependency(this.identity.association, this.priorityExpander);
+  }
+}

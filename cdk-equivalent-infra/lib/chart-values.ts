@@ -1,0 +1,38 @@
+/**
+ * The Moodle chart's values (k8s/charts/moodle/values.yaml) that this app's
+ * resources determine. The stack emits them as the ChartValues output (JSON,
+ * which Helm reads as YAML); scripts/chart-values.ts writes that output to a
+ * values file. Inputs may be CDK tokens: they resolve at deploy time.
+ */
+export interface ChartInputs {
+  readonly databaseHost: string;
+  readonly databasePort: number;
+  readonly databaseName: string;
+  readonly databaseUser: string;
+  readonly redisHost: string;
+  readonly redisPort: number;
+  readonly fileSystemId: string;
+  readonly accessPointId: string;
+  readonly vpcCidr: string;
+  readonly certificateArn?: string;
+  readonly wafAclArn?: string;
+}
+
+/** Kubernetes Secret the chart reads passwords from (see scripts/chart-secret.sh). */
+export const CHART_SECRET_NAME = 'moodle-credentials';
+
+export function chartValues(i: ChartInputs): Record<string, unknown> {
+  return {
+    database: { type: 'pgsql', host: i.databaseHost, port: i.databasePort, name: i.databaseName, user: i.databaseUser },
+    redis: { enabled: true, host: i.redisHost, port: i.redisPort, tls: true, auth: true },
+    secrets: { existingSecret: CHART_SECRET_NAME },
+    persistence: { enabled: true, mode: 'static', fileSystemId: i.fileSystemId, accessPointId: i.accessPointId, encryptInTransit: true },
+    ingress: {
+      enabled: true,
+      className: 'alb',
+      certificateArn: i.certificateArn ?? '',
+      wafAclArn: i.wafAclArn ?? '',
+    },
+    networkPolicy: { ingressCidrs: [i.vpcCidr], egressCidrs: [i.vpcCidr] },
+  };
+}

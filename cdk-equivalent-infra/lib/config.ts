@@ -1,0 +1,141 @@
+import { deepMerge, isObject } from './merge';
+
+/**
+ * Deployment configuration: a named profile from cdk.json context
+ * (`moodlecache:profiles`), merged over the `default` profile, then single
+ * keys overridden with `-c key=value` (JSON values are parsed, so
+ * `-c azCount=3` is a number and `-c waf=true` a boolean).
+ *
+ * Select a profile with `-c config=production`. No account ids or ARNs live
+ * here: ARNs (certificate, admin role) come in through context only.
+ */
+
+export interface NodeGroupSize {
+  readonly instanceTypes: string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+}
+
+export interface DatabaseConfig {
+  /** PostgreSQL major version, e.g. "17" (Moodle 4.5 and 5.x support it). */
+  readonly engineVersion: string;
+  /** Instance type without the "db." prefix, e.g. "r7g.large". */
+  readonly instanceType: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+  readonly databaseName: string;
+  readonly username: string;
+}
+
+export interface CacheConfig {
+  /** Valkey engine version, e.g. "8.0". */
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  /** Replicas per shard; at least 1 for Multi-AZ with automatic failover. */
+  readonly replicasPerShard: number;
+}
+
+export interface EfsConfig {
+  /** Elastic suits Moodle's spiky, small-file I/O; bursting is cheaper when idle. */
+  readonly throughputMode: 'elastic' | 'bursting';
+  readonly moodledataUid: number;
+  readonly moodledataGid: number;
+}
+
+export interface AddonChart {
+  readonly chart: string;
+  readonly repository: string;
+  readonly version: string;
+  readonly namespace: string;
+}
+
+export const ADDON_NAMES = [
+  'aws-load-balancer-controller',
+  'aws-efs-csi-driver',
+  'metrics-server',
+  'cluster-autoscaler',
+  'aws-node-termination-handler',
+] as const;
+export type AddonName = (typeof ADDON_NAMES)[number];
+export type AddonVersions = Record<AddonName, AddonChart>;
+
+export interface MoodleInfraConfig {
+  readonly envName: string;
+  readonly production: boolean;
+  readonly azCount: number;
+  readonly natGateways: number;
+  readonly vpcCidr: string;
+  readonly interfaceEndpoints: string[];
+  readonly kubernetesVersion: string;
+  readonly endpointPublicCidrs: string[];
+  readonly adminRoleArn: string;
+  readonly onDemand: NodeGroupSize;
+  readonly spot: Record<string, NodeGroupSize>;
+  readonly nodeDiskSizeGiB: number;
+  readonly database: DatabaseConfig;
+  readonly cache: CacheConfig;
+  readonly efs: EfsConfig;
+  readonly containerInsights: boolean;
+  readonly waf: boolean;
+  readonly certificateArn: string;
+  readonly hostedZoneId: string;
+  readonly hostedZoneName: string;
+  readonly domainName: string;
+  readonly installChart: boolean;
+}
+
+/** What the app reads context through: `App.node` or a plain map in tests. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+export const PROFILES_KEY = 'moodlecache:profiles';
+
+function parseOverride(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export function loadConfig(ctx: ContextSource): MoodleInfraConfig {
+  const profiles = ctx.tryGetContext(PROFILES_KEY);
+  if (!isObject(profiles) || !isObject(profiles.default)) {
+    throw new Error(`cdk.json context "${PROFILES_KEY}" must hold a "default" profile`);
+  }
+  const name = String(ctx.tryGetContext('config') ?? 'default');
+  const profile = profiles[name];
+  if (!isObject(profile)) {
+    throw new Error(`unknown configuration "${name}": expected one of ${Object.keys(profiles).join(', ')}`);
+  }
+  let merged = deepMerge(profiles.default, profile);
+  for (const key of Object.keys(merged)) {
+    const raw = ctx.tryGetContext(key);
+    if (raw !== undefined) merged = deepMerge(merged, { [key]: parseOverride(raw) });
+  }
+  const cfg = merged as unknown as MoodleInfraConfig;
+  validate(cfg);
+  return cfg;
+}
+
+function validate(cfg: MoodleInfraConfig): void {
+  const fail = (msg: string) => {
+    throw new Error(`invalid configuration: ${msg}`);
+  };
+  if (!/^[a-z][a-z0-9-]{1,15}$/.test(cfg.envName)) fail(`envName "${cfg.envName}" must match [a-z][a-z0-9-]{1,15}`);
+  if (![2, 3].includes(cfg.azCount)) fail(`azCount must be 2 or 3, got ${cfg.azCount}`);
+  if (cfg.natGateways < 1 || cfg.natGateways > cfg.azCount) fail(`natGateways must be 1..azCount, got ${cfg.natGateways}`);
+  if (cfg.cache.replicasPerShard < 1) fail('cache.replicasPerShard must be >= 1 for Multi-AZ failover');
+  if (Object.keys(cfg.spot).length === 0) fail('at least one Spot node group is required');
+  for (const [name, g] of [['onDemand', cfg.onDemand], ...Object.entries(cfg.spot)] as [string, NodeGroupSize][]) {
+    if (g.instanceTypes.length === 0) fail(`${name}.instanceTypes is empty`);
+    if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) fail(`${name}: need minSize <= desiredSize <= maxSize`);
+  }
+  if (cfg.onDemand.minSize < 1) fail('onDemand.minSize must be >= 1: critical pods and the autoscaler run there');
+  if (cfg.hostedZoneId && !(cfg.hostedZoneName && cfg.domainName)) fail('hostedZoneId needs hostedZoneName and domainName');
+  if (cfg.certificateArn && cfg.hostedZoneId) fail('give certificateArn or hostedZoneId, not both');
+}
