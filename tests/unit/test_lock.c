@@ -1,0 +1,469 @@
+/* test_lock.c - Check suite for src/lock*.c (OFD and LEASE modes). */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "buf.h"
+#include "lock.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/mc-lock-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "cleanup of %s failed\n", tmpdir);
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static mc_lockdir *open_dir(mc_lock_mode mode, unsigned lease_ms, const char *host)
+{
+    mc_lock_options o;
+    mc_lock_options_init(&o);
+    o.mode = mode;
+    o.lease_ms = lease_ms;
+    o.host = host;
+    mc_lockdir *ld = NULL;
+    char *msg = NULL;
+    mc_status st = mc_lockdir_open(tmpdir, &o, &ld, &msg);
+    ck_assert_msg(st == MC_OK, "open %s: %s (%s)", tmpdir, mc_status_name(st), msg ? msg : "");
+    free(msg);
+    return ld;
+}
+
+#define K(s) (s), strlen(s)
+
+START_TEST(free_accepts_null)
+{
+    mc_lockdir_free(NULL);
+    mc_lock_owner_clear(NULL);
+}
+END_TEST
+
+START_TEST(missing_dir_is_setup_error)
+{
+    mc_lockdir *ld = (mc_lockdir *)1;
+    char *msg = NULL;
+    char path[300];
+    snprintf(path, sizeof(path), "%s/nope", tmpdir);
+    ck_assert_int_eq(mc_lockdir_open(path, NULL, &ld, &msg), MC_ERR_SETUP);
+    ck_assert_ptr_null(ld);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "nope") != NULL && strstr(msg, "No such file") != NULL, "message: %s", msg);
+    free(msg);
+    ck_assert_int_eq(mc_lockdir_open("", NULL, &ld, NULL), MC_ERR_ARG);
+}
+END_TEST
+
+/* Root ignores permission bits: use a read-only bind mount in a private
+ * mount namespace of a child; as another user chmod 0555 does. */
+START_TEST(read_only_dir_is_setup_error)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (geteuid() == 0) {
+            if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
+                || mount(tmpdir, tmpdir, NULL, MS_BIND, NULL) != 0
+                || mount(NULL, tmpdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+                _exit(3);
+            }
+        } else if (chmod(tmpdir, 0555) != 0) {
+            _exit(3);
+        }
+        mc_lockdir *ld = NULL;
+        char *msg = NULL;
+        mc_status st = mc_lockdir_open(tmpdir, NULL, &ld, &msg);
+        _exit(st == MC_ERR_SETUP && msg != NULL && strstr(msg, "not writable") != NULL ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    chmod(tmpdir, 0700);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+}
+END_TEST
+
+START_TEST(bad_options_rejected)
+{
+    mc_lock_options o;
+    mc_lock_options_init(&o);
+    o.lease_ms = 5;
+    mc_lockdir *ld = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(mc_lockdir_open(tmpdir, &o, &ld, &msg), MC_ERR_ARG);
+    ck_assert_msg(msg && strstr(msg, "lease_ms"), "message names the option");
+    free(msg);
+    mc_lock_options_init(&o);
+    o.mode = 7;
+    ck_assert_int_eq(mc_lockdir_open(tmpdir, &o, &ld, NULL), MC_ERR_ARG);
+}
+END_TEST
+
+static void basic_cycle(mc_lock_mode mode)
+{
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    mc_lockdir *b = open_dir(mode, 0, NULL);
+    int locked = -1;
+    ck_assert_int_eq(mc_lock_is_locked(b, K("k1"), &locked), MC_OK);
+    ck_assert_int_eq(locked, 0);
+    ck_assert_int_eq(mc_lock_acquire(a, K("k1"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_held(a, K("k1")), 1);
+    ck_assert_int_eq(mc_lock_held(b, K("k1")), 0);
+    ck_assert_int_eq(mc_lock_acquire(a, K("k1"), 0), MC_ERR_LOCK);
+    ck_assert_int_eq(mc_lock_acquire(b, K("k1"), 0), MC_ERR_TIMEOUT);
+    ck_assert_int_eq(mc_lock_is_locked(b, K("k1"), &locked), MC_OK);
+    ck_assert_int_eq(locked, 1);
+    mc_lock_owner ow;
+    ck_assert_int_eq(mc_lock_owner_get(b, K("k1"), &ow), MC_OK);
+    ck_assert_int_eq(ow.pid, getpid());
+    ck_assert_str_eq(ow.key, "k1");
+    ck_assert(ow.acquired_at > 1e9);
+    mc_lock_owner_clear(&ow);
+    ck_assert_int_eq(mc_lock_release(b, K("k1")), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_lock_release(a, K("k1")), MC_OK);
+    ck_assert_int_eq(mc_lock_release(a, K("k1")), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_lock_owner_get(b, K("k1"), &ow), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_lock_acquire(b, K("k1"), 0), MC_OK);
+    mc_lock_stats s;
+    mc_lock_stats_get(b, &s);
+    ck_assert_int_eq(s.held, 1);
+    ck_assert_int_eq(s.mode, mode == MC_LOCK_AUTO ? MC_LOCK_OFD : mode);
+    mc_lockdir_free(b);   /* releases */
+    ck_assert_int_eq(mc_lock_acquire(a, K("k1"), 0), MC_OK);
+    mc_lockdir_free(a);
+}
+
+START_TEST(ofd_basic) { basic_cycle(MC_LOCK_OFD); }
+END_TEST
+START_TEST(auto_is_ofd_locally) { basic_cycle(MC_LOCK_AUTO); }
+END_TEST
+START_TEST(lease_basic) { basic_cycle(MC_LOCK_LEASE); }
+END_TEST
+
+static void timeout_honoured(mc_lock_mode mode)
+{
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    mc_lockdir *b = open_dir(mode, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("t"), 0), MC_OK);
+    double t0 = now();
+    ck_assert_int_eq(mc_lock_acquire(b, K("t"), 0.3), MC_ERR_TIMEOUT);
+    double waited = now() - t0;
+    /* Lower bound is the contract; the upper bound only catches a hang. */
+    ck_assert_msg(waited >= 0.3 && waited < 10, "waited %.3f s for a 0.3 s timeout", waited);
+    mc_lock_stats s;
+    mc_lock_stats_get(b, &s);
+    ck_assert_msg(s.attempts >= 3 && s.attempts < 300, "attempts %llu: backoff, not a busy loop", (unsigned long long)s.attempts);
+    ck_assert_int_eq(s.timeouts, 1);
+    ck_assert_int_eq(mc_lock_acquire(b, K("t"), -1), MC_ERR_ARG);
+    mc_lockdir_free(a);
+    mc_lockdir_free(b);
+}
+
+START_TEST(ofd_timeout) { timeout_honoured(MC_LOCK_OFD); }
+END_TEST
+START_TEST(lease_timeout) { timeout_honoured(MC_LOCK_LEASE); }
+END_TEST
+
+START_TEST(waiter_gets_lock_after_release)
+{
+    mc_lockdir *a = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("w"), 0), MC_OK);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mc_lockdir *b = NULL;
+        if (mc_lockdir_open(tmpdir, NULL, &b, NULL) != MC_OK) _exit(2);
+        _exit(mc_lock_acquire(b, K("w"), 10) == MC_OK ? 0 : 1);
+    }
+    usleep(200000);
+    ck_assert_int_eq(mc_lock_release(a, K("w")), MC_OK);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "waiter status %d", status);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+static void killed_holder_releases(mc_lock_mode mode, const char *child_host, unsigned lease_ms)
+{
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mc_lock_options o;
+        mc_lock_options_init(&o);
+        o.mode = mode;
+        o.lease_ms = lease_ms;
+        o.host = child_host;
+        mc_lockdir *c = NULL;
+        if (mc_lockdir_open(tmpdir, &o, &c, NULL) != MC_OK) _exit(2);
+        char ok = mc_lock_acquire(c, K("dead"), 0) == MC_OK ? 'y' : 'n';
+        if (write(pfd[1], &ok, 1) != 1) _exit(3);
+        pause();
+        _exit(0);
+    }
+    char got = 0;
+    ck_assert_int_eq(read(pfd[0], &got, 1), 1);
+    ck_assert_int_eq(got, 'y');
+    mc_lockdir *a = open_dir(mode, lease_ms, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("dead"), 0), MC_ERR_TIMEOUT);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    mc_status st = mc_lock_acquire(a, K("dead"), 10);
+    ck_assert_msg(st == MC_OK, "acquire after kill -9: %s", mc_status_name(st));
+    mc_lockdir_free(a);
+    close(pfd[0]);
+    close(pfd[1]);
+}
+
+START_TEST(ofd_kill9) { killed_holder_releases(MC_LOCK_OFD, NULL, 0); }
+END_TEST
+/* Same host, dead pid: taken over without waiting for the lease (60 s). */
+START_TEST(lease_kill9_same_host) { killed_holder_releases(MC_LOCK_LEASE, NULL, 60000); }
+END_TEST
+/* Another "node": only the lease (300 ms) can free it. */
+START_TEST(lease_kill9_other_host) { killed_holder_releases(MC_LOCK_LEASE, "other-node", 300); }
+END_TEST
+
+START_TEST(lease_is_renewed_while_holder_lives)
+{
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mc_lock_options o;
+        mc_lock_options_init(&o);
+        o.mode = MC_LOCK_LEASE;
+        o.lease_ms = 300;
+        o.host = "other-node";
+        mc_lockdir *c = NULL;
+        if (mc_lockdir_open(tmpdir, &o, &c, NULL) != MC_OK) _exit(2);
+        char ok = mc_lock_acquire(c, K("renew"), 0) == MC_OK ? 'y' : 'n';
+        if (write(pfd[1], &ok, 1) != 1) _exit(3);
+        sleep(3);
+        _exit(mc_lock_release(c, K("renew")) == MC_OK ? 0 : 4);
+    }
+    char got = 0;
+    ck_assert_int_eq(read(pfd[0], &got, 1), 1);
+    ck_assert_int_eq(got, 'y');
+    mc_lockdir *a = open_dir(MC_LOCK_LEASE, 300, NULL);
+    /* Five leases long: only renewal keeps the holder's lock. */
+    ck_assert_int_eq(mc_lock_acquire(a, K("renew"), 1.5), MC_ERR_TIMEOUT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "holder status %d", status);
+    ck_assert_int_eq(mc_lock_acquire(a, K("renew"), 0), MC_OK);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+static void force_release(mc_lock_mode mode)
+{
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    mc_lockdir *admin = open_dir(mode, 0, NULL);
+    mc_lockdir *c = open_dir(mode, 0, NULL);
+    ck_assert_int_eq(mc_lock_force_release(admin, K("f")), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_lock_acquire(a, K("f"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_force_release(admin, K("f")), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(c, K("f"), 0), MC_OK);
+    /* The old holder learns it lost the lock, and its cached descriptor
+     * does not give it the lock c now holds. */
+    mc_status st = mc_lock_release(a, K("f"));
+    ck_assert_msg(st == MC_OK || st == MC_ERR_LOST, "release: %s", mc_status_name(st));
+    if (mode == MC_LOCK_LEASE) {
+        ck_assert_int_eq(st, MC_ERR_LOST);
+    }
+    ck_assert_int_eq(mc_lock_acquire(a, K("f"), 0), MC_ERR_TIMEOUT);
+    ck_assert_int_eq(mc_lock_release(c, K("f")), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(a, K("f"), 0), MC_OK);
+    /* Forcing a lock this handle holds is a release. */
+    ck_assert_int_eq(mc_lock_force_release(a, K("f")), MC_OK);
+    ck_assert_int_eq(mc_lock_held(a, K("f")), 0);
+    mc_lockdir_free(a);
+    mc_lockdir_free(admin);
+    mc_lockdir_free(c);
+}
+
+START_TEST(ofd_force) { force_release(MC_LOCK_OFD); }
+END_TEST
+START_TEST(lease_force) { force_release(MC_LOCK_LEASE); }
+END_TEST
+
+START_TEST(keys_any_bytes_stay_inside)
+{
+    mc_lockdir *a = open_dir(MC_LOCK_OFD, 0, NULL);
+    const char evil[] = "../../etc/passwd\0\n%00";
+    char *p = mc_lock_path(a, evil, sizeof(evil) - 1);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_msg(strncmp(p, tmpdir, strlen(tmpdir)) == 0 && strstr(p, "..") == NULL, "path %s", p);
+    free(p);
+    ck_assert_int_eq(mc_lock_acquire(a, evil, sizeof(evil) - 1, 0), MC_OK);
+    /* A key differing after a NUL is another lock. */
+    ck_assert_int_eq(mc_lock_held(a, evil, 17), 0);
+    ck_assert_int_eq(mc_lock_acquire(a, evil, 17, 0), MC_OK);
+    mc_lock_owner ow;
+    ck_assert_int_eq(mc_lock_owner_get(a, evil, sizeof(evil) - 1, &ow), MC_OK);
+    ck_assert_str_eq(ow.key, "../../etc/passwd%00%0A%2500");
+    mc_lock_owner_clear(&ow);
+    ck_assert_int_eq(mc_lock_acquire(a, "", 0, 0), MC_ERR_ARG);
+    ck_assert_int_eq(mc_lock_acquire(a, NULL, 3, 0), MC_ERR_ARG);
+    char *big = calloc(1, MC_LOCK_MAX_KEY + 1);
+    ck_assert_int_eq(mc_lock_acquire(a, big, MC_LOCK_MAX_KEY + 1, 0), MC_ERR_ARG);
+    ck_assert_int_eq(mc_lock_acquire(a, big, MC_LOCK_MAX_KEY, 0), MC_OK);
+    free(big);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+START_TEST(escape_keeps_records_one_line)
+{
+    mc_buf b = MC_BUF_INIT;
+    ck_assert_int_eq(mc_lock_escape(&b, "a b\n/%\xff", 7), MC_OK);
+    ck_assert_int_eq(b.len, strlen("a%20b%0A/%25%FF"));
+    ck_assert(memcmp(b.data, "a%20b%0A/%25%FF", b.len) == 0);
+    mc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(lru_bounds_descriptors)
+{
+    mc_lock_options o;
+    mc_lock_options_init(&o);
+    o.max_open_files = 2;
+    mc_lockdir *a = NULL;
+    ck_assert_int_eq(mc_lockdir_open(tmpdir, &o, &a, NULL), MC_OK);
+    char key[16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof(key), "lru%d", i);
+        ck_assert_int_eq(mc_lock_acquire(a, K(key), 0), MC_OK);
+        ck_assert_int_eq(mc_lock_release(a, K(key)), MC_OK);
+    }
+    mc_lock_stats s;
+    mc_lock_stats_get(a, &s);
+    ck_assert_int_le(s.open_files, 2);
+    ck_assert_int_eq(s.fds_opened - s.fds_closed, s.open_files);
+    /* Reuse: the same key again opens nothing. */
+    unsigned long long opened = s.fds_opened;
+    ck_assert_int_eq(mc_lock_acquire(a, K("lru9"), 0), MC_OK);
+    mc_lock_stats_get(a, &s);
+    ck_assert_int_eq(s.fds_opened, opened);
+    ck_assert_int_eq(mc_lock_acquire(a, K("lru8"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(a, K("lru7"), 0), MC_ERR_QUOTA);
+    ck_assert_int_eq(mc_lock_release_all(a), 2);
+    ck_assert_int_eq(mc_lock_acquire(a, K("lru7"), 0), MC_OK);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+/* Many processes increment a counter file under the lock: no update lost. */
+static void contention(mc_lock_mode mode, int procs, int rounds)
+{
+    char counter[300];
+    snprintf(counter, sizeof(counter), "%s/counter", tmpdir);
+    FILE *f = fopen(counter, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("0", f);
+    fclose(f);
+    for (int p = 0; p < procs; p++) {
+        if (fork() == 0) {
+            mc_lock_options o;
+            mc_lock_options_init(&o);
+            o.mode = mode;
+            mc_lockdir *c = NULL;
+            if (mc_lockdir_open(tmpdir, &o, &c, NULL) != MC_OK) _exit(2);
+            for (int r = 0; r < rounds; r++) {
+                if (mc_lock_acquire(c, K("counter"), 30) != MC_OK) _exit(3);
+                int fd = open(counter, O_RDWR);
+                char buf[32] = {0};
+                if (fd < 0 || pread(fd, buf, sizeof(buf) - 1, 0) < 0) _exit(4);
+                int n = snprintf(buf, sizeof(buf), "%ld", strtol(buf, NULL, 10) + 1);
+                if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) _exit(5);
+                close(fd);
+                if (mc_lock_release(c, K("counter")) != MC_OK) _exit(6);
+            }
+            mc_lockdir_free(c);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < procs; p++) {
+        int status = 0;
+        ck_assert_int_gt(wait(&status), 0);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker status %d", status);
+    }
+    f = fopen(counter, "r");
+    long total = -1;
+    ck_assert_int_eq(fscanf(f, "%ld", &total), 1);
+    fclose(f);
+    ck_assert_int_eq(total, (long)procs * rounds);
+}
+
+START_TEST(ofd_contention) { contention(MC_LOCK_OFD, 6, 500); }
+END_TEST
+START_TEST(lease_contention) { contention(MC_LOCK_LEASE, 4, 100); }
+END_TEST
+
+Suite *lock_suite(void)
+{
+    Suite *s = suite_create("lock");
+    TCase *tc = tcase_create("lock");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, free_accepts_null);
+    tcase_add_test(tc, missing_dir_is_setup_error);
+    tcase_add_test(tc, read_only_dir_is_setup_error);
+    tcase_add_test(tc, bad_options_rejected);
+    tcase_add_test(tc, ofd_basic);
+    tcase_add_test(tc, auto_is_ofd_locally);
+    tcase_add_test(tc, lease_basic);
+    tcase_add_test(tc, ofd_timeout);
+    tcase_add_test(tc, lease_timeout);
+    tcase_add_test(tc, waiter_gets_lock_after_release);
+    tcase_add_test(tc, ofd_kill9);
+    tcase_add_test(tc, lease_kill9_same_host);
+    tcase_add_test(tc, lease_kill9_other_host);
+    tcase_add_test(tc, lease_is_renewed_while_holder_lives);
+    tcase_add_test(tc, ofd_force);
+    tcase_add_test(tc, lease_force);
+    tcase_add_test(tc, keys_any_bytes_stay_inside);
+    tcase_add_test(tc, escape_keeps_records_one_line);
+    tcase_add_test(tc, lru_bounds_descriptors);
+    tcase_add_test(tc, ofd_contention);
+    tcase_add_test(tc, lease_contention);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(lock_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
