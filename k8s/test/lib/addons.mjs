@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { validateManifest } from "./schema.mjs";
 
-const ON_DEMAND = { "eks.amazonaws.com/capacityType": "ON_DEMAND" };
-const isOnDemand = (sel) => sel?.["eks.amazonaws.com/capacityType"] === ON_DEMAND["eks.amazonaws.com/capacityType"];
+const isOnDemand = (sel) => sel?.["eks.amazonaws.com/capacityType"] === "ON_DEMAND";
 
 export function addonChecks(dir, { ingressClassName }) {
   const checks = [];

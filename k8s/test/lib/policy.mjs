@@ -259,6 +259,7 @@ function secretHygiene(docs, { secrets: extraSecrets = [] } = {}) {
 
 function ingress(docs) {
   const v = [];
+  const webLabels = podTemplates(docs).filter((p) => component(p) === "web").map((p) => p.labels);
   const webProbes = podTemplates(docs).filter((p) => component(p) === "web")
     .flatMap((p) => p.spec.containers ?? []).flatMap((c) => [c.livenessProbe, c.readinessProbe, c.startupProbe])
     .map((p) => p?.httpGet?.path).filter(Boolean);
@@ -276,6 +277,7 @@ function ingress(docs) {
       for (const p of rule.http?.paths ?? []) {
         const svc = byKind(docs, "Service").find((s) => s.metadata.name === p.backend?.service?.name);
         if (!svc) v.push(`${name(ing)}: backend service ${p.backend?.service?.name} is not in the release`);
+        else if (!webLabels.some((l) => labelsMatch(svc.spec.selector, l))) v.push(`${name(svc)}: selects no web pods`);
         else if (!(svc.spec.ports ?? []).some((sp) => sp.name === p.backend.service.port?.name || sp.port === p.backend.service.port?.number)) {
           v.push(`${name(ing)}: backend port does not exist on ${name(svc)}`);
         }
