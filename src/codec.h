@@ -11,7 +11,7 @@
  *    3   1   serializer id (enum mc_serializer)
  *    4   1   compression id (enum mc_compression)
  *    5   1   flags (0; a reader rejects unknown bits as foreign)
- *    6   2   reserved (0)
+ *    6   2   reserved (0; likewise)
  *    8   8   expires_at: unix seconds, 0 = never
  *   16   4   stored payload length (after compression)
  *   20   4   original payload length (before compression)
@@ -19,8 +19,14 @@
  *
  * Payloads are at most MC_FRAME_MAX_PAYLOAD bytes each way; lengths read from a
  * frame are checked against that bound and against the bytes actually given
- * before anything is allocated.  The serializer id is opaque to this module:
- * the PHP layer chooses what the payload bytes mean.
+ * (the original length of a zstd payload against the most zstd can expand
+ * the stored bytes, 32768x) before anything is allocated.  The serializer id
+ * is opaque to this module: the PHP layer chooses what the payload bytes mean.
+ *
+ * All functions are thread-safe.  Each thread keeps one zstd compression and
+ * one decompression context for reuse (several times faster than a fresh
+ * context for values of a few KB); they are freed when the thread exits, and a
+ * compression context grown beyond 4 MB (high levels, large values) at once.
  */
 #ifndef MC_CODEC_H
 #define MC_CODEC_H
@@ -50,7 +56,9 @@ enum mc_compression {
 
 typedef struct mc_codec_options {
     int compression;          /* enum mc_compression */
-    int level;                /* zstd level; 0 means zstd's default */
+    int level;                /* zstd level; 0 means zstd's default (3); values
+                                 outside ZSTD_minCLevel()..ZSTD_maxCLevel() are
+                                 clamped to that range, not rejected */
     size_t threshold;         /* compress only payloads of at least this many bytes */
 } mc_codec_options;
 
@@ -66,19 +74,32 @@ typedef struct mc_frame {
 } mc_frame;
 
 /* Appends the frame of payload[0..len) to out.  Compresses with opts when
- * opts->compression is zstd and len >= opts->threshold, and keeps the
- * uncompressed form when compression does not make it smaller.
- * Errors: MC_ERR_ARG (bad serializer/compression id), MC_ERR_TOO_LARGE,
- * MC_ERR_COMPRESS, MC_ERR_NOMEM.  On error out->len is as it was. */
+ * opts->compression is zstd and len >= opts->threshold (len > 0), and keeps
+ * the uncompressed form when compression does not make it smaller.  opts may
+ * be NULL: no compression.  payload may be NULL when len is 0.
+ * Errors: MC_ERR_ARG (bad serializer/compression id, out NULL, payload NULL
+ * with len > 0), MC_ERR_TOO_LARGE (len above MC_FRAME_MAX_PAYLOAD),
+ * MC_ERR_COMPRESS, MC_ERR_NOMEM.  On error out->len and its bytes are as they
+ * were (the allocation may have grown). */
 mc_status mc_frame_encode(const mc_codec_options *opts, int serializer,
                           uint64_t expires_at, const void *payload, size_t len,
                           mc_buf *out);
 
-/* Validates and decodes data[0..len).  scratch is cleared and used for the
- * decompressed payload when needed.  Errors: MC_ERR_FOREIGN (no magic, newer
- * version, unknown ids or flags), MC_ERR_CORRUPT (short, lengths or checksum
- * wrong), MC_ERR_TOO_LARGE, MC_ERR_COMPRESS, MC_ERR_NOMEM.  Expiry is not
- * judged here: see mc_frame_expired. */
+/* Validates and decodes data[0..len), which must be exactly one frame.
+ * scratch is cleared and used only when the payload is compressed; its
+ * allocation is reused across calls.  frame is written only on success.
+ * Checks run in this order, so the code says what is wrong:
+ *   MC_ERR_FOREIGN  the bytes present do not start "MC" + version 1 (a short
+ *                   foreign value is foreign, not corrupt);
+ *   MC_ERR_CORRUPT  shorter than the header;
+ *   MC_ERR_TOO_LARGE  a length field above MC_FRAME_MAX_PAYLOAD;
+ *   MC_ERR_CORRUPT  stored length != bytes after the header, or checksum wrong;
+ *   MC_ERR_FOREIGN  intact but with an unknown serializer/compression id, flag
+ *                   or reserved bit (written by a newer writer);
+ *   MC_ERR_CORRUPT  original length wrong, or zstd data invalid;
+ *   MC_ERR_COMPRESS zstd refused a valid frame (window too large);
+ *   MC_ERR_NOMEM; MC_ERR_ARG when data (with len > 0), scratch or frame is NULL.
+ * Expiry is not judged here: see mc_frame_expired. */
 mc_status mc_frame_decode(const void *data, size_t len, mc_buf *scratch,
                           mc_frame *frame);
 
