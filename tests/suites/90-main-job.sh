@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's main job, at a small scale: proves it runs end to end and
+# prints its table.  Timings are printed, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+scripts/benchmark --scale 0.05 | tee "$out"
+grep -q '^get small' "$out"
+grep -q '^purge' "$out"
