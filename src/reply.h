@@ -27,7 +27,7 @@
 #define MC_REPLY_MAX_BULK ((size_t)1 << 30)      /* = MC_REDIS_MAX_REPLY_BYTES */
 #define MC_REPLY_SLACK ((size_t)64 * 1024)
 #define MC_REPLY_MAX_LINE ((size_t)64 * 1024)    /* status/error/integer/header line */
-#define MC_REPLY_MAX_ELEMENTS ((uint64_t)1 << 24) /* promised, not yet received */
+#define MC_REPLY_MAX_ELEMENTS ((uint64_t)1 << 22) /* promised, not yet received */
 #define MC_REPLY_MAX_DEPTH 7                      /* hiredis 0.14's own limit */
 
 typedef struct mc_reply_reader mc_reply_reader;

@@ -325,7 +325,8 @@ START_TEST(test_reader_rejects)
         {"$2000000000\r\n", MC_ERR_TOO_LARGE},
         {"$1073741825\r\n", MC_ERR_TOO_LARGE},
         {"*2000000000\r\n", MC_ERR_TOO_LARGE},
-        {"*16777216\r\n*16777216\r\n", MC_ERR_TOO_LARGE},
+        {"*4194305\r\n", MC_ERR_TOO_LARGE},
+        {"*3000000\r\n:1\r\n*1200000\r\n", MC_ERR_TOO_LARGE},    /* promised in total */
         {"*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n", MC_ERR_PROTOCOL},
         {"*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n", MC_OK},  /* depth 7 is fine */
         {"$1073741824\r\n", MC_OK},                     /* exactly the limit: waits for bytes */
