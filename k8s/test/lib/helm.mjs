@@ -17,6 +17,11 @@ export function template(chart, { values = [], set = [], kubeVersion = "1.34.0",
   if (showOnly) args.push("--show-only", showOnly);
   const r = helm(args);
   if (!r.ok) return { ok: false, text: "", docs: [], stderr: r.stderr };
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((d) => d && typeof d === "object");
+  // Duplicate keys and other YAML errors: Kubernetes would reject or silently
+  // drop data, so the render counts as failed.
+  const parsed = parseAllDocuments(r.stdout);
+  const yamlErrors = parsed.flatMap((d) => [...d.errors, ...d.warnings]).map((e) => e.message);
+  if (yamlErrors.length > 0) return { ok: false, text: r.stdout, docs: [], stderr: yamlErrors.join("\n") };
+  const docs = parsed.map((d) => d.toJS()).filter((d) => d && typeof d === "object");
   return { ok: true, text: r.stdout, docs, stderr: r.stderr };
 }

@@ -347,6 +347,44 @@ function images(docs) {
   return v;
 }
 
+// Environment contract of the moodlecache/moodle image (docker/).
+const IMAGE_ENV = new Set(["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST", "MOODLE_DB_PORT", "MOODLE_DB_NAME",
+  "MOODLE_DB_USER", "MOODLE_DB_PASSWORD_FILE", "MOODLE_ADMIN_USER", "MOODLE_ADMIN_PASSWORD_FILE", "MOODLE_ADMIN_EMAIL",
+  "MOODLE_SITE_NAME", "MOODLE_REDIS_HOST", "MOODLE_REDIS_PORT", "MOODLE_REDIS_TLS", "MOODLE_REDIS_PASSWORD_FILE",
+  "MOODLE_SSLPROXY", "MOODLE_REVERSEPROXY", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR", "MOODLE_LOCK_FACTORY",
+  "MOODLE_HTTP_PORT", "PHP_FPM_MAX_CHILDREN"]);
+const REQUIRED_ENV = ["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST", "MOODLE_DB_NAME", "MOODLE_DB_USER",
+  "MOODLE_DB_PASSWORD_FILE", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR"];
+
+// Every Moodle container gets the settings it needs under the image's names,
+// and each *_FILE points at a file of a mounted Secret.
+function imageEnv(docs) {
+  const v = [];
+  const configMaps = new Map(byKind(docs, "ConfigMap").map((c) => [c.metadata.name, c.data ?? {}]));
+  for (const pod of podTemplates(docs).filter((p) => component(p) !== "test")) {
+    for (const c of pod.spec.containers ?? []) {
+      const at = `${pod.where} container ${c.name}`;
+      const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+      for (const ref of c.envFrom ?? []) {
+        const data = configMaps.get(ref.configMapRef?.name);
+        if (!data) v.push(`${at}: envFrom names ConfigMap ${ref.configMapRef?.name}, not in the release`);
+        for (const [k, val] of Object.entries(data ?? {})) if (!env.has(k)) env.set(k, val);
+      }
+      for (const k of env.keys()) if (/^(MOODLE|PHP_FPM)_/.test(k) && !IMAGE_ENV.has(k)) v.push(`${at}: ${k} is not a variable the image reads`);
+      const required = [...REQUIRED_ENV, ...(component(pod) === "install" ? ["MOODLE_ADMIN_PASSWORD_FILE"] : [])];
+      for (const k of required) if (!env.get(k)) v.push(`${at}: ${k} is not set`);
+      for (const [k, file] of env) {
+        if (!k.endsWith("_FILE")) continue;
+        const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
+        const vol = (pod.spec.volumes ?? []).find((x) => x.name === mount?.name);
+        const item = file.slice((mount?.mountPath ?? "").length + 1);
+        if (!vol?.secret || !(vol.secret.items ?? []).some((i) => i.path === item)) v.push(`${at}: ${k}=${file} is no file of a mounted Secret`);
+      }
+    }
+  }
+  return v;
+}
+
 function helmTest(docs) {
   const ok = docs.some((d) => d.kind === "Pod" && (d.metadata?.annotations?.["helm.sh/hook"] ?? "").split(",").includes("test"));
   return ok ? [] : ["no Pod with the helm.sh/hook: test annotation"];
@@ -370,6 +408,7 @@ export const RULES = {
   "moodledata on EFS": storage,
   "network policy": networkPolicy,
   "pinned images": images,
+  "image environment contract": imageEnv,
   "helm test hook": helmTest,
 };
 

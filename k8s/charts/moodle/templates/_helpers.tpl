@@ -124,7 +124,9 @@ imagePullSecrets:
 {{- end }}
 {{- end }}
 
-{{/* Container fields common to every Moodle container: image, env, mounts. Call with (dict "ctx" $ "admin" bool). */}}
+{{/* Container fields common to every Moodle container: image, env, mounts.
+Call with (dict "ctx" $ "admin" bool "env" list): admin mounts the admin
+password; env adds container-specific variables. */}}
 {{- define "moodle.containerCommon" -}}
 {{- $ := .ctx -}}
 image: {{ include "moodle.image" $ }}
@@ -144,6 +146,9 @@ env:
   {{- if .admin }}
   - name: MOODLE_ADMIN_PASSWORD_FILE
     value: /etc/moodle/secrets/admin-password
+  {{- end }}
+  {{- with .env }}
+  {{- toYaml . | nindent 2 }}
   {{- end }}
   {{- with $.Values.moodle.extraEnv }}
   {{- toYaml . | nindent 2 }}
