@@ -50,6 +50,7 @@ static PHP_MINIT_FUNCTION(moodlecache)
 {
     mc_ce_exception = register_class_MoodleCache_Exception(spl_ce_RuntimeException);
     mc_redis_store_register();
+    mc_file_locks_register();
     return SUCCESS;
 }
 
@@ -59,6 +60,12 @@ static PHP_RINIT_FUNCTION(moodlecache)
     ZEND_TSRMLS_CACHE_UPDATE();
 #endif
     MOODLECACHE_G(warned) = false;
+    return SUCCESS;
+}
+
+static PHP_RSHUTDOWN_FUNCTION(moodlecache)
+{
+    mc_file_locks_request_shutdown();
     return SUCCESS;
 }
 
@@ -102,7 +109,7 @@ zend_module_entry moodlecache_module_entry = {
     PHP_MINIT(moodlecache),
     NULL,
     PHP_RINIT(moodlecache),
-    NULL,
+    PHP_RSHUTDOWN(moodlecache),
     PHP_MINFO(moodlecache),
     PHP_MOODLECACHE_VERSION,
     PHP_MODULE_GLOBALS(moodlecache),

@@ -2,7 +2,9 @@
  * lock.c - lock handle, filesystem detection, the descriptor LRU and the
  * OFD lock mode (see lock.h for the approach; LEASE mode is lock_lease.c).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

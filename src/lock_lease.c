@@ -11,7 +11,9 @@
  * different (live) record puts it back with link(), which never
  * overwrites.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
