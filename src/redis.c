@@ -10,6 +10,8 @@
 #include "transport.h"
 
 #define MC_REDIS_DEFAULT_PORT 6379
+
+_Static_assert(MC_REDIS_MAX_REPLY_BYTES == MC_REPLY_MAX_BULK, "reply.h and redis.h bounds differ");
 #define MC_REDIS_READ_CHUNK 16384
 
 struct mc_redis {
@@ -366,6 +368,15 @@ static mc_status pipeline_io(mc_redis *r, const char *data, size_t len, size_t e
         }
         wr_ready = 1;
         rd_ready = 1;
+    }
+    if (off < len) {
+        /* Redis answers early only when it rejects the request as a whole
+         * (e.g. a bulk above proto-max-bulk-len) and then closes. */
+        redisReply *last = r->replies[r->nreplies - 1];
+        snprintf(r->errstr, sizeof(r->errstr), "server replied before the request was sent: %.*s",
+                 last->type == REDIS_REPLY_ERROR ? (int)(last->len > 200 ? 200 : last->len) : 0,
+                 last->type == REDIS_REPLY_ERROR ? last->str : "");
+        return MC_ERR_PROTOCOL;
     }
     /* Anything beyond the expected replies means we lost sync with the server. */
     if (!mc_reply_reader_empty(r->reader)) {

@@ -5,19 +5,31 @@
  * buffer at once, no I/O) and run them with mc_redis_exec, which writes them
  * all and reads one reply per command: one network round trip for any number
  * of commands.  Replies are parsed by hiredis's reader (works with hiredis
- * 0.14 and 1.x); transport is our own: TCP (TCP_NODELAY), Unix socket, or
- * TLS through OpenSSL; non-blocking connect with a timeout; poll()-based
- * read/write deadline; AUTH (user + password) and SELECT after each connect.
+ * 0.14 and 1.x) behind a bounded RESP2 framer of ours (reply.h); transport is
+ * our own (transport.h): TCP (TCP_NODELAY), Unix socket, or TLS through
+ * OpenSSL; non-blocking connect with a timeout; poll()-based read/write
+ * deadline, writing and reading at the same time; never raises SIGPIPE.
+ * AUTH (user + password) and SELECT run after each connect, pipelined
+ * together in a round trip of their own within the connect timeout: not
+ * ahead of the caller's commands, which would run in database 0 if SELECT
+ * were refused.
  *
  * Failure policy (the PHP layer turns failures into misses):
  * - Any I/O, timeout or protocol error closes the connection; the next exec
- *   reconnects.  After a failed connect, execs within the backoff window
- *   fail fast with MC_ERR_BACKOFF and do no I/O.  The window grows from
+ *   reconnects.  After a failed connect (refused, timeout, TLS, or AUTH/
+ *   SELECT refused), execs within the backoff window fail fast with
+ *   MC_ERR_BACKOFF and do no I/O.  The window grows from
  *   MC_REDIS_BACKOFF_MIN_MS, doubling per consecutive failure, capped at
  *   MC_REDIS_BACKOFF_MAX_MS, and resets on a successful connect.
- * - A reused connection that the server had closed (EOF/EPIPE/ECONNRESET
- *   before any reply byte arrived) is reconnected and the pipeline resent
- *   once, within the same exec.
+ * - Before sending on a reused connection, a peer close already visible
+ *   (FIN/RST, checked with poll) means a silent reconnect.  A reused
+ *   connection that still turns out closed (EOF/EPIPE/ECONNRESET before any
+ *   reply byte arrived) is reconnected and the pipeline resent once, within
+ *   the same exec.
+ * - Replies are bounded: a bulk above MC_REDIS_MAX_REPLY_BYTES fails with
+ *   MC_ERR_TOO_LARGE at its header, before it is buffered; see reply.h for
+ *   the bounds on arrays and lines.  Bytes beyond the expected replies
+ *   (lost sync) are MC_ERR_PROTOCOL.
  * - An error reply (-ERR ...) is not a connection failure: the reply is
  *   returned with type REDIS_REPLY_ERROR and exec still returns MC_OK.
  */
@@ -56,14 +68,15 @@ typedef struct mc_redis_options {
     const char *password;     /* NULL: no AUTH */
     int database;             /* SELECT when > 0 */
     double connect_timeout;   /* seconds; <= 0 means 5 */
-    double read_timeout;      /* seconds, per exec; <= 0 means 5 */
+    double read_timeout;      /* seconds, per exec (one deadline for all its
+                                 writes and reads); <= 0 means 5 */
     mc_redis_tls_options tls;
 } mc_redis_options;
 
 typedef struct mc_redis_stats {
-    uint64_t round_trips;     /* execs that did I/O */
-    uint64_t commands;        /* commands sent */
-    uint64_t bytes_sent;
+    uint64_t round_trips;     /* execs that did I/O (a resend is not counted again) */
+    uint64_t commands;        /* commands sent (not counting AUTH/SELECT or a resend) */
+    uint64_t bytes_sent;      /* every byte, AUTH/SELECT and resends included */
     uint64_t bytes_received;
     uint64_t connects;        /* successful connects, first included */
     uint64_t reconnects;      /* successful connects after the first */
@@ -99,11 +112,13 @@ void mc_redis_discard(mc_redis *r);
  * is in mc_redis_errstr. */
 mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count);
 
-/* Connects now if not connected (exec does this by itself). */
+/* Connects now if not connected (exec does this by itself): MC_OK, a
+ * connect failure, MC_ERR_BACKOFF, or MC_ERR_ARG without host/path. */
 mc_status mc_redis_connect(mc_redis *r);
 /* 1 while a connection is open. */
 int mc_redis_connected(const mc_redis *r);
-/* Closes the connection (the next exec reconnects without backoff). */
+/* Closes the connection.  Not a failure: it starts no backoff window (one
+ * already running still applies). */
 void mc_redis_close(mc_redis *r);
 
 /* The last failure in words ("connect to 127.0.0.1:6379: Connection refused");
