@@ -71,8 +71,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-moodledata" (include "moodle.fullname" .)) .Values.persistence.existingClaim }}
 {{- end }}
 
+{{/* StorageClasses and PersistentVolumes are cluster-wide: the namespace keeps releases apart. */}}
 {{- define "moodle.storageClassName" -}}
-{{- default (printf "%s-efs" (include "moodle.fullname" .)) .Values.persistence.storageClass.name }}
+{{- default (printf "%s-%s-efs" (include "moodle.fullname" .) .Release.Namespace) .Values.persistence.storageClass.name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "moodle.volumeName" -}}
+{{- printf "%s-%s-moodledata" (include "moodle.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/* Host part of moodle.wwwroot, or ingress.host when set. */}}
