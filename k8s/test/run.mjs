@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { helm, template } from "./lib/helm.mjs";
 import { validateManifest } from "./lib/schema.mjs";
 import { runRules } from "./lib/policy.mjs";
-import { checkValuesDoc } from "./lib/values-doc.mjs";
+import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
 import { renderNotes, negativeChecks } from "./lib/negative.mjs";
 
@@ -42,6 +42,8 @@ const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml
 report("ci/ has the minimal, production, existing-secret and static EFS value sets",
   ["minimal", "production", "existing-secret", "static-efs"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
 report("values.yaml: every value documented with ## @param", checkValuesDoc(join(CHART, "values.yaml")));
+report("values.schema.json: each value described as its @param",
+  checkSchemaDescriptions(join(CHART, "values.yaml"), join(CHART, "values.schema.json")));
 
 for (const set of valueSets) {
   const file = join(CHART, "ci", set);
