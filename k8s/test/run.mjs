@@ -48,8 +48,9 @@ report("values.schema.json: each value described as its @param",
 for (const set of valueSets) {
   const file = join(CHART, "ci", set);
   const values = parse(readFileSync(file, "utf8")) ?? {};
-  const lint = helm(["lint", "--strict", CHART, "-f", file, "--kube-version", NEWEST]);
-  report(`${set}: helm lint --strict`, lint.ok ? [] : [lint.stdout + lint.stderr]);
+  const lintErrors = KUBE_VERSIONS.map((kv) => [kv, helm(["lint", "--strict", CHART, "-f", file, "--kube-version", kv])])
+    .filter(([, r]) => !r.ok).map(([kv, r]) => `Kubernetes ${kv}: ${(r.stdout + r.stderr).trim()}`);
+  report(`${set}: helm lint --strict on Kubernetes ${KUBE_VERSIONS.join(", ")}`, lintErrors);
 
   for (const kv of KUBE_VERSIONS) {
     const r = template(CHART, { values: [file], kubeVersion: kv });
