@@ -112,11 +112,18 @@ static void element_done(mc_reply_reader *rr)
 static mc_status line_done(mc_reply_reader *rr)
 {
     rr->state = ST_TYPE;
-    if (rr->type != '$' && rr->type != '*') {
+    if (rr->type == '+' || rr->type == '-') {
         element_done(rr);
         return MC_OK;
     }
-    if (rr->digits == 0 || (rr->neg && rr->value != 1)) {
+    if (rr->digits == 0 || rr->value > (uint64_t)INT64_MAX + (uint64_t)rr->neg) {
+        return fail(rr, MC_ERR_PROTOCOL, "protocol error: bad number");
+    }
+    if (rr->type == ':') {
+        element_done(rr);
+        return MC_OK;
+    }
+    if (rr->neg && rr->value != 1) {
         return fail(rr, MC_ERR_PROTOCOL, "protocol error: bad length");
     }
     if (rr->neg) {                 /* nil bulk or nil array */
@@ -175,29 +182,29 @@ static mc_status frame(mc_reply_reader *rr, const char *buf, size_t len)
             if (++rr->line_len > MC_REPLY_MAX_LINE) {
                 return fail(rr, MC_ERR_TOO_LARGE, "reply line longer than the limit");
             }
-            if (rr->saw_cr && c == '\n') {
+            if (rr->saw_cr) {
+                if (c != '\n') {
+                    return fail(rr, MC_ERR_PROTOCOL, "protocol error: CR without LF in a reply line");
+                }
                 mc_status st = line_done(rr);
                 if (st != MC_OK) {
                     return st;
                 }
-                break;
-            }
-            int prev_cr = rr->saw_cr;
-            rr->saw_cr = (c == '\r');
-            if (rr->type == '$' || rr->type == '*') {
-                if (prev_cr) {
-                    return fail(rr, MC_ERR_PROTOCOL, "protocol error: bad length");
-                }
-                if (c == '\r') {
-                    break;
-                }
+            } else if (c == '\r') {
+                rr->saw_cr = 1;
+            } else if (c == '\n') {
+                return fail(rr, MC_ERR_PROTOCOL, "protocol error: LF without CR in a reply line");
+            } else if (rr->type == '$' || rr->type == '*' || rr->type == ':') {
+                /* -?(0|[1-9][0-9]*), as hiredis 1.x's string2ll wants */
                 if (c == '-' && rr->line_len == 1) {
                     rr->neg = 1;
-                } else if (c >= '0' && c <= '9' && rr->digits < 19) {
+                } else if (c >= '0' && c <= '9' && rr->digits < 19
+                           && !(rr->digits == 1 && rr->value == 0)
+                           && !(c == '0' && rr->neg && rr->digits == 0)) {
                     rr->value = rr->value * 10 + (uint64_t)(c - '0');
                     rr->digits++;
                 } else {
-                    return fail(rr, MC_ERR_PROTOCOL, "protocol error: bad length");
+                    return fail(rr, MC_ERR_PROTOCOL, "protocol error: bad number");
                 }
             }
             break;

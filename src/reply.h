@@ -11,8 +11,11 @@
  * element array when it sees the header) nor nest deeper than
  * MC_REPLY_MAX_DEPTH; a line may not exceed MC_REPLY_MAX_LINE; and the bytes
  * buffered inside hiredis never exceed MC_REPLY_MAX_BULK + MC_REPLY_SLACK.
- * The framer accepts only the RESP2 types (+ - : $ *) with strict lengths
- * and CRLF after bulk payloads; anything else is MC_ERR_PROTOCOL.
+ * The framer accepts only the RESP2 types (+ - : $ *), lines ended by CRLF
+ * with no other CR or LF, numbers as -?(0|[1-9][0-9]*) in int64 range, and
+ * CRLF after bulk payloads; anything else is MC_ERR_PROTOCOL.  That is no
+ * more than both hiredis 0.14 and 1.x accept, so the framer and hiredis
+ * always agree on where replies end (the fuzz target checks it).
  *
  * After any error the reader stays failed until mc_reply_reader_reset.
  */

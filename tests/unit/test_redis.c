@@ -181,7 +181,7 @@ static const char STREAM[] =
     "*-1\r\n"
     "*0\r\n"
     "*3\r\n$3\r\nfoo\r\n*2\r\n:1\r\n*1\r\n+in\r\n$-1\r\n"
-    "+a\rb\r\n";
+    ":-9223372036854775808\r\n";
 #define STREAM_LEN (sizeof(STREAM) - 1)
 #define STREAM_REPLIES 11
 
@@ -211,8 +211,8 @@ static void check_stream_replies(redisReply **rep)
     ck_assert_int_eq(a->element[1]->element[0]->integer, 1);
     ck_assert_str_eq(a->element[1]->element[1]->element[0]->str, "in");
     ck_assert_int_eq(a->element[2]->type, REDIS_REPLY_NIL);
-    ck_assert_int_eq(rep[10]->type, REDIS_REPLY_STATUS);
-    ck_assert_uint_eq(rep[10]->len, 3);
+    ck_assert_int_eq(rep[10]->type, REDIS_REPLY_INTEGER);
+    ck_assert(rep[10]->integer == INT64_MIN);
 }
 
 /* Feeds data in pieces [0,a) [a,b) [b,len) taking replies after each. */
@@ -323,6 +323,16 @@ START_TEST(test_reader_rejects)
         {"$3\r\nabcXY", MC_ERR_PROTOCOL},               /* no CRLF after the payload */
         {"*1\r\n?\r\n", MC_ERR_PROTOCOL},
         {"$1\r2\r\n", MC_ERR_PROTOCOL},
+        {"+a\rb\r\n", MC_ERR_PROTOCOL},                 /* CR or LF inside a line */
+        {"-a\nb\r\n", MC_ERR_PROTOCOL},
+        {":12x\r\n", MC_ERR_PROTOCOL},
+        {":\r\n", MC_ERR_PROTOCOL},
+        {":007\r\n", MC_ERR_PROTOCOL},
+        {":-0\r\n", MC_ERR_PROTOCOL},
+        {":9223372036854775808\r\n", MC_ERR_PROTOCOL},
+        {":-9223372036854775809\r\n", MC_ERR_PROTOCOL},
+        {"$01\r\nx\r\n", MC_ERR_PROTOCOL},
+        {":0\r\n:-1\r\n*0\r\n$0\r\n\r\n", MC_OK},
         {"$99999999999999999999\r\n", MC_ERR_PROTOCOL},
         {"$2000000000\r\n", MC_ERR_TOO_LARGE},
         {"$1073741825\r\n", MC_ERR_TOO_LARGE},
