@@ -836,6 +836,29 @@ START_TEST(test_stale_resend_not_twice)
 }
 END_TEST
 
+/* A TLS handshake with a server that accepts and never answers ends at the
+ * connect timeout. */
+START_TEST(test_tls_handshake_timeout)
+{
+    static const step conn[] = {{S_DRAIN, NULL, 0}, {S_END, NULL, 0}};
+    fake_server fs = {.conns = {conn}, .nconns = 1};
+    fake_start(&fs);
+    mc_redis_options o = tcp_opts(fs.port);
+    o.transport = MC_REDIS_TLS;
+    o.tls.verify_peer = 0;
+    o.connect_timeout = 0.3;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    uint64_t t0 = now_ms();
+    ck_assert_status(mc_redis_connect(r), MC_ERR_TIMEOUT);
+    uint64_t took = now_ms() - t0;
+    ck_assert_msg(took >= 290 && took < 1500, "handshake timeout took %llu ms", (unsigned long long)took);
+    ck_assert(!mc_redis_connected(r));
+    mc_redis_free(r);
+    fake_stop(&fs);
+}
+END_TEST
+
 START_TEST(test_ipv6_loopback)
 {
     static const step conn[] = {R("*1\r\n$4\r\nPING\r\n"), W("+PONG6\r\n"), {S_DRAIN, NULL, 0}, {S_END, NULL, 0}};
@@ -931,7 +954,7 @@ static int port_open(int port)
 
 static int make_certs(const char *dir)
 {
-    char sh[2048];
+    char sh[3072];
     snprintf(sh, sizeof(sh),
              "cd '%s' && "
              "openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
@@ -940,8 +963,12 @@ static int make_certs(const char *dir)
              "  -keyout server.key -out server.csr -subj /CN=localhost && "
              "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && "
              "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
-             "  -out server.crt -days 2 -extfile ext.cnf", dir);
-    char cmdline[2200];
+             "  -out server.crt -days 2 -extfile ext.cnf && "
+             "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+             "  -keyout client.key -out client.csr -subj /CN=moodlecache-client && "
+             "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+             "  -out client.crt -days 2", dir);
+    char cmdline[3300];
     snprintf(cmdline, sizeof(cmdline), "(%s) > '%s/openssl.log' 2>&1", sh, dir);
     return system(cmdline) == 0;
 }
@@ -1356,6 +1383,37 @@ START_TEST(test_tls_verify)
 }
 END_TEST
 
+/* Client certificates: the server is switched to require them for this test. */
+START_TEST(test_tls_client_cert)
+{
+    NEED_TLS();
+    mc_redis_options plain = tcp_opts(srv_port);
+    mc_redis *admin = mc_redis_create(&plain);
+    errstr_of = mc_redis_errstr(admin);
+    mc_status st;
+    run1(admin, &st, 4, "CONFIG", "SET", "tls-auth-clients", "yes");
+    ck_assert_status(st, MC_OK);
+    char err[256], crt[128], key[128];
+    snprintf(crt, sizeof(crt), "%s/client.crt", srv_dir);
+    snprintf(key, sizeof(key), "%s/client.key", srv_dir);
+    mc_redis_options o = tls_opts();
+    errstr_of = err;
+    /* without a certificate the server refuses (during or just after the
+     * handshake, depending on the TLS version) */
+    st = tls_ping(&o, err, sizeof(err));
+    ck_assert_msg(st == MC_ERR_TLS || st == MC_ERR_IO, "status %d: %s", st, err);
+    o.tls.cert_file = crt;
+    o.tls.key_file = key;
+    ck_assert_status(tls_ping(&o, err, sizeof(err)), MC_OK);
+    o.tls.key_file = "/nonexistent/client.key";
+    ck_assert_status(tls_ping(&o, err, sizeof(err)), MC_ERR_TLS);
+    errstr_of = mc_redis_errstr(admin);
+    run1(admin, &st, 4, "CONFIG", "SET", "tls-auth-clients", "no");
+    ck_assert_status(st, MC_OK);
+    mc_redis_free(admin);
+}
+END_TEST
+
 START_TEST(test_tls_no_sigpipe)
 {
     NEED_TLS();
@@ -1419,6 +1477,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_stale_idle_close);
     tcase_add_test(tc, test_stale_resend_once);
     tcase_add_test(tc, test_stale_resend_not_twice);
+    tcase_add_test(tc, test_tls_handshake_timeout);
     tcase_add_test(tc, test_ipv6_loopback);
     tcase_add_test(tc, test_discard_and_close);
     suite_add_tcase(s, tc);
@@ -1436,6 +1495,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_tls_pipeline_reconnect);
     tcase_add_test(tc, test_server_no_sigpipe);
     tcase_add_test(tc, test_tls_no_sigpipe);
+    tcase_add_test(tc, test_tls_client_cert);
     suite_add_tcase(s, tc);
     return s;
 }
