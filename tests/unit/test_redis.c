@@ -609,13 +609,14 @@ START_TEST(test_refused_backoff_then_reconnect)
     mc_redis *r = mc_redis_create(&o);
     errstr_of = mc_redis_errstr(r);
     mc_status st;
+    /* The window opens at the failure, so it is surely still open while
+     * less than its length has passed since the failing call began: only
+     * then is BACKOFF asserted (a slow run, e.g. valgrind, cannot fail it). */
+    uint64_t failed_at = now_ms();
     ck_assert_ptr_null(run1(r, &st, 1, "PING", 0, 0, 0));
     ck_assert_status(st, MC_ERR_CONNECT);
     ck_assert_msg(strstr(mc_redis_errstr(r), "refused") != NULL, "errstr: %s", mc_redis_errstr(r));
     ck_assert_uint_eq(mc_redis_pending(r), 0);
-    /* Within the window: no attempt.  (Checked only while the window is
-     * surely open, so a slow run, e.g. under valgrind, cannot fail it.) */
-    uint64_t failed_at = now_ms();
     ck_assert_ptr_null(run1(r, &st, 1, "PING", 0, 0, 0));
     if (now_ms() - failed_at < MC_REDIS_BACKOFF_MIN_MS) {
         ck_assert_status(st, MC_ERR_BACKOFF);
@@ -624,9 +625,9 @@ START_TEST(test_refused_backoff_then_reconnect)
     ck_assert_uint_eq(mc_redis_get_stats(r)->round_trips, 0);
     /* after it, a new attempt, which fails again and doubles the window */
     usleep((MC_REDIS_BACKOFF_MIN_MS + 5) * 1000);
+    failed_at = now_ms();
     ck_assert_ptr_null(run1(r, &st, 1, "PING", 0, 0, 0));
     ck_assert_status(st, MC_ERR_CONNECT);
-    failed_at = now_ms();
     usleep((MC_REDIS_BACKOFF_MIN_MS + 5) * 1000);
     st = mc_redis_connect(r);
     if (now_ms() - failed_at < 2 * MC_REDIS_BACKOFF_MIN_MS) {
@@ -670,7 +671,7 @@ START_TEST(test_read_timeout)
     run1(r, &st, 2, "GET", "k", 0, 0);
     uint64_t took = now_ms() - t0;
     ck_assert_status(st, MC_ERR_TIMEOUT);
-    ck_assert_msg(took >= 290 && took < 1000, "timeout took %llu ms", (unsigned long long)took);
+    ck_assert_msg(took >= 290 && took < 2000, "timeout took %llu ms", (unsigned long long)took);
     ck_assert(!mc_redis_connected(r));
     ck_assert_uint_eq(mc_redis_get_stats(r)->errors, 1);
     mc_redis_free(r);   /* closing lets the fake server's drain finish */
@@ -705,10 +706,9 @@ START_TEST(test_connect_timeout)
         fprintf(stderr, "test_connect_timeout: skipped: this kernel accepted past a full backlog\n");
     } else {
         ck_assert_status(st, MC_ERR_TIMEOUT);
-        ck_assert_msg(took >= 240 && took < 1000, "connect timeout took %llu ms", (unsigned long long)took);
-        uint64_t failed_at = now_ms();
+        ck_assert_msg(took >= 240 && took < 2000, "connect timeout took %llu ms", (unsigned long long)took);
         st = mc_redis_connect(r);
-        if (now_ms() - failed_at < MC_REDIS_BACKOFF_MIN_MS) {
+        if (now_ms() - t0 < 250 + MC_REDIS_BACKOFF_MIN_MS) {
             ck_assert_status(st, MC_ERR_BACKOFF);
         }
     }
@@ -852,7 +852,7 @@ START_TEST(test_tls_handshake_timeout)
     uint64_t t0 = now_ms();
     ck_assert_status(mc_redis_connect(r), MC_ERR_TIMEOUT);
     uint64_t took = now_ms() - t0;
-    ck_assert_msg(took >= 290 && took < 1500, "handshake timeout took %llu ms", (unsigned long long)took);
+    ck_assert_msg(took >= 290 && took < 2500, "handshake timeout took %llu ms", (unsigned long long)took);
     ck_assert(!mc_redis_connected(r));
     mc_redis_free(r);
     fake_stop(&fs);
@@ -1196,12 +1196,12 @@ START_TEST(test_server_acl_auth)
     o.password = "wrong";
     r = mc_redis_create(&o);
     errstr_of = mc_redis_errstr(r);
+    uint64_t failed_at = now_ms();
     run1(r, &st, 1, "PING", 0, 0, 0);
     ck_assert_status(st, MC_ERR_AUTH);
     ck_assert_msg(strstr(mc_redis_errstr(r), "WRONGPASS") != NULL, "errstr: %s", mc_redis_errstr(r));
     ck_assert(!mc_redis_connected(r));
     /* no retry loop: the next exec waits out the backoff window */
-    uint64_t failed_at = now_ms();
     run1(r, &st, 1, "PING", 0, 0, 0);
     if (now_ms() - failed_at < MC_REDIS_BACKOFF_MIN_MS) {
         ck_assert_status(st, MC_ERR_BACKOFF);
