@@ -25,6 +25,9 @@
  * Not emulated: a dead client's locks surviving until its NFS lease expires
  * (here they go when the daemon sees the release); EFS quotas.
  *
+ * -o nolocks leaves locks to the kernel, local to each mount: a negative
+ * control showing what the tests catch when locks do not cross nodes.
+ *
  * Counters: reading MOUNTPOINT/.efs-sim-stats (not delayed, not counted)
  * gives "total N" and one line per operation.
  */
@@ -65,6 +68,7 @@ static const char *op_names[OP_COUNT] = {
 static struct {
     char *backing;
     unsigned latency_us;
+    int nolocks;
     int backing_fd;
     atomic_ullong count[OP_COUNT];
 } sim;
@@ -507,6 +511,7 @@ static const struct fuse_operations sim_ops = {
 static struct fuse_opt sim_opts[] = {
     {"backing=%s", offsetof(__typeof__(sim), backing), 0},
     {"latency_us=%u", offsetof(__typeof__(sim), latency_us), 0},
+    {"nolocks", offsetof(__typeof__(sim), nolocks), 1},
     FUSE_OPT_END
 };
 
@@ -526,7 +531,14 @@ int main(int argc, char *argv[])
         return 1;
     }
     umask(0);
-    int r = fuse_main(args.argc, args.argv, &sim_ops, NULL);
+    struct fuse_operations ops = sim_ops;
+    if (sim.nolocks) {
+        /* Negative control for tests: the kernel then keeps locks local to
+         * each mount, so "nodes" no longer exclude each other. */
+        ops.lock = NULL;
+        ops.flock = NULL;
+    }
+    int r = fuse_main(args.argc, args.argv, &ops, NULL);
     fuse_opt_free_args(&args);
     return r;
 }
