@@ -1,5 +1,5 @@
 // Offline checks of the moodle chart and the cluster add-ons.
-//   HELM=/path/to/helm node run.mjs
+//   HELM=/path/to/helm3 HELM4=/path/to/helm4 node run.mjs
 // Prints PASS/FAIL per check and ends with "N passed, N failed".
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -59,6 +59,12 @@ for (const set of valueSets) {
   }
 
   const r = template(CHART, { values: [file], kubeVersion: NEWEST });
+  const lint4 = helm(["lint", "--strict", CHART, "-f", file, "--kube-version", NEWEST], process.env.HELM4);
+  const r4 = template(CHART, { values: [file], kubeVersion: NEWEST, binary: process.env.HELM4 });
+  report(`${set}: Helm 4 lints it and renders the same manifests`, [
+    ...(lint4.ok ? [] : [`helm 4 lint: ${(lint4.stdout + lint4.stderr).trim()}`]),
+    ...(r4.ok ? (r4.text === r.text ? [] : ["helm 4 renders different manifests"]) : [`helm 4 template: ${r4.stderr.trim()}`]),
+  ]);
   const secrets = ["databasePassword", "adminPassword", "redisPassword"].map((k) => values.secrets?.[k]).filter(Boolean);
   const persistence = values.persistence?.enabled !== false;
   for (const { rule, violations } of runRules(r.docs, { text: r.text, secrets, persistence })) {

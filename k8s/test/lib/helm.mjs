@@ -4,18 +4,18 @@ import { parseAllDocuments } from "yaml";
 
 export const HELM = process.env.HELM;
 
-export function helm(args) {
-  const r = spawnSync(HELM, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+export function helm(args, binary = HELM) {
+  const r = spawnSync(binary, args, { encoding: "utf8", maxBuffer: 64 << 20 });
   return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 // Renders the chart; returns { ok, text, docs, stderr }.
-export function template(chart, { values = [], set = [], kubeVersion = "1.34.0", showOnly } = {}) {
+export function template(chart, { values = [], set = [], kubeVersion = "1.34.0", showOnly, binary = HELM } = {}) {
   const args = ["template", "moodle", chart, "--namespace", "moodle", "--kube-version", kubeVersion];
   for (const f of values) args.push("-f", f);
   for (const s of set) args.push("--set", s);
   if (showOnly) args.push("--show-only", showOnly);
-  const r = helm(args);
+  const r = helm(args, binary);
   if (!r.ok) return { ok: false, text: "", docs: [], stderr: r.stderr };
   // Duplicate keys and other YAML errors: Kubernetes would reject or silently
   // drop data, so the render counts as failed.

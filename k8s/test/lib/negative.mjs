@@ -59,6 +59,8 @@ const CASES = [
   { name: "PDB that blocks every drain", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], rule: "pod disruption budget" },
   { name: "deregistration delay longer than the grace period", set: ["ingress.deregistrationDelaySeconds=100"],
     rule: "graceful termination within the Spot notice" },
+  { name: "HPA memory target of 0% (a zero value taken as set)", rule: "HPA autoscaling/v2",
+    patch: (d) => patch(d, "hpa.yaml", "if gt (int .Values.autoscaling.targetMemory) 0", "if true") },
   { name: "no topology spread", set: ["topologySpread.enabled=false"], rule: "spread across zones, instance types, hosts" },
   { name: "duplicate key in a template (helm lint misses it)", renderFails: true,
     patch: (d) => patch(d, "deployment.yaml", '          args: ["web"]\n', '          args: ["web"]\n          env: []\n') },

@@ -294,6 +294,10 @@ function autoscaling(docs) {
     if (!target) v.push(`${name(h)}: scale target not in the release`);
     else if (target.spec.replicas !== undefined) v.push(`${name(target)}: sets replicas while an HPA scales it`);
     if (!(h.spec.metrics ?? []).some((m) => m.resource?.name === "cpu")) v.push(`${name(h)}: no CPU metric`);
+    for (const m of h.spec.metrics ?? []) {
+      const u = m.resource?.target?.averageUtilization;
+      if (u !== undefined && !(u > 0 && u <= 100)) v.push(`${name(h)}: ${m.resource.name} target ${u}% (scales to the maximum at once)`);
+    }
   }
   return v;
 }
