@@ -1,4 +1,5 @@
 /* redis.c - pipelined Redis connection (see redis.h). */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,8 +469,18 @@ static mc_status connect_now(mc_redis *r)
                  endpoint(r, ep, sizeof(ep)), (unsigned long long)(r->retry_at - now));
         return MC_ERR_BACKOFF;
     }
-    uint64_t deadline = now + timeout_ms(o->connect_timeout);
     mc_status st;
+    if (o->transport == MC_REDIS_TLS && r->ssl_ctx == NULL) {
+        /* Local set-up (files, OpenSSL's first initialisation), kept out of
+         * the connect timeout; a bad CA or key file fails here, with no I/O. */
+        mc_tls_config cfg = {o->tls.ca_file, o->tls.cert_file, o->tls.key_file,
+                             o->tls.verify_peer};
+        r->ssl_ctx = mc_tls_ctx_new(&cfg, r->errstr, sizeof(r->errstr));
+        if (r->ssl_ctx == NULL) {
+            return MC_ERR_TLS;  /* configuration: no backoff, nothing to wait for */
+        }
+    }
+    uint64_t deadline = mc_now_ms() + timeout_ms(o->connect_timeout);
     if (mc_reply_reader_reset(r->reader) != MC_OK) {
         snprintf(r->errstr, sizeof(r->errstr), "out of memory");
         return MC_ERR_NOMEM;
@@ -491,14 +502,8 @@ static mc_status connect_now(mc_redis *r)
     }
     if (st == MC_OK && o->transport == MC_REDIS_TLS) {
         const char *name = o->tls.server_name ? o->tls.server_name : o->host;
-        if (r->ssl_ctx == NULL) {
-            mc_tls_config cfg = {o->tls.ca_file, o->tls.cert_file, o->tls.key_file,
-                                 o->tls.verify_peer};
-            r->ssl_ctx = mc_tls_ctx_new(&cfg, r->errstr, sizeof(r->errstr));
-        }
-        st = r->ssl_ctx == NULL ? MC_ERR_TLS
-                                : mc_conn_start_tls(&r->conn, r->ssl_ctx, name, o->tls.verify_peer,
-                                                    deadline, r->errstr, sizeof(r->errstr));
+        st = mc_conn_start_tls(&r->conn, r->ssl_ctx, name, o->tls.verify_peer,
+                               deadline, r->errstr, sizeof(r->errstr));
     }
     if (st == MC_OK) {
         st = handshake(r, deadline);
@@ -620,5 +625,100 @@ void mc_redis_reply_free(redisReply *reply)
 {
     if (reply != NULL) {
         freeReplyObject(reply);
+    }
+}
+
+/* ---- streaming (pub/sub) ------------------------------------------------ */
+
+mc_status mc_redis_send(mc_redis *r)
+{
+    r->errstr[0] = '\0';
+    free_replies(r);
+    mc_status st = MC_OK;
+    if (r->conn.fd < 0) {
+        st = connect_now(r);
+    }
+    uint64_t deadline = mc_now_ms() + timeout_ms(r->opts.read_timeout);
+    size_t off = 0;
+    while (st == MC_OK && off < r->out.len) {
+        size_t n = 0;
+        short want = 0;
+        int eof = 0;
+        st = mc_conn_write(&r->conn, r->out.data + off, r->out.len - off, &n, &want, &eof,
+                           r->errstr, sizeof(r->errstr));
+        if (st != MC_OK) {
+            break;
+        }
+        off += n;
+        r->stats.bytes_sent += n;
+        if (n == 0) {
+            int w = mc_conn_wait(&r->conn, want, deadline, r->errstr, sizeof(r->errstr));
+            if (w <= 0) {
+                if (w == 0) {
+                    snprintf(r->errstr, sizeof(r->errstr), "write timed out");
+                }
+                st = w == 0 ? MC_ERR_TIMEOUT : MC_ERR_IO;
+            }
+        }
+    }
+    r->stats.commands += r->pending;
+    mc_buf_clear(&r->out);
+    r->pending = 0;
+    if (st != MC_OK) {
+        close_conn(r);
+        r->stats.errors++;
+    }
+    return st;
+}
+
+mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
+{
+    char rbuf[MC_REDIS_READ_CHUNK];
+    *reply = NULL;
+    if (r->conn.fd < 0) {
+        snprintf(r->errstr, sizeof(r->errstr), "not connected");
+        return MC_ERR_IO;
+    }
+    for (;;) {
+        mc_status st = mc_reply_reader_get(r->reader, reply);
+        if (st != MC_OK || *reply != NULL) {
+            if (st != MC_OK) {
+                snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
+                close_conn(r);
+            }
+            return st;
+        }
+        size_t n = 0;
+        short want = POLLIN;
+        int eof = 0;
+        st = mc_conn_read(&r->conn, rbuf, sizeof(rbuf), &n, &want, &eof, r->errstr, sizeof(r->errstr));
+        if (st != MC_OK) {
+            close_conn(r);
+            return st;
+        }
+        if (n > 0) {
+            r->stats.bytes_received += n;
+            st = mc_reply_reader_feed(r->reader, rbuf, n);
+            if (st != MC_OK) {
+                snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
+                close_conn(r);
+                return st;
+            }
+            continue;
+        }
+        uint64_t now = mc_now_ms();
+        if (now >= deadline) {
+            return MC_OK;
+        }
+        struct pollfd fds[2] = {{r->conn.fd, want, 0}, {wake_fd, POLLIN, 0}};
+        int rc = poll(fds, wake_fd >= 0 ? 2 : 1, (int)(deadline - now));
+        if (rc < 0 && errno != EINTR) {
+            snprintf(r->errstr, sizeof(r->errstr), "poll: %s", strerror(errno));
+            close_conn(r);
+            return MC_ERR_IO;
+        }
+        if (rc > 0 && wake_fd >= 0 && (fds[1].revents & POLLIN)) {
+            return MC_OK;
+        }
     }
 }
