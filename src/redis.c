@@ -291,6 +291,16 @@ static mc_status push_reply(mc_redis *r, redisReply *reply)
     return MC_OK;
 }
 
+static const char *endpoint(const mc_redis *r, char *buf, size_t len)
+{
+    if (r->opts.transport == MC_REDIS_UNIX) {
+        snprintf(buf, len, "unix:%s", r->opts.path ? r->opts.path : "");
+    } else {
+        snprintf(buf, len, "%s:%d", r->opts.host ? r->opts.host : "", r->opts.port);
+    }
+    return buf;
+}
+
 /* Writes data and reads replies until r->replies holds `expect` of them or
  * the deadline passes, writing and reading as the socket allows.
  * *got_bytes tells whether any reply byte arrived, *eof whether a failure
@@ -354,14 +364,23 @@ static mc_status pipeline_io(mc_redis *r, const char *data, size_t len, size_t e
                 rd_want = want;
             }
         }
-        if (progress || r->nreplies >= expect) {
-            continue;
+        int w = 0;
+        if (r->nreplies >= expect) {
+            break;
         }
-        short events = (short)(rd_want | (off < len ? wr_want : 0));
-        int w = mc_conn_wait(&r->conn, events, deadline, r->errstr, sizeof(r->errstr));
+        if (progress) {
+            /* a server trickling bytes must not stretch the deadline */
+            if (mc_now_ms() < deadline) {
+                continue;
+            }
+        } else {
+            short events = (short)(rd_want | (off < len ? wr_want : 0));
+            w = mc_conn_wait(&r->conn, events, deadline, r->errstr, sizeof(r->errstr));
+        }
         if (w == 0) {
-            snprintf(r->errstr, sizeof(r->errstr), "%s timed out",
-                     off < len ? "write" : "read");
+            char ep[160];
+            snprintf(r->errstr, sizeof(r->errstr), "%s %s timed out",
+                     off < len ? "write to" : "read from", endpoint(r, ep, sizeof(ep)));
             return MC_ERR_TIMEOUT;
         }
         if (w < 0) {
@@ -385,16 +404,6 @@ static mc_status pipeline_io(mc_redis *r, const char *data, size_t len, size_t e
         return MC_ERR_PROTOCOL;
     }
     return MC_OK;
-}
-
-static const char *endpoint(const mc_redis *r, char *buf, size_t len)
-{
-    if (r->opts.transport == MC_REDIS_UNIX) {
-        snprintf(buf, len, "unix:%s", r->opts.path ? r->opts.path : "");
-    } else {
-        snprintf(buf, len, "%s:%d", r->opts.host ? r->opts.host : "", r->opts.port);
-    }
-    return buf;
 }
 
 static void close_conn(mc_redis *r)

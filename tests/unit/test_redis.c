@@ -679,6 +679,30 @@ START_TEST(test_read_timeout)
 }
 END_TEST
 
+/* A server that keeps sending, slowly, cannot stretch the exec's deadline. */
+START_TEST(test_trickle_deadline)
+{
+    static char slow[2048];
+    memset(slow, 'x', sizeof(slow));
+    memcpy(slow, "$100000\r\n", 9);
+    static const step conn[] = {R("*1\r\n$4\r\nPING\r\n"), {S_WRITE, slow, sizeof(slow)}, {S_END, NULL, 0}};
+    fake_server fs = {.conns = {conn}, .nconns = 1, .chunk = 1, .delay_us = 2000};
+    fake_start(&fs);
+    mc_redis_options o = tcp_opts(fs.port);
+    o.read_timeout = 0.3;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    uint64_t t0 = now_ms();
+    mc_status st;
+    run1(r, &st, 1, "PING", 0, 0, 0);
+    uint64_t took = now_ms() - t0;
+    ck_assert_status(st, MC_ERR_TIMEOUT);
+    ck_assert_msg(took >= 290 && took < 2000, "trickle timeout took %llu ms", (unsigned long long)took);
+    mc_redis_free(r);
+    fake_stop(&fs);
+}
+END_TEST
+
 /* A listen socket with backlog 0 and its queue filled by other connects
  * drops further SYNs on Linux, so a connect there waits: a local stand-in
  * for an unreachable host (we never connect outside loopback). */
@@ -1297,7 +1321,7 @@ static void write_to_closed(mc_redis_options *o)
     mc_redis *r = mc_redis_create(o);
     errstr_of = mc_redis_errstr(r);
     ck_assert_str_eq(run1(r, &st, 1, "PING", 0, 0, 0)->str, "PONG");
-    size_t len = 24 * 1024 * 1024;
+    size_t len = 8 * 1024 * 1024;
     char *val = calloc(1, len);
     const char *argv[3] = {"SET", "mc:test:huge", val};
     size_t lens[3] = {3, 12, len};
@@ -1471,6 +1495,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_replies_trickled);
     tcase_add_test(tc, test_refused_backoff_then_reconnect);
     tcase_add_test(tc, test_read_timeout);
+    tcase_add_test(tc, test_trickle_deadline);
     tcase_add_test(tc, test_connect_timeout);
     tcase_add_test(tc, test_close_mid_reply);
     tcase_add_test(tc, test_protocol_garbage);
