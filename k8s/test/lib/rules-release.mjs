@@ -1,0 +1,177 @@
+// Rules on the release as a whole: disruption budget, jobs, deprecations,
+// secrets, ingress, autoscaling, storage, network policy, helm test.
+import { byKind, component, containersOf, labelsMatch, name, podTemplates } from "./manifests.mjs";
+
+// apiVersions removed or deprecated by Kubernetes 1.22-1.34.
+const DEPRECATED_APIS = new Set([
+  "extensions/v1beta1", "apps/v1beta1", "apps/v1beta2", "networking.k8s.io/v1beta1",
+  "policy/v1beta1", "autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2",
+  "batch/v1beta1", "storage.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1beta1",
+  "scheduling.k8s.io/v1beta1", "discovery.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta3",
+]);
+// Annotations and node labels that are deprecated or ignored by current controllers.
+const DEPRECATED_KEYS = [
+  "kubernetes.io/ingress.class", // replaced by spec.ingressClassName
+  "alb.ingress.kubernetes.io/waf-acl-id", "alb.ingress.kubernetes.io/web-acl-id", // WAF Classic
+  "seccomp.security.alpha.kubernetes.io/", "container.seccomp.security.alpha.kubernetes.io/",
+  "container.apparmor.security.beta.kubernetes.io/", "scheduler.alpha.kubernetes.io/critical-pod",
+  "volume.beta.kubernetes.io/storage-class", "service.alpha.kubernetes.io/tolerate-unready-endpoints",
+  "failure-domain.beta.kubernetes.io/", "beta.kubernetes.io/instance-type", "beta.kubernetes.io/os",
+  "beta.kubernetes.io/arch",
+];
+
+export function disruptionBudget(docs) {
+  const v = [];
+  const deploy = byKind(docs, "Deployment").find((d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "web");
+  if (!deploy) return ["no web Deployment"];
+  const hpa = byKind(docs, "HorizontalPodAutoscaler").find((h) => h.spec?.scaleTargetRef?.name === deploy.metadata.name);
+  const replicas = hpa ? hpa.spec.minReplicas ?? 1 : deploy.spec.replicas ?? 1;
+  if (replicas < 2) v.push(`${name(deploy)}: ${replicas} replica(s); one Spot interruption takes the site down`);
+  const podLabels = deploy.spec.template.metadata.labels;
+  const pdbs = byKind(docs, "PodDisruptionBudget").filter((p) => labelsMatch(p.spec?.selector?.matchLabels, podLabels));
+  if (pdbs.length !== 1) return [...v, `expected one PodDisruptionBudget selecting the web pods, found ${pdbs.length}`];
+  const pdb = pdbs[0].spec;
+  if (pdb.maxUnavailable !== undefined) {
+    if (pdb.maxUnavailable === 0 || pdb.maxUnavailable === "0%") v.push("PDB maxUnavailable 0 blocks every node drain");
+  } else if (Number.isInteger(pdb.minAvailable) && pdb.minAvailable >= replicas) {
+    v.push(`PDB minAvailable ${pdb.minAvailable} >= ${replicas} replicas blocks every node drain`);
+  } else if (pdb.minAvailable === undefined) {
+    v.push("PDB sets neither minAvailable nor maxUnavailable");
+  }
+  if (pdb.unhealthyPodEvictionPolicy !== "AlwaysAllow") v.push("PDB lets unready pods block a drain (unhealthyPodEvictionPolicy)");
+  return v;
+}
+
+export function jobs(docs) {
+  const v = [];
+  for (const cj of byKind(docs, "CronJob")) {
+    if (cj.spec.concurrencyPolicy !== "Forbid") v.push(`${name(cj)}: concurrencyPolicy is not Forbid`);
+  }
+  for (const job of byKind(docs, "Job")) {
+    const hook = job.metadata?.annotations?.["helm.sh/hook"] ?? "";
+    if (!hook.includes("post-install") || !/(pre|post)-upgrade/.test(hook)) v.push(`${name(job)}: not an install/upgrade Helm hook`);
+  }
+  return v;
+}
+
+export function deprecations(docs, { text = "" } = {}) {
+  const v = [];
+  for (const d of docs) if (DEPRECATED_APIS.has(d.apiVersion)) v.push(`${name(d)}: deprecated apiVersion ${d.apiVersion}`);
+  for (const k of DEPRECATED_KEYS) if (text.includes(k)) v.push(`deprecated annotation or label ${k}`);
+  return v;
+}
+
+// No Secret value may appear outside a Secret (ConfigMaps, env values,
+// annotations, args), and secret-looking settings must be *_FILE paths.
+export function secretHygiene(docs, { secrets: extraSecrets = [] } = {}) {
+  const v = [];
+  const values = [...extraSecrets];
+  for (const s of byKind(docs, "Secret")) {
+    for (const b64 of Object.values(s.data ?? {})) values.push(Buffer.from(b64, "base64").toString());
+    values.push(...Object.values(s.stringData ?? {}));
+  }
+  const secrets = values.filter((x) => x && x.length >= 6);
+  for (const d of docs.filter((d) => d.kind !== "Secret")) {
+    const text = JSON.stringify(d);
+    for (const s of secrets) if (text.includes(s)) v.push(`${name(d)}: contains a secret value`);
+  }
+  const looksSecret = (k) => /PASS|TOKEN|SECRET|AUTH/i.test(k) && !/_FILE$/.test(k);
+  for (const cm of byKind(docs, "ConfigMap")) {
+    for (const k of Object.keys(cm.data ?? {})) if (looksSecret(k)) v.push(`${name(cm)}: key ${k} looks like a secret`);
+  }
+  for (const pod of podTemplates(docs)) {
+    for (const c of containersOf(pod.spec)) {
+      for (const e of c.env ?? []) if (looksSecret(e.name) && e.value !== undefined) v.push(`${pod.where}: env ${e.name} holds a literal value`);
+    }
+  }
+  return v;
+}
+
+export function ingress(docs) {
+  const v = [];
+  const webLabels = podTemplates(docs).filter((p) => component(p) === "web").map((p) => p.labels);
+  const webProbes = podTemplates(docs).filter((p) => component(p) === "web")
+    .flatMap((p) => p.spec.containers ?? []).flatMap((c) => [c.livenessProbe, c.readinessProbe, c.startupProbe])
+    .map((p) => p?.httpGet?.path).filter(Boolean);
+  for (const ing of byKind(docs, "Ingress")) {
+    const a = ing.metadata?.annotations ?? {};
+    if (!ing.spec?.ingressClassName) v.push(`${name(ing)}: no spec.ingressClassName`);
+    if (a["alb.ingress.kubernetes.io/target-type"] !== "ip") v.push(`${name(ing)}: target-type is not ip`);
+    const hc = a["alb.ingress.kubernetes.io/healthcheck-path"];
+    if (!webProbes.includes(hc)) v.push(`${name(ing)}: health-check path ${hc} is not a probe path of the web pods`);
+    if (a["alb.ingress.kubernetes.io/certificate-arn"]) {
+      if (!(a["alb.ingress.kubernetes.io/listen-ports"] ?? "").includes("443")) v.push(`${name(ing)}: certificate but no HTTPS listener`);
+      if (a["alb.ingress.kubernetes.io/ssl-redirect"] !== "443") v.push(`${name(ing)}: HTTP is not redirected to HTTPS`);
+    }
+    for (const rule of ing.spec?.rules ?? []) {
+      for (const p of rule.http?.paths ?? []) {
+        const svc = byKind(docs, "Service").find((s) => s.metadata.name === p.backend?.service?.name);
+        if (!svc) v.push(`${name(ing)}: backend service ${p.backend?.service?.name} is not in the release`);
+        else if (!webLabels.some((l) => labelsMatch(svc.spec.selector, l))) v.push(`${name(svc)}: selects no web pods`);
+        else if (!(svc.spec.ports ?? []).some((sp) => sp.name === p.backend.service.port?.name || sp.port === p.backend.service.port?.number)) {
+          v.push(`${name(ing)}: backend port does not exist on ${name(svc)}`);
+        }
+      }
+    }
+  }
+  return v;
+}
+
+export function autoscaling(docs) {
+  const v = [];
+  for (const h of byKind(docs, "HorizontalPodAutoscaler")) {
+    const target = byKind(docs, "Deployment").find((d) => d.metadata.name === h.spec.scaleTargetRef?.name);
+    if (!target) v.push(`${name(h)}: scale target not in the release`);
+    else if (target.spec.replicas !== undefined) v.push(`${name(target)}: sets replicas while an HPA scales it`);
+    if (!(h.spec.metrics ?? []).some((m) => m.resource?.name === "cpu")) v.push(`${name(h)}: no CPU metric`);
+    for (const m of h.spec.metrics ?? []) {
+      const u = m.resource?.target?.averageUtilization;
+      if (u !== undefined && !(u > 0 && u <= 100)) v.push(`${name(h)}: ${m.resource.name} target ${u}% (scales to the maximum at once)`);
+    }
+  }
+  return v;
+}
+
+// moodledata on EFS (ReadWriteMany through the EFS CSI driver); local cache on an emptyDir.
+export function storage(docs, { persistence = true } = {}) {
+  const v = [];
+  for (const pod of podTemplates(docs).filter((p) => component(p) !== "test")) {
+    const vols = new Map((pod.spec.volumes ?? []).map((x) => [x.name, x]));
+    const mounts = new Map((pod.spec.containers ?? []).flatMap((c) => c.volumeMounts ?? []).map((m) => [m.mountPath, vols.get(m.name)]));
+    const data = mounts.get("/var/moodledata");
+    if (!data) v.push(`${pod.where}: /var/moodledata not mounted`);
+    else if (persistence && !data.persistentVolumeClaim) v.push(`${pod.where}: moodledata is not a PersistentVolumeClaim`);
+    if (!mounts.get("/var/cache/moodle-local")?.emptyDir) v.push(`${pod.where}: local cache dir is not an emptyDir`);
+  }
+  if (!persistence) return v;
+  for (const pvc of byKind(docs, "PersistentVolumeClaim")) {
+    if (!(pvc.spec.accessModes ?? []).includes("ReadWriteMany")) v.push(`${name(pvc)}: not ReadWriteMany`);
+  }
+  for (const sc of byKind(docs, "StorageClass")) {
+    if (sc.provisioner !== "efs.csi.aws.com" || sc.parameters?.provisioningMode !== "efs-ap") v.push(`${name(sc)}: not an EFS access-point StorageClass`);
+    if (!/^fs-/.test(sc.parameters?.fileSystemId ?? "")) v.push(`${name(sc)}: no EFS file system ID`);
+  }
+  for (const pv of byKind(docs, "PersistentVolume")) {
+    if (pv.spec.csi?.driver !== "efs.csi.aws.com") v.push(`${name(pv)}: not an EFS CSI volume`);
+    if (!(pv.spec.accessModes ?? []).includes("ReadWriteMany")) v.push(`${name(pv)}: not ReadWriteMany`);
+  }
+  if (byKind(docs, "StorageClass").length + byKind(docs, "PersistentVolume").length === 0) v.push("no EFS StorageClass or PersistentVolume");
+  return v;
+}
+
+export function networkPolicy(docs) {
+  const pods = podTemplates(docs).filter((p) => component(p) !== "test");
+  const nps = byKind(docs, "NetworkPolicy");
+  const v = [];
+  for (const pod of pods) {
+    const np = nps.find((n) => labelsMatch(n.spec?.podSelector?.matchLabels, pod.labels));
+    if (!np) v.push(`${pod.where}: no NetworkPolicy selects it`);
+    else if (!["Ingress", "Egress"].every((t) => np.spec.policyTypes?.includes(t))) v.push(`${name(np)}: not both Ingress and Egress`);
+  }
+  return v;
+}
+
+export function helmTest(docs) {
+  const ok = docs.some((d) => d.kind === "Pod" && (d.metadata?.annotations?.["helm.sh/hook"] ?? "").split(",").includes("test"));
+  return ok ? [] : ["no Pod with the helm.sh/hook: test annotation"];
+}
