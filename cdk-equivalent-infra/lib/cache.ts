@@ -50,7 +50,7 @@ export class Cache extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
     Validations.of(this.authToken).acknowledge({
-      id: 'AwsSolutions-SMG4',
+      id: 'AwsSolutions::AwsSolutions-SMG4',
       reason: 'Rotating the AUTH token needs the ROTATE strategy on the replication group and a restart of the Moodle pods; done as a runbook (README, Operations), not on a timer.',
     });
 
@@ -77,7 +77,7 @@ export class Cache extends Construct {
     this.replicationGroup.applyRemovalPolicy(props.production ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
 
     Validations.of(this.replicationGroup).acknowledge({
-      id: 'AwsSolutions-AEC5',
+      id: 'AwsSolutions::AwsSolutions-AEC5',
       reason: 'The standard port; the security group admits only the EKS cluster and every client must present TLS and the AUTH token.',
     });
   }

@@ -88,7 +88,7 @@ export class MoodleCluster extends Construct {
     });
     for (const p of NODE_POLICIES) {
       Validations.of(nodeRole).acknowledge({
-        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
+        id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
         reason: `${p} is the AWS-maintained minimum for EKS worker nodes; copying it inline would drift from EKS releases.`,
       });
     }
@@ -127,7 +127,7 @@ export class MoodleCluster extends Construct {
   private acknowledgeCdkInternals(): void {
     const cluster = this.cluster;
     Validations.of(cluster.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'AmazonEKSClusterPolicy is the policy EKS requires on the cluster service role; AWS maintains it with the control plane.',
     });
     Validations.of(cluster.node.findChild('Resource')).acknowledge({
@@ -141,25 +141,25 @@ export class MoodleCluster extends Construct {
     for (const fn of [handler, onEvent]) {
       for (const p of lambdaPolicies) {
         Validations.of(fn).acknowledge({
-          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
+          id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`,
           reason: `The kubectl provider Lambda of aws-eks-v2 uses ${p} for its logs and ENIs; it runs only during deployments.`,
         });
       }
     }
     Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly]',
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly]',
       reason: 'The kubectl provider pulls OCI Helm charts from ECR with the read-only registry policy that aws-eks-v2 attaches.',
     });
     Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
       reason: 'aws-eks-v2 adds the ECR Public read-only policy to the kubectl provider only in partitions that have ECR Public, for public OCI charts.',
     });
     Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-L1',
+      id: 'AwsSolutions::AwsSolutions-L1',
       reason: 'aws-eks-v2 pins the kubectl provider runtime to the Python version its kubectl/helm layer is built and tested with.',
     });
     Validations.of(onEvent).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*]',
       reason: 'The custom resource framework may invoke any version of the kubectl handler function; the wildcard is on versions of that one function.',
     });
   }

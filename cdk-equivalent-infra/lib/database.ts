@@ -70,13 +70,13 @@ export class Database extends Construct {
     });
 
     const ack = (rule: string, reason: string) => Validations.of(this.instance).acknowledge({ id: rule, reason });
-    ack('AwsSolutions-RDS6', 'Moodle connects with a user name and password (no IAM token support); the password lives in Secrets Manager and TLS is forced.');
-    ack('AwsSolutions-RDS11', 'The standard PostgreSQL port; the security group admits only the EKS cluster, so a non-default port would add no protection.');
+    ack('AwsSolutions::AwsSolutions-RDS6', 'Moodle connects with a user name and password (no IAM token support); the password lives in Secrets Manager and TLS is forced.');
+    ack('AwsSolutions::AwsSolutions-RDS11', 'The standard PostgreSQL port; the security group admits only the EKS cluster, so a non-default port would add no protection.');
     if (!props.production) {
-      ack('AwsSolutions-RDS10', 'Non-production configuration: deletion protection is off so that `cdk destroy` tears the trial down; the production configuration turns it on.');
+      ack('AwsSolutions::AwsSolutions-RDS10', 'Non-production configuration: deletion protection is off so that `cdk destroy` tears the trial down; the production configuration turns it on.');
     }
     Validations.of(this.instance.node.findChild('Secret')).acknowledge({
-      id: 'AwsSolutions-SMG4',
+      id: 'AwsSolutions::AwsSolutions-SMG4',
       reason: 'Moodle reads the database password at pod start; automatic rotation would break running pods. Rotate with a rolling restart (README, Operations).',
     });
   }

@@ -61,7 +61,7 @@ export class Network extends Construct {
         privateDnsEnabled: true,
       });
       Validations.of(endpoint).acknowledge({
-        id: 'AwsSolutions-EC23',
+        id: 'AwsSolutions::AwsSolutions-EC23',
         reason: 'The endpoint security group admits HTTPS from the VPC CIDR only; the rule cannot evaluate the CIDR, a deploy-time reference.',
       });
     }

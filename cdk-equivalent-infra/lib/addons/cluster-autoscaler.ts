@@ -68,11 +68,11 @@ export class ClusterAutoscaler extends Construct {
     });
     const policy = this.identity.node.findChild('Policy');
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'Describe calls of Auto Scaling and EC2 have no resource-level permissions; the two mutating Auto Scaling actions are limited by condition to ASGs tagged as owned by this cluster.',
     });
     Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:nodegroup/${props.clusterName}/*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:nodegroup/${props.clusterName}/*]`,
       reason: 'Node group ARNs end in an EKS-generated id; the wildcard covers only node groups of this cluster, for scale-from-zero label discovery.',
     });
 

@@ -60,7 +60,7 @@ export class EfsCsiDriver extends Construct {
     });
     const policy = this.controllerIdentity.node.findChild('Policy');
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'ec2:DescribeAvailabilityZones has no resource-level permissions; DeleteAccessPoint targets access points (ARNs unknown in advance) and is limited by condition to driver-tagged ones of this file system.',
     });
 

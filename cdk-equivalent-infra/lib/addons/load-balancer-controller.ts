@@ -78,7 +78,7 @@ function acknowledgeWildcards(identity: PodIdentity, document: PolicyDocument): 
         : undefined;
     if (reason === undefined) continue; // unreviewed: stays a cdk-nag finding
     Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${r.replace(/^arn:[^:]*:/, 'arn:<AWS::Partition>:')}]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${r.replace(/^arn:[^:]*:/, 'arn:<AWS::Partition>:')}]`,
       reason,
     });
   }

@@ -31,7 +31,7 @@ export class Observability extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(policy)],
     });
     Validations.of(this.identity.role).acknowledge({
-      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
+      id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
       reason: 'CloudWatchAgentServerPolicy is the policy AWS documents for this add-on and tracks the metrics and log APIs the agent version calls.',
     });
     this.addon = new eks.Addon(this, 'Addon', {

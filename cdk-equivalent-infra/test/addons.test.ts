@@ -1,0 +1,148 @@
+import { strict as assert } from 'assert';
+import { describe, it } from 'node:test';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resolveAddonVersions } from '../lib/addon-versions';
+import { ADDON_NAMES } from '../lib/config';
+import { CONFIGS, cdkJsonContext, profile, template } from './helpers';
+
+const HELM = 'Custom::AWSCDK-EKS-HelmChart';
+const ON_DEMAND = { 'eks.amazonaws.com/capacityType': 'ON_DEMAND' };
+
+/** The HelmChart custom resource of a release, with its values parsed. */
+function chart(t: Template, release: string): { props: any; values: any } {
+  const found = Object.values(t.findResources(HELM, { Properties: { Release: release } })) as any[];
+  assert.equal(found.length, 1, `expected one Helm release ${release}, found ${found.length}`);
+  const props = found[0].Properties;
+  // Values are a JSON string, or an Fn::Join when they hold deploy-time
+  // references (always inside JSON strings): those read as REF(id) or GETATT(id.attr).
+  const token = (p: any) => (p.Ref ? `REF(${p.Ref})` : p['Fn::GetAtt'] ? `GETATT(${p['Fn::GetAtt'].join('.')})` : 'TOKEN');
+  const raw = typeof props.Values === 'string'
+    ? props.Values
+    : props.Values['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : token(p))).join('');
+  return { props, values: JSON.parse(raw) };
+}
+
+/** Pod Identity associations as namespace/serviceAccount strings. */
+function associations(t: Template): string[] {
+  return Object.values(t.findResources('AWS::EKS::PodIdentityAssociation'))
+    .map((a: any) => `${a.Properties.Namespace}/${a.Properties.ServiceAccount}`).sort();
+}
+
+const expected = resolveAddonVersions({ tryGetContext: (k: string) => cdkJsonContext()[k] }).versions;
+
+for (const config of CONFIGS) {
+  describe(`cluster add-ons (${config})`, () => {
+    const t = template(config);
+    const clusterName = `${profile(config).envName}-moodle`;
+
+    for (const name of ADDON_NAMES) {
+      it(`installs ${name} at its pinned chart version`, () => {
+        const { props } = chart(t, name);
+        const pin = expected[name];
+        assert.equal(props.Version, pin.version);
+        assert.equal(props.Namespace, pin.namespace);
+        assert.equal(props.Chart, pin.chart);
+        assert.equal(props.Repository, pin.repository.startsWith('oci://') ? `${pin.repository}/${pin.chart}` : pin.repository);
+        assert.equal(props.Wait, true);
+      });
+    }
+
+    it('gives Pod Identity roles to exactly the controllers that call AWS', () => {
+      const ns = 'kube-system';
+      const want = [
+        `${ns}/aws-load-balancer-controller`,
+        `${ns}/cluster-autoscaler`,
+        `${ns}/efs-csi-controller-sa`,
+        `${ns}/efs-csi-node-sa`,
+        ...(profile(config).containerInsights ? ['amazon-cloudwatch/cloudwatch-agent'] : []),
+      ].sort();
+      assert.deepEqual(associations(t), want);
+      t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
+    });
+
+    it('trusts only the EKS Pod Identity service in those roles', () => {
+      const roles = Object.values(t.findResources('AWS::IAM::Role'))
+        .filter((r: any) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('pods.eks.amazonaws.com')) as any[];
+      assert.equal(roles.length, associations(t).length);
+      for (const r of roles) {
+        for (const s of r.Properties.AssumeRolePolicyDocument.Statement) {
+          assert.deepEqual(s.Principal, { Service: 'pods.eks.amazonaws.com' });
+        }
+      }
+    });
+
+    it('runs Cluster Autoscaler with the priority expander on On-Demand nodes, for this cluster', () => {
+      const { values } = chart(t, 'cluster-autoscaler');
+      assert.equal(values.extraArgs.expander, 'priority');
+      assert.equal(values.autoDiscovery.clusterName, clusterName);
+      assert.deepEqual(values.nodeSelector, ON_DEMAND);
+      assert.equal(values.rbac.serviceAccount.name, 'cluster-autoscaler');
+    });
+
+    it('prefers Spot node groups in the priority expander, matching the node group names', () => {
+      const manifests = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')) as any[];
+      const cm = manifests.map((m) => JSON.parse(typeof m.Properties.Manifest === 'string' ? m.Properties.Manifest : '[]'))
+        .flat().find((o: any) => o?.metadata?.name === 'cluster-autoscaler-priority-expander');
+      assert.ok(cm, 'no priority expander ConfigMap');
+      const table: Record<number, string[]> = {};
+      let current = 0;
+      for (const line of cm.data.priorities.split('\n')) {
+        const head = /^(\d+):/.exec(line);
+        if (head) table[(current = Number(head[1]))] = [];
+        const item = /^\s*-\s*(.+)$/.exec(line);
+        if (item) table[current].push(item[1].trim());
+      }
+      const best = Math.max(...Object.keys(table).map(Number));
+      const asg = (group: string) => `eks-${group}-0ac8f6d2-1111-2222-3333-444455556666`;
+      const groups = Object.values(t.findResources('AWS::EKS::Nodegroup')) as any[];
+      for (const g of groups) {
+        const top = table[best].some((re) => new RegExp(re).test(asg(g.Properties.NodegroupName)));
+        assert.equal(top, g.Properties.CapacityType === 'SPOT', `${g.Properties.NodegroupName} ${top ? 'is' : 'is not'} top priority`);
+      }
+    });
+
+    it('limits the autoscaler\'s scaling actions to ASGs owned by this cluster', () => {
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+            Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
+          })]),
+        },
+      });
+    });
+
+    it('points the load balancer controller at this cluster and VPC, on On-Demand nodes', () => {
+      const { values } = chart(t, 'aws-load-balancer-controller');
+      const [clusterId] = Object.keys(t.findResources('AWS::EKS::Cluster'));
+      const [vpcId] = Object.keys(t.findResources('AWS::EC2::VPC'));
+      assert.equal(values.clusterName, `REF(${clusterId})`);
+      assert.equal(values.vpcId, `REF(${vpcId})`);
+      assert.equal(values.region, 'REF(AWS::Region)');
+      assert.equal(values.serviceAccount.name, 'aws-load-balancer-controller');
+      assert.deepEqual(values.nodeSelector, ON_DEMAND);
+    });
+
+    it('runs Node Termination Handler in IMDS mode, needing no IAM role', () => {
+      const { values } = chart(t, 'aws-node-termination-handler');
+      assert.equal(values.enableSqsTerminationDraining, false);
+      assert.equal(values.enableSpotInterruptionDraining, true);
+    });
+
+    it('installs the VPC CNI add-on with network policy enforcement', () => {
+      t.hasResourceProperties('AWS::EKS::Addon', {
+        AddonName: 'vpc-cni',
+        ResolveConflicts: 'OVERWRITE',
+        ConfigurationValues: Match.serializedJson({ enableNetworkPolicy: 'true' }),
+      });
+    });
+
+    it('orders every add-on chart after the On-Demand node group', () => {
+      const [ondemand] = Object.keys(t.findResources('AWS::EKS::Nodegroup', { Properties: { CapacityType: 'ON_DEMAND' } }));
+      for (const name of ADDON_NAMES) {
+        const [res] = Object.values(t.findResources(HELM, { Properties: { Release: name } })) as any[];
+        assert.ok(([] as string[]).concat(res.DependsOn ?? []).includes(ondemand), `${name} does not wait for ${ondemand}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { strict as assert } from 'assert';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { CONFIGS, profile, template } from './helpers';
+
+for (const config of CONFIGS) {
+  describe(`EKS cluster and node groups (${config})`, () => {
+    const t = template(config);
+    const p = profile(config);
+    const clusterName = `${p.envName}-moodle`;
+
+    it('runs the configured Kubernetes version with all control-plane logs and encrypted secrets', () => {
+      t.hasResourceProperties('AWS::EKS::Cluster', {
+        Name: clusterName,
+        Version: p.kubernetesVersion,
+        Logging: { ClusterLogging: { EnabledTypes: Match.arrayWith([{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }]) } },
+        EncryptionConfig: [Match.objectLike({ Resources: ['secrets'] })],
+        ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true }),
+      });
+    });
+
+    it('has one On-Demand group and one Spot group per size class', () => {
+      const groups = t.findResources('AWS::EKS::Nodegroup');
+      const byCapacity = (c: string) => Object.values(groups).filter((g: any) => g.Properties.CapacityType === c);
+      assert.equal(byCapacity('ON_DEMAND').length, 1);
+      assert.equal(byCapacity('SPOT').length, Object.keys(p.spot).length);
+    });
+
+    it('gives the On-Demand group its instance types, size and labels', () => {
+      t.hasResourceProperties('AWS::EKS::Nodegroup', {
+        NodegroupName: `${clusterName}-on-demand`,
+        CapacityType: 'ON_DEMAND',
+        InstanceTypes: p.onDemand.instanceTypes,
+        AmiType: 'AL2023_x86_64_STANDARD',
+        ScalingConfig: { MinSize: p.onDemand.minSize, DesiredSize: p.onDemand.desiredSize, MaxSize: p.onDemand.maxSize },
+        Labels: { 'moodlecache.io/capacity': 'on-demand' },
+      });
+    });
+
+    for (const size of Object.keys(p.spot)) {
+      it(`gives the Spot ${size} group several similar instance types and the spot label`, () => {
+        assert.ok(p.spot[size].instanceTypes.length >= 3, 'a Spot group should diversify over at least 3 types');
+        t.hasResourceProperties('AWS::EKS::Nodegroup', {
+          NodegroupName: `${clusterName}-spot-${size}`,
+          CapacityType: 'SPOT',
+          InstanceTypes: p.spot[size].instanceTypes,
+          Labels: { 'moodlecache.io/capacity': 'spot', 'moodlecache.io/size': size },
+        });
+      });
+    }
+
+    it('taints no node group (web pods run on Spot; placement is by affinity)', () => {
+      for (const [id, g] of Object.entries(t.findResources('AWS::EKS::Nodegroup'))) {
+        assert.equal((g as any).Properties.Taints, undefined, `${id} has taints`);
+      }
+    });
+
+    it('tags every node group for Cluster Autoscaler auto-discovery', () => {
+      for (const [id, g] of Object.entries(t.findResources('AWS::EKS::Nodegroup'))) {
+        const tags = (g as any).Properties.Tags;
+        assert.equal(tags['k8s.io/cluster-autoscaler/enabled'], 'true', id);
+        assert.equal(tags[`k8s.io/cluster-autoscaler/${clusterName}`], 'owned', id);
+      }
+    });
+
+    it('places the nodes in the private node subnets, one per AZ', () => {
+      for (const g of Object.values(t.findResources('AWS::EKS::Nodegroup'))) {
+        assert.equal((g as any).Properties.Subnets.length, p.azCount);
+      }
+    });
+  });
+}

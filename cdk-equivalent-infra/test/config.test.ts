@@ -1,0 +1,60 @@
+import { strict as assert } from 'assert';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../lib/config';
+import { cdkJsonContext } from './helpers';
+
+const ctx = (extra: Record<string, unknown> = {}) => {
+  const all = { ...cdkJsonContext(), ...extra };
+  return { tryGetContext: (k: string) => all[k] };
+};
+
+describe('configuration from context', () => {
+  it('uses the default profile unless told otherwise', () => {
+    const c = loadConfig(ctx());
+    assert.equal(c.envName, 'dev');
+    assert.equal(c.production, false);
+  });
+
+  it('merges the production profile over the default one, key by key', () => {
+    const c = loadConfig(ctx({ config: 'production' }));
+    assert.equal(c.production, true);
+    assert.equal(c.azCount, 3);
+    assert.equal(c.waf, true);
+    assert.equal(c.kubernetesVersion, loadConfig(ctx()).kubernetesVersion, 'unset keys come from default');
+    assert.equal(c.efs.throughputMode, 'elastic');
+  });
+
+  it('parses -c overrides as JSON when they are JSON', () => {
+    const c = loadConfig(ctx({ azCount: '3', natGateways: '2', waf: 'true', envName: 'staging', endpointPublicCidrs: '["203.0.113.0/24"]' }));
+    assert.equal(c.azCount, 3);
+    assert.equal(c.waf, true);
+    assert.equal(c.envName, 'staging');
+    assert.deepEqual(c.endpointPublicCidrs, ['203.0.113.0/24']);
+  });
+
+  it('merges an object override into the profile instead of replacing it', () => {
+    const c = loadConfig(ctx({ database: '{"instanceType":"r7g.xlarge"}' }));
+    assert.equal(c.database.instanceType, 'r7g.xlarge');
+    assert.equal(c.database.databaseName, 'moodle');
+  });
+
+  it('rejects an unknown profile, naming the known ones', () => {
+    assert.throws(() => loadConfig(ctx({ config: 'staging' })), /unknown configuration "staging": expected one of default, production/);
+  });
+
+  it('rejects values that would build a broken deployment', () => {
+    assert.throws(() => loadConfig(ctx({ azCount: '4' })), /azCount must be 2 or 3/);
+    assert.throws(() => loadConfig(ctx({ natGateways: '3' })), /natGateways must be 1..azCount/);
+    assert.throws(() => loadConfig(ctx({ cache: '{"replicasPerShard":0}' })), /replicasPerShard must be >= 1/);
+    assert.throws(() => loadConfig(ctx({ envName: 'Prod_1' })), /envName/);
+    assert.throws(() => loadConfig(ctx({ onDemand: '{"minSize":0}' })), /onDemand.minSize must be >= 1/);
+    assert.throws(() => loadConfig(ctx({ spot: '{"large":{"minSize":5}}' })), /large: need minSize <= desiredSize <= maxSize/);
+    assert.throws(() => loadConfig(ctx({ hostedZoneId: 'Z1' })), /hostedZoneId needs hostedZoneName and domainName/);
+  });
+
+  it('keeps account ids and ARNs out of cdk.json', () => {
+    const text = JSON.stringify(cdkJsonContext()['moodlecache:profiles']);
+    assert.doesNotMatch(text, /\d{12}/);
+    assert.doesNotMatch(text, /arn:aws/);
+  });
+});

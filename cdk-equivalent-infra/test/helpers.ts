@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../lib/app';
+import { deepMerge } from '../lib/merge';
+
+/** The context of cdk.json, as the CLI would pass it to the app. */
+export function cdkJsonContext(): Record<string, any> {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+}
+
+export type ConfigName = 'default' | 'production';
+export const CONFIGS: ConfigName[] = ['default', 'production'];
+
+export interface Violation {
+  ruleName: string;
+  description: string;
+  violatingConstructs: { constructPath: string }[];
+}
+export interface Suppressed extends Violation {
+  acknowledgedId: string;
+  reason: string;
+}
+export interface PluginReport {
+  pluginName: string;
+  conclusion: string;
+  violations: Violation[];
+  suppressedViolations?: Suppressed[];
+}
+
+export interface Synthesized {
+  readonly stack: Stack;
+  readonly template: Template;
+  /** Policy validation report (cdk-nag, CloudFormation validator) of the synthesis. */
+  readonly reports: PluginReport[];
+}
+
+/**
+ * Builds and synthesizes the app for a configuration plus extra context, in a
+ * temp outdir. `mutate` may change the stack before synthesis (negative tests).
+ */
+export function synth(config: ConfigName, extra: Record<string, unknown> = {}, mutate?: (stack: Stack) => void): Synthesized {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'moodle-cdk-test-'));
+  const { stack } = buildApp({ outdir, context: { ...cdkJsonContext(), config, ...extra } });
+  mutate?.(stack);
+  try {
+    const template = Template.fromStack(stack);
+    return { stack, template, reports: readReports(outdir) };
+  } catch (e) {
+    // Synthesis fails on an unacknowledged cdk-nag or validator finding: name them.
+    const findings = readReports(outdir).flatMap((r) => r.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => `${r.pluginName} ${v.ruleName} at ${c.constructPath}: ${v.description}`)));
+    throw new SynthesisFailed(`${(e as Error).message}\n${findings.join('\n')}`, findings);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export class SynthesisFailed extends Error {
+  constructor(message: string, readonly findings: string[]) {
+    super(message);
+  }
+}
+
+/** The plugin reports of the validation report a synthesis wrote to outdir. */
+export function readReports(outdir: string): PluginReport[] {
+  const file = path.join(outdir, 'validation-report.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).pluginReports : [];
+}
+
+const cache = new Map<string, Synthesized>();
+
+/** synth() without mutation, once per configuration and context per process. */
+export function synthesized(config: ConfigName, extra: Record<string, unknown> = {}): Synthesized {
+  const key = `${config}:${JSON.stringify(extra)}`;
+  if (!cache.has(key)) cache.set(key, synth(config, extra));
+  return cache.get(key)!;
+}
+
+export function template(config: ConfigName, extra: Record<string, unknown> = {}): Template {
+  return synthesized(config, extra).template;
+}
+
+/** A profile of cdk.json merged over the default one, for expectations that follow cdk.json. */
+export function profile(config: ConfigName): any {
+  const profiles = cdkJsonContext()['moodlecache:profiles'];
+  return config === 'default' ? profiles.default : deepMerge(profiles.default, profiles[config]);
+}

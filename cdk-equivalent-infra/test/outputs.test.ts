@@ -1,0 +1,113 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { describe, it } from 'node:test';
+import Ajv from 'ajv';
+import * as YAML from 'yaml';
+import { deepMerge } from '../lib/merge';
+import { main, valuesFromOutputs } from '../scripts/chart-values';
+import { CONFIGS, profile, template } from './helpers';
+
+const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
+const CHART_OUTPUTS = [
+  'ClusterName', 'Region', 'UpdateKubeconfigCommand',
+  'RdsEndpoint', 'RdsPort', 'RdsDatabaseName', 'RdsSecretArn',
+  'RedisEndpoint', 'RedisPort', 'RedisTls', 'RedisAuthSecretArn',
+  'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'ChartValues',
+];
+
+const SAMPLE = {
+  region: 'eu-west-1',
+  dbHost: 'moodle.abcdefghijkl.eu-west-1.rds.amazonaws.com',
+  redisHost: 'master.dev-moodle.abc123.euw1.cache.amazonaws.com',
+  fileSystemId: 'fs-0123456789abcdef0',
+  accessPointId: 'fsap-0123456789abcdef0',
+  wafArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/prod-moodle/00000000-0000-0000-0000-000000000000',
+  vpcCidr: '10.40.0.0/16',
+};
+
+/** A value CloudFormation would give a reference; unknown references fail the test. */
+function sample(p: any, clusterName: string): string {
+  const [id, attr] = p.Ref ? [p.Ref, 'Ref'] : p['Fn::GetAtt'];
+  const rules: [RegExp, string, string][] = [
+    [/^AWS::Region$/, 'Ref', SAMPLE.region],
+    [/^EksCluster[0-9A-F]{8}$/, 'Ref', clusterName],
+    [/^DatabaseInstance/, 'Endpoint.Address', SAMPLE.dbHost],
+    [/^DatabaseInstance/, 'Endpoint.Port', '5432'],
+    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Address', SAMPLE.redisHost],
+    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Port', '6379'],
+    [/^MoodledataFileSystemMoodledata/, 'Ref', SAMPLE.accessPointId],
+    [/^MoodledataFileSystem[0-9A-F]{8}$/, 'Ref', SAMPLE.fileSystemId],
+    [/^WafWebAcl/, 'Arn', SAMPLE.wafArn],
+    [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
+  ];
+  const hit = rules.find(([re, a]) => re.test(id) && a === attr);
+  if (!hit) throw new Error(`no sample for ${id}.${attr}`);
+  return hit[2];
+}
+
+/** An output's value as deploy would render it. */
+function rendered(value: any, clusterName: string): string {
+  if (typeof value === 'string') return value;
+  if (!value['Fn::Join']) return sample(value, clusterName);
+  return value['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : sample(p, clusterName))).join('');
+}
+
+for (const config of CONFIGS) {
+  describe(`outputs (${config})`, () => {
+    const t = template(config);
+    const outputs = t.findOutputs('*');
+    const clusterName = `${profile(config).envName}-moodle`;
+
+    it('has every output the chart and the README use', () => {
+      for (const name of CHART_OUTPUTS) assert.ok(outputs[name], `missing output ${name}`);
+      assert.equal(Boolean(outputs.WafAclArn), config === 'production', 'WafAclArn only where WAF is on');
+    });
+
+    it('gives the kubeconfig command for this cluster', () => {
+      assert.equal(rendered(outputs.UpdateKubeconfigCommand.Value, clusterName), `aws eks update-kubeconfig --region eu-west-1 --name ${clusterName}`);
+    });
+
+    const values = JSON.parse(rendered(outputs.ChartValues.Value, clusterName));
+
+    it('maps the resources onto the chart values', () => {
+      const p = profile(config);
+      assert.deepEqual(values.database, { type: 'pgsql', host: SAMPLE.dbHost, port: 5432, name: p.database.databaseName, user: p.database.username });
+      assert.deepEqual(values.redis, { enabled: true, host: SAMPLE.redisHost, port: 6379, tls: true, auth: true });
+      assert.deepEqual(values.persistence, {
+        enabled: true, mode: 'static', fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId, encryptInTransit: true,
+      });
+      assert.equal(values.secrets.existingSecret, 'moodle-credentials');
+      assert.equal(values.ingress.wafAclArn, config === 'production' ? SAMPLE.wafArn : '');
+      assert.deepEqual(values.networkPolicy, { ingressCidrs: [SAMPLE.vpcCidr], egressCidrs: [SAMPLE.vpcCidr] });
+    });
+
+    it('is valid for the chart\'s values.schema.json', { skip: !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent' }, () => {
+      const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
+      const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+      const merged = deepMerge(defaults, { ...values, moodle: { wwwroot: 'https://learn.example.org' } });
+      assert.ok(validate(merged), JSON.stringify(validate.errors, null, 2));
+    });
+  });
+}
+
+describe('scripts/chart-values.ts', () => {
+  const outputs = { 'moodle-dev': { ChartValues: JSON.stringify({ database: { host: 'db.example' } }), ClusterName: 'dev-moodle' } };
+
+  it('turns a cdk outputs file into a values YAML', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chart-values-')), 'outputs.json');
+    fs.writeFileSync(file, JSON.stringify(outputs));
+    assert.deepEqual(YAML.parse(main([file])), { database: { host: 'db.example' } });
+  });
+
+  it('asks for the stack name when the file has several stacks', () => {
+    assert.throws(() => valuesFromOutputs({ ...outputs, 'moodle-prod': outputs['moodle-dev'] }), /name the stack/);
+    assert.deepEqual(valuesFromOutputs({ ...outputs, 'moodle-prod': outputs['moodle-dev'] }, 'moodle-prod'), { database: { host: 'db.example' } });
+  });
+
+  it('fails on a stack without ChartValues', () => {
+    assert.throws(() => valuesFromOutputs({ other: { X: '1' } }), /no ChartValues output/);
+  });
+});
