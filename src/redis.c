@@ -1,5 +1,4 @@
 /* redis.c - pipelined Redis connection (see redis.h). */
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,6 +619,128 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
     return MC_OK;
 }
 
+/* ---- streaming (pub/sub) ------------------------------------------------ */
+
+static mc_status write_all(mc_redis *r, const char *data, size_t len, uint64_t deadline)
+{
+    size_t off = 0;
+    while (off < len) {
+        size_t n;
+        short want = 0;
+        int eof;
+        mc_status st = mc_conn_write(&r->conn, data + off, len - off, &n, &want, &eof,
+                                     r->errstr, sizeof(r->errstr));
+        if (st != MC_OK) {
+            return st;
+        }
+        off += n;
+        r->stats.bytes_sent += n;
+        if (n == 0) {
+            int w = mc_conn_wait(&r->conn, want, deadline, r->errstr, sizeof(r->errstr));
+            if (w == 0) {
+                char ep[160];
+                snprintf(r->errstr, sizeof(r->errstr), "write to %s timed out",
+                         endpoint(r, ep, sizeof(ep)));
+                return MC_ERR_TIMEOUT;
+            }
+            if (w < 0) {
+                return MC_ERR_IO;
+            }
+        }
+    }
+    return MC_OK;
+}
+
+mc_status mc_redis_send(mc_redis *r)
+{
+    free_replies(r);
+    r->errstr[0] = '\0';
+    if (r->pending == 0) {
+        return MC_OK;
+    }
+    mc_status st = MC_OK;
+    if (r->conn.fd >= 0 && mc_conn_peer_closed(&r->conn)) {
+        close_conn(r);
+    }
+    if (r->conn.fd < 0) {
+        st = connect_now(r);
+    }
+    if (st == MC_OK) {
+        r->stats.round_trips++;
+        r->stats.commands += r->pending;
+        st = write_all(r, r->out.data, r->out.len, mc_now_ms() + timeout_ms(r->opts.read_timeout));
+        if (st != MC_OK) {
+            close_conn(r);
+        }
+    }
+    mc_buf_clear(&r->out);
+    r->pending = 0;
+    if (st != MC_OK) {
+        r->stats.errors++;
+    }
+    return st;
+}
+
+mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
+{
+    *reply = NULL;
+    r->errstr[0] = '\0';
+    if (r->conn.fd < 0) {
+        snprintf(r->errstr, sizeof(r->errstr), "receive: not connected");
+        return MC_ERR_IO;
+    }
+    char rbuf[MC_REDIS_READ_CHUNK];
+    int rd_ready = mc_conn_pending(&r->conn) > 0;
+    short rd_want = POLLIN;
+    mc_status st;
+    for (;;) {
+        redisReply *rep = NULL;
+        st = mc_reply_reader_get(r->reader, &rep);
+        if (st != MC_OK) {
+            snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
+            break;
+        }
+        if (rep != NULL) {
+            *reply = rep;
+            return MC_OK;
+        }
+        if (rd_ready) {
+            size_t n;
+            short want = 0;
+            int eof;
+            st = mc_conn_read(&r->conn, rbuf, sizeof(rbuf), &n, &want, &eof,
+                              r->errstr, sizeof(r->errstr));
+            if (st != MC_OK) {
+                break;
+            }
+            if (n > 0) {
+                r->stats.bytes_received += n;
+                rd_ready = n == sizeof(rbuf) || mc_conn_pending(&r->conn) > 0;
+                st = mc_reply_reader_feed(r->reader, rbuf, n);
+                if (st != MC_OK) {
+                    snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
+                    break;
+                }
+                continue;
+            }
+            rd_ready = 0;
+            rd_want = want;
+        }
+        int w = mc_conn_wait_or_wake(&r->conn, rd_want, wake_fd, deadline, r->errstr, sizeof(r->errstr));
+        if (w == 0 || w == 2) {
+            return MC_OK;
+        }
+        if (w < 0) {
+            st = MC_ERR_IO;
+            break;
+        }
+        rd_ready = 1;
+    }
+    close_conn(r);
+    r->stats.errors++;
+    return st;
+}
+
 const char *mc_redis_errstr(const mc_redis *r)
 {
     return r->errstr;
@@ -634,100 +755,5 @@ void mc_redis_reply_free(redisReply *reply)
 {
     if (reply != NULL) {
         freeReplyObject(reply);
-    }
-}
-
-/* ---- streaming (pub/sub) ------------------------------------------------ */
-
-mc_status mc_redis_send(mc_redis *r)
-{
-    r->errstr[0] = '\0';
-    free_replies(r);
-    mc_status st = MC_OK;
-    if (r->conn.fd < 0) {
-        st = connect_now(r);
-    }
-    uint64_t deadline = mc_now_ms() + timeout_ms(r->opts.read_timeout);
-    size_t off = 0;
-    while (st == MC_OK && off < r->out.len) {
-        size_t n = 0;
-        short want = 0;
-        int eof = 0;
-        st = mc_conn_write(&r->conn, r->out.data + off, r->out.len - off, &n, &want, &eof,
-                           r->errstr, sizeof(r->errstr));
-        if (st != MC_OK) {
-            break;
-        }
-        off += n;
-        r->stats.bytes_sent += n;
-        if (n == 0) {
-            int w = mc_conn_wait(&r->conn, want, deadline, r->errstr, sizeof(r->errstr));
-            if (w <= 0) {
-                if (w == 0) {
-                    snprintf(r->errstr, sizeof(r->errstr), "write timed out");
-                }
-                st = w == 0 ? MC_ERR_TIMEOUT : MC_ERR_IO;
-            }
-        }
-    }
-    r->stats.commands += r->pending;
-    mc_buf_clear(&r->out);
-    r->pending = 0;
-    if (st != MC_OK) {
-        close_conn(r);
-        r->stats.errors++;
-    }
-    return st;
-}
-
-mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
-{
-    char rbuf[MC_REDIS_READ_CHUNK];
-    *reply = NULL;
-    if (r->conn.fd < 0) {
-        snprintf(r->errstr, sizeof(r->errstr), "not connected");
-        return MC_ERR_IO;
-    }
-    for (;;) {
-        mc_status st = mc_reply_reader_get(r->reader, reply);
-        if (st != MC_OK || *reply != NULL) {
-            if (st != MC_OK) {
-                snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
-                close_conn(r);
-            }
-            return st;
-        }
-        size_t n = 0;
-        short want = POLLIN;
-        int eof = 0;
-        st = mc_conn_read(&r->conn, rbuf, sizeof(rbuf), &n, &want, &eof, r->errstr, sizeof(r->errstr));
-        if (st != MC_OK) {
-            close_conn(r);
-            return st;
-        }
-        if (n > 0) {
-            r->stats.bytes_received += n;
-            st = mc_reply_reader_feed(r->reader, rbuf, n);
-            if (st != MC_OK) {
-                snprintf(r->errstr, sizeof(r->errstr), "reply: %s", mc_reply_reader_errstr(r->reader));
-                close_conn(r);
-                return st;
-            }
-            continue;
-        }
-        uint64_t now = mc_now_ms();
-        if (now >= deadline) {
-            return MC_OK;
-        }
-        struct pollfd fds[2] = {{r->conn.fd, want, 0}, {wake_fd, POLLIN, 0}};
-        int rc = poll(fds, wake_fd >= 0 ? 2 : 1, (int)(deadline - now));
-        if (rc < 0 && errno != EINTR) {
-            snprintf(r->errstr, sizeof(r->errstr), "poll: %s", strerror(errno));
-            close_conn(r);
-            return MC_ERR_IO;
-        }
-        if (rc > 0 && wake_fd >= 0 && (fds[1].revents & POLLIN)) {
-            return MC_OK;
-        }
     }
 }

@@ -129,4 +129,14 @@ const mc_redis_stats *mc_redis_get_stats(const mc_redis *r);
 /* Frees a reply tree the caller owns (not those returned by exec). */
 void mc_redis_reply_free(redisReply *reply);
 
+/* Streaming, for a connection in pub/sub mode (src/tracking.c).
+ * mc_redis_send connects if needed and writes the queued commands without
+ * reading replies.  mc_redis_receive returns the next reply from the
+ * stream in *reply (caller frees with mc_redis_reply_free), or MC_OK with
+ * *reply NULL when the deadline (monotonic ms) passed or wake_fd (-1 for
+ * none) became readable.  Failures close the connection.  A send counts as
+ * one round trip in the stats; received bytes are bounded as for exec. */
+mc_status mc_redis_send(mc_redis *r);
+mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply);
+
 #endif

@@ -56,6 +56,34 @@ int mc_conn_wait(const mc_conn *c, short events, uint64_t deadline, char *err, s
     return rc;
 }
 
+int mc_conn_wait_or_wake(const mc_conn *c, short events, int wake_fd, uint64_t deadline,
+                         char *err, size_t errlen)
+{
+    for (;;) {
+        uint64_t now = mc_now_ms();
+        if (now >= deadline) {
+            return 0;
+        }
+        uint64_t left = deadline - now;
+        struct pollfd p[2] = {{c->fd, events, 0}, {wake_fd, POLLIN, 0}};
+        int rc = poll(p, wake_fd >= 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (rc < 0 && errno == EINTR) {
+            continue;
+        }
+        if (rc < 0) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            return -1;
+        }
+        if (rc == 0) {
+            continue;       /* re-check the clock: poll may wake early */
+        }
+        if (wake_fd >= 0 && p[1].revents != 0) {
+            return 2;
+        }
+        return 1;
+    }
+}
+
 /* Waits for a non-blocking connect on fd; 0 connected, else errno-like code (ETIMEDOUT). */
 static int finish_connect(int fd, uint64_t deadline)
 {

@@ -75,6 +75,10 @@ int mc_conn_pending(const mc_conn *c);
 int mc_conn_peer_closed(const mc_conn *c);
 /* Waits for events until deadline: 1 ready, 0 timed out, -1 error (err set). */
 int mc_conn_wait(const mc_conn *c, short events, uint64_t deadline, char *err, size_t errlen);
+/* Waits for events on c or for wake_fd (-1: none) to become readable, until
+ * deadline: 1 c ready, 2 wake_fd readable, 0 timed out, -1 error (err set). */
+int mc_conn_wait_or_wake(const mc_conn *c, short events, int wake_fd, uint64_t deadline,
+                         char *err, size_t errlen);
 /* Closes (no TLS close_notify: the peer may be gone); accepts a closed conn. */
 void mc_conn_close(mc_conn *c);
 

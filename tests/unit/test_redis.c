@@ -1348,6 +1348,62 @@ START_TEST(test_server_no_sigpipe)
 }
 END_TEST
 
+/* Streaming for pub/sub: send without reading, then receive messages. */
+START_TEST(test_server_pubsub_stream)
+{
+    NEED_SERVER();
+    mc_redis_options o = tcp_opts(srv_port);
+    mc_redis *sub = mc_redis_create(&o);
+    mc_redis *pub = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(sub);
+    ck_assert_status(mc_redis_send(sub), MC_OK);            /* nothing queued */
+    redisReply *m = NULL;
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 100, &m), MC_ERR_IO);  /* not connected */
+    ck_assert_int_eq(cmd(sub, 2, "SUBSCRIBE", "mc:test:chan"), MC_OK);
+    ck_assert_int_eq(cmd(sub, 2, "SUBSCRIBE", "mc:test:chan2"), MC_OK);
+    ck_assert_status(mc_redis_send(sub), MC_OK);
+    ck_assert_uint_eq(mc_redis_pending(sub), 0);
+    for (int i = 1; i <= 2; i++) {
+        ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_int_eq(m->type, REDIS_REPLY_ARRAY);
+        ck_assert_str_eq(m->element[0]->str, "subscribe");
+        ck_assert_int_eq(m->element[2]->integer, i);
+        mc_redis_reply_free(m);
+    }
+    mc_status st;
+    ck_assert_int_eq(run1(pub, &st, 3, "PUBLISH", "mc:test:chan", "hello", 0)->integer, 1);
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_str_eq(m->element[0]->str, "message");
+    ck_assert_str_eq(m->element[2]->str, "hello");
+    mc_redis_reply_free(m);
+    /* nothing more: the deadline returns MC_OK and no reply */
+    uint64_t t0 = now_ms();
+    ck_assert_status(mc_redis_receive(sub, -1, t0 + 100, &m), MC_OK);
+    ck_assert_ptr_null(m);
+    ck_assert_uint_ge(now_ms() - t0, 100);
+    /* a readable wake fd returns at once */
+    int wake[2];
+    ck_assert_int_eq(pipe(wake), 0);
+    ck_assert_int_eq(write(wake[1], "x", 1), 1);
+    t0 = now_ms();
+    ck_assert_status(mc_redis_receive(sub, wake[0], t0 + 5000, &m), MC_OK);
+    ck_assert_ptr_null(m);
+    ck_assert_uint_lt(now_ms() - t0, 1000);
+    close(wake[0]);
+    close(wake[1]);
+    ck_assert(mc_redis_connected(sub));
+    /* the server drops the subscriber: an error, and the connection is closed */
+    ck_assert_int_ge(run1(pub, &st, 4, "CLIENT", "KILL", "TYPE", "pubsub")->integer, 1);
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_ERR_IO);
+    ck_assert_ptr_null(m);
+    ck_assert(!mc_redis_connected(sub));
+    mc_redis_free(pub);
+    mc_redis_free(sub);
+}
+END_TEST
+
 static mc_redis_options tls_opts(void)
 {
     static char ca[128];
@@ -1516,6 +1572,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_server_acl_auth);
     tcase_add_test(tc, test_server_select);
     tcase_add_test(tc, test_server_killed_connection);
+    tcase_add_test(tc, test_server_pubsub_stream);
     tcase_add_test(tc, test_tls_verify);
     tcase_add_test(tc, test_tls_pipeline_reconnect);
     tcase_add_test(tc, test_server_no_sigpipe);
