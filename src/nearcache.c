@@ -1,0 +1,727 @@
+/* nearcache.c - per-node shared-memory cache (see nearcache.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include "nearcache.h"
+#include "nearcache_internal.h"
+
+#define NC_MAGIC 0x4d434e4541524331ULL     /* "MCNEARC1" */
+#define NC_WAYS 4
+#define NC_READ_ATTEMPTS 8
+#define NC_BYTES_PER_BUCKET 2048           /* index size: one bucket per 2 KB of cache */
+#define ENTRY_MAGIC 0x454e5452u            /* "ENTR" */
+#define PAD_MAGIC 0x50414421u              /* "PAD!" */
+
+/* One index slot.  len == 0: empty.  Fields change only under the header
+ * mutex with the bucket's seq odd; readers load them relaxed between two
+ * loads of an even seq. */
+typedef struct nc_slot {
+    _Atomic uint64_t hash;
+    _Atomic uint64_t pos;       /* absolute ring position of the entry */
+    _Atomic uint64_t len;       /* entry bytes (header + key + value + padding) */
+} nc_slot;
+
+typedef struct nc_bucket {
+    _Atomic uint64_t seq;       /* seqlock: odd while a writer changes the slots */
+    _Atomic uint64_t gen;       /* invalidations of keys hashing here (fill tokens) */
+    nc_slot slot[NC_WAYS];
+} nc_bucket;
+
+/* An entry in the ring, followed by key and value, padded to 8 bytes. */
+typedef struct nc_entry {
+    uint32_t magic;             /* ENTRY_MAGIC or PAD_MAGIC (then only total counts) */
+    uint32_t total;
+    uint64_t hash;
+    uint64_t epoch;             /* the channel's epoch when filled */
+    uint32_t chan;
+    uint32_t key_len;
+    uint32_t value_len;
+    uint32_t slot;              /* bucket * NC_WAYS + way that points here */
+} nc_entry;
+
+typedef struct nc_chan {
+    uint64_t id1, id2;          /* two hashes of the identity string; 0,0 = free */
+    _Atomic uint32_t ready;     /* the listener is subscribed and tracking */
+    uint32_t pad;
+    _Atomic uint64_t epoch;     /* entries of older epochs are dead */
+    _Atomic uint64_t heartbeat_ms;
+    _Atomic uint64_t sync_next; /* sync tickets handed out */
+    _Atomic uint64_t sync_seen; /* highest ticket the listener has seen */
+    pthread_mutex_t live;       /* held by the listener thread for its lifetime */
+} nc_chan;
+
+/*
+ * The shared header, at offset 0 of the mapping; buckets follow at
+ * index_off, the ring at ring_off.  Invariants:
+ * - tail <= head, head - tail <= ring_size; both only grow; both are
+ *   multiples of 8.  Bytes of the ring at absolute positions [tail, head)
+ *   are a sequence of entries and pads (position p lives at p % ring_size;
+ *   an entry never wraps: a pad fills the end of the ring instead).
+ * - A slot with len != 0 and pos >= tail points at an entry whose hash,
+ *   total (== len) and slot fields match it.  A slot with pos < tail is dead.
+ * - Only a holder of `lock` writes slots, gen, head, tail, entries, the
+ *   ring and channel fields other than heartbeat_ms/sync_*; it makes a
+ *   bucket's seq odd around slot changes, moves tail (then a release fence)
+ *   before overwriting ring bytes, and writes an entry fully before
+ *   publishing its slot.
+ * - A reader trusts what it copied only if the bucket's seq was even and
+ *   unchanged around the copy and the entry's position was still >= tail
+ *   after it (acquire fence), and the entry's epoch is its channel's.
+ * - A holder that dies leaves `lock` EOWNERDEAD: the next holder assumes
+ *   nothing and resets the index and ring (nc_recover).
+ */
+typedef struct mc_nc_header {
+    uint64_t magic;
+    uint64_t size, index_off, ring_off, ring_size, max_item;
+    uint64_t nbuckets;          /* a power of two */
+    uint64_t node_id;
+    pthread_mutex_t lock;
+    _Atomic uint64_t head;
+    _Atomic uint64_t tail;
+    _Atomic uint64_t entries;
+    _Atomic uint64_t fills, fill_drops, invalidations, flushes, evictions, recoveries;
+    nc_chan chan[MC_NC_CHANNELS];
+} mc_nc_header;
+
+struct mc_nc {
+    mc_nc_header *h;
+    nc_bucket *buckets;
+    unsigned char *ring;
+    size_t map_size;
+};
+
+#define RELAXED memory_order_relaxed
+#define LOAD(p) atomic_load_explicit((p), RELAXED)
+#define STORE(p, v) atomic_store_explicit((p), (v), RELAXED)
+#define ADD(p, v) atomic_fetch_add_explicit((p), (v), RELAXED)
+
+static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
+
+static uint64_t key_hash(uint32_t chan, const char *key, size_t len)
+{
+    return hash_bytes(0x9e3779b97f4a7c15ULL * (chan + 1), key, len);
+}
+
+static nc_bucket *bucket_of(mc_nc *nc, uint64_t hash)
+{
+    return &nc->buckets[hash & (nc->h->nbuckets - 1)];
+}
+
+static nc_entry *entry_at(mc_nc *nc, uint64_t pos)
+{
+    return (nc_entry *)(nc->ring + pos % nc->h->ring_size);
+}
+
+/* An entry of len bytes at pos lies inside the ring (a torn or broken
+ * slot must never send a reader outside the mapping). */
+static int in_ring(const mc_nc *nc, uint64_t pos, uint64_t len)
+{
+    uint64_t ring = nc->h->ring_size;
+    return len >= sizeof(nc_entry) && len <= ring && pos % 8 == 0 && pos % ring <= ring - len;
+}
+
+static size_t entry_size(size_t key_len, size_t value_len)
+{
+    return (sizeof(nc_entry) + key_len + value_len + 7) & ~(size_t)7;
+}
+
+static int init_mutex(pthread_mutex_t *m)
+{
+    pthread_mutexattr_t a;
+    if (pthread_mutexattr_init(&a) != 0) {
+        return -1;
+    }
+    int rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    if (rc == 0) rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (rc == 0) rc = pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+mc_status mc_nc_create(size_t size, size_t max_item, mc_nc **out)
+{
+    *out = NULL;
+    if (size < MC_NC_MIN_SIZE || size > MC_NC_MAX_SIZE) {
+        return MC_ERR_ARG;
+    }
+    size = size & ~(size_t)4095;
+    mc_nc *nc = calloc(1, sizeof(*nc));
+    if (nc == NULL) {
+        return MC_ERR_NOMEM;
+    }
+    void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        free(nc);
+        return MC_ERR_NOMEM;
+    }
+    mc_nc_header *h = map;          /* zero-filled: empty slots, free channels */
+    uint64_t nbuckets = 1;
+    while (nbuckets * 2 * NC_BYTES_PER_BUCKET <= size) {
+        nbuckets *= 2;
+    }
+    h->index_off = (sizeof(*h) + 63) & ~(uint64_t)63;
+    h->ring_off = (h->index_off + nbuckets * sizeof(nc_bucket) + 63) & ~(uint64_t)63;
+    h->size = size;
+    h->ring_size = (size - h->ring_off) & ~(uint64_t)7;
+    h->nbuckets = nbuckets;
+    if (max_item > h->ring_size / 8) {
+        max_item = h->ring_size / 8;
+    }
+    if (max_item > ((size_t)1 << 30)) {
+        max_item = (size_t)1 << 30;     /* entry sizes fit 32 bits */
+    }
+    h->max_item = max_item;
+    uint64_t id = 0;
+    if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
+        id = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)map;
+    }
+    h->node_id = id;
+    int bad = init_mutex(&h->lock);
+    for (int c = 0; c < MC_NC_CHANNELS && !bad; c++) {
+        bad = init_mutex(&h->chan[c].live);
+        STORE(&h->chan[c].epoch, 1);
+    }
+    if (bad) {
+        munmap(map, size);
+        free(nc);
+        return MC_ERR_NOMEM;
+    }
+    h->magic = NC_MAGIC;
+    nc->h = h;
+    nc->map_size = size;
+    nc->buckets = (nc_bucket *)((char *)map + h->index_off);
+    nc->ring = (unsigned char *)map + h->ring_off;
+    *out = nc;
+    return MC_OK;
+}
+
+void mc_nc_free(mc_nc *nc)
+{
+    if (nc == NULL) {
+        return;
+    }
+    munmap(nc->h, nc->map_size);
+    free(nc);
+}
+
+/* ---- the writer lock --------------------------------------------------- */
+
+static void clear_slot(nc_bucket *b, int way)
+{
+    STORE(&b->slot[way].len, 0);
+    STORE(&b->slot[way].pos, 0);
+    STORE(&b->slot[way].hash, 0);
+}
+
+static void bucket_write_begin(nc_bucket *b)
+{
+    uint64_t s = LOAD(&b->seq);
+    STORE(&b->seq, s | 1);
+    atomic_thread_fence(memory_order_release);
+}
+
+static void bucket_write_end(nc_bucket *b)
+{
+    uint64_t s = LOAD(&b->seq);
+    atomic_store_explicit(&b->seq, (s | 1) + 1, memory_order_release);
+}
+
+/* Forgets every entry: index cleared, ring emptied, every epoch bumped. */
+static void nc_reset(mc_nc *nc)
+{
+    mc_nc_header *h = nc->h;
+    for (uint64_t i = 0; i < h->nbuckets; i++) {
+        nc_bucket *b = &nc->buckets[i];
+        if (LOAD(&b->seq) == 0 && LOAD(&b->gen) == 0 && LOAD(&b->slot[0].len) == 0
+            && LOAD(&b->slot[1].len) == 0 && LOAD(&b->slot[2].len) == 0 && LOAD(&b->slot[3].len) == 0) {
+            continue;               /* never used: leave the page untouched */
+        }
+        bucket_write_begin(b);
+        for (int w = 0; w < NC_WAYS; w++) {
+            clear_slot(b, w);
+        }
+        ADD(&b->gen, 1);
+        bucket_write_end(b);
+    }
+    STORE(&h->tail, LOAD(&h->head));
+    STORE(&h->entries, 0);
+    for (int c = 0; c < MC_NC_CHANNELS; c++) {
+        ADD(&h->chan[c].epoch, 1);
+    }
+    ADD(&h->flushes, 1);
+}
+
+/* 0 with the lock held; -1 if the mutex is unusable (never expected). */
+static int nc_lock(mc_nc *nc)
+{
+    int rc = pthread_mutex_lock(&nc->h->lock);
+    if (rc == EOWNERDEAD) {
+        /* A writer died mid-update: trust nothing it may have touched. */
+        nc_reset(nc);
+        ADD(&nc->h->recoveries, 1);
+        rc = pthread_mutex_consistent(&nc->h->lock);
+    }
+    return rc == 0 ? 0 : -1;
+}
+
+static void nc_unlock(mc_nc *nc)
+{
+    pthread_mutex_unlock(&nc->h->lock);
+}
+
+/* ---- channels ---------------------------------------------------------- */
+
+mc_status mc_nc_channel(mc_nc *nc, const char *ident, size_t len, uint32_t *chan)
+{
+    uint64_t id1 = hash_bytes(1, ident, len), id2 = hash_bytes(0x5bd1e995, ident, len);
+    mc_nc_header *h = nc->h;
+    for (uint32_t c = 0; c < MC_NC_CHANNELS; c++) {   /* found without the lock */
+        if (h->chan[c].id1 == id1 && h->chan[c].id2 == id2) {
+            *chan = c;
+            return MC_OK;
+        }
+    }
+    if (nc_lock(nc) != 0) {
+        return MC_ERR_LOCK;
+    }
+    mc_status st = MC_ERR_TOO_LARGE;
+    for (uint32_t c = 0; c < MC_NC_CHANNELS; c++) {
+        if (h->chan[c].id1 == id1 && h->chan[c].id2 == id2) {
+            *chan = c;
+            st = MC_OK;
+            break;
+        }
+        if (h->chan[c].id1 == 0 && h->chan[c].id2 == 0) {
+            h->chan[c].id2 = id2;
+            atomic_thread_fence(memory_order_release);
+            h->chan[c].id1 = id1;
+            *chan = c;
+            st = MC_OK;
+            break;
+        }
+    }
+    nc_unlock(nc);
+    return st;
+}
+
+/* The futex word of the liveness mutex: the owner's thread id, and
+ * FUTEX_OWNER_DIED set by the kernel the moment that thread dies. */
+static int live_word(nc_chan *ch)
+{
+    return __atomic_load_n(&ch->live.__data.__lock, __ATOMIC_ACQUIRE);
+}
+
+int mc_nc_trusted(mc_nc *nc, uint32_t chan, uint64_t now_ms)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return 0;
+    }
+    nc_chan *ch = &nc->h->chan[chan];
+    if (!atomic_load_explicit(&ch->ready, memory_order_acquire)) {
+        return 0;
+    }
+    int w = live_word(ch);
+    if ((w & FUTEX_TID_MASK) == 0 || (w & FUTEX_OWNER_DIED)) {
+        return 0;
+    }
+    uint64_t beat = LOAD(&ch->heartbeat_ms);
+    return now_ms <= beat + MC_NC_STALE_MS;
+}
+
+int mc_nc_listener_wanted(mc_nc *nc, uint32_t chan, uint64_t now_ms)
+{
+    (void)now_ms;
+    if (chan >= MC_NC_CHANNELS) {
+        return 0;
+    }
+    int w = live_word(&nc->h->chan[chan]);
+    return (w & FUTEX_TID_MASK) == 0 || (w & FUTEX_OWNER_DIED);
+}
+
+mc_status mc_nc_lease_take(mc_nc *nc, uint32_t chan, uint64_t now_ms)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return MC_ERR_ARG;
+    }
+    nc_chan *ch = &nc->h->chan[chan];
+    if (nc_lock(nc) != 0) {
+        return MC_ERR_LOCK;
+    }
+    int rc = pthread_mutex_trylock(&ch->live);
+    if (rc == EOWNERDEAD) {
+        rc = pthread_mutex_consistent(&ch->live);   /* the last listener died */
+    }
+    if (rc == 0) {
+        STORE(&ch->ready, 0);
+        ADD(&ch->epoch, 1);
+        STORE(&ch->heartbeat_ms, now_ms);
+    }
+    nc_unlock(nc);
+    return rc == 0 ? MC_OK : MC_ERR_LOCK;
+}
+
+void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready)
+{
+    nc_chan *ch = &nc->h->chan[chan];
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    /* Either way the entries are dropped: on the way up nothing filled
+     * before the subscription can be trusted, on the way down nothing
+     * can be invalidated any more. */
+    ADD(&ch->epoch, 1);
+    ADD(&nc->h->flushes, 1);
+    atomic_store_explicit(&ch->ready, ready ? 1 : 0, memory_order_release);
+    nc_unlock(nc);
+}
+
+int mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t now_ms)
+{
+    nc_chan *ch = &nc->h->chan[chan];
+    STORE(&ch->heartbeat_ms, now_ms);
+    return 1;
+}
+
+void mc_nc_lease_release(mc_nc *nc, uint32_t chan)
+{
+    nc_chan *ch = &nc->h->chan[chan];
+    mc_nc_set_ready(nc, chan, 0);
+    pthread_mutex_unlock(&ch->live);
+}
+
+uint64_t mc_nc_sync_ticket(mc_nc *nc, uint32_t chan)
+{
+    return ADD(&nc->h->chan[chan].sync_next, 1) + 1;
+}
+
+void mc_nc_sync_seen(mc_nc *nc, uint32_t chan, uint64_t ticket)
+{
+    _Atomic uint64_t *seen = &nc->h->chan[chan].sync_seen;
+    uint64_t cur = LOAD(seen);
+    while (cur < ticket && !atomic_compare_exchange_weak(seen, &cur, ticket)) {
+    }
+}
+
+int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket)
+{
+    return atomic_load(&nc->h->chan[chan].sync_seen) >= ticket;
+}
+
+/* ---- reads ------------------------------------------------------------- */
+
+mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, mc_buf *scratch,
+                    const char **value, size_t *value_len)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return MC_ERR_NOTFOUND;
+    }
+    mc_nc_header *h = nc->h;
+    uint64_t hash = key_hash(chan, key, key_len);
+    nc_bucket *b = bucket_of(nc, hash);
+    uint64_t epoch = LOAD(&h->chan[chan].epoch);
+    for (int attempt = 0; attempt < NC_READ_ATTEMPTS; attempt++) {
+        uint64_t s1 = atomic_load_explicit(&b->seq, memory_order_acquire);
+        if (s1 & 1) {
+            sched_yield();
+            continue;
+        }
+        uint64_t pos = 0, len = 0;
+        for (int w = 0; w < NC_WAYS; w++) {
+            if (LOAD(&b->slot[w].hash) == hash && LOAD(&b->slot[w].len) != 0) {
+                pos = LOAD(&b->slot[w].pos);
+                len = LOAD(&b->slot[w].len);
+                break;
+            }
+        }
+        if (len == 0 || !in_ring(nc, pos, len) || pos < atomic_load_explicit(&h->tail, memory_order_acquire)) {
+            atomic_thread_fence(memory_order_acquire);
+            if (LOAD(&b->seq) == s1) {
+                return MC_ERR_NOTFOUND;
+            }
+            continue;
+        }
+        if (mc_buf_reserve(scratch, len) != MC_OK) {
+            return MC_ERR_NOTFOUND;
+        }
+        memcpy(scratch->data, entry_at(nc, pos), len);
+        atomic_thread_fence(memory_order_acquire);
+        if (LOAD(&b->seq) != s1) {
+            continue;
+        }
+        if (pos < LOAD(&h->tail)) {
+            return MC_ERR_NOTFOUND;         /* overwritten while copied */
+        }
+        nc_entry e;
+        memcpy(&e, scratch->data, sizeof(e));
+        if (e.magic != ENTRY_MAGIC || e.total != len || e.hash != hash || e.chan != chan
+            || e.epoch != epoch || e.key_len != key_len
+            || (uint64_t)sizeof(e) + e.key_len + e.value_len > len
+            || memcmp(scratch->data + sizeof(e), key, key_len) != 0) {
+            return MC_ERR_NOTFOUND;
+        }
+        scratch->len = len;
+        *value = scratch->data + sizeof(e) + key_len;
+        *value_len = e.value_len;
+        return MC_OK;
+    }
+    return MC_ERR_NOTFOUND;
+}
+
+/* ---- writes (under the lock) ------------------------------------------- */
+
+/* The way of bucket b holding key (hash + key bytes), or -1. */
+static int find_way(mc_nc *nc, nc_bucket *b, uint64_t hash, uint32_t chan, const char *key, size_t key_len)
+{
+    uint64_t tail = LOAD(&nc->h->tail);
+    for (int w = 0; w < NC_WAYS; w++) {
+        if (LOAD(&b->slot[w].len) == 0 || LOAD(&b->slot[w].hash) != hash
+            || LOAD(&b->slot[w].pos) < tail || !in_ring(nc, LOAD(&b->slot[w].pos), LOAD(&b->slot[w].len))) {
+            continue;
+        }
+        const nc_entry *e = entry_at(nc, LOAD(&b->slot[w].pos));
+        if (e->chan == chan && e->key_len == key_len
+            && sizeof(*e) + key_len <= LOAD(&b->slot[w].len) && memcmp((const char *)(e + 1), key, key_len) == 0) {
+            return w;
+        }
+    }
+    return -1;
+}
+
+static void drop_way(mc_nc *nc, nc_bucket *b, int w)
+{
+    bucket_write_begin(b);
+    clear_slot(b, w);
+    bucket_write_end(b);
+    atomic_fetch_sub_explicit(&nc->h->entries, 1, RELAXED);
+}
+
+/* Evicts the oldest entry or pad at tail. */
+static void evict_one(mc_nc *nc)
+{
+    mc_nc_header *h = nc->h;
+    uint64_t tail = LOAD(&h->tail);
+    const nc_entry *e = entry_at(nc, tail);
+    uint64_t total = e->total;
+    if ((e->magic != ENTRY_MAGIC && e->magic != PAD_MAGIC) || total == 0 || total % 8
+        || total > LOAD(&h->head) - tail) {
+        nc_reset(nc);               /* cannot happen unless memory was scribbled on */
+        return;
+    }
+    if (e->magic == ENTRY_MAGIC && e->slot / NC_WAYS < h->nbuckets) {
+        nc_bucket *b = &nc->buckets[e->slot / NC_WAYS];
+        int w = (int)(e->slot % NC_WAYS);
+        if (LOAD(&b->slot[w].len) != 0 && LOAD(&b->slot[w].pos) == tail) {
+            drop_way(nc, b, w);
+            ADD(&h->evictions, 1);
+        }
+    }
+    STORE(&h->tail, tail + total);
+}
+
+/* Frees room for `need` contiguous bytes at head (adding a pad at the end
+ * of the ring when they would wrap); returns the position to write at. */
+static uint64_t make_room(mc_nc *nc, uint64_t need)
+{
+    mc_nc_header *h = nc->h;
+    uint64_t head = LOAD(&h->head);
+    uint64_t off = head % h->ring_size;
+    uint64_t pad = off + need > h->ring_size ? h->ring_size - off : 0;
+    while (head + pad + need - LOAD(&h->tail) > h->ring_size) {
+        evict_one(nc);
+        head = LOAD(&h->head);      /* nc_reset keeps head */
+    }
+    /* Readers that copy bytes about to be overwritten see the new tail. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (pad) {
+        nc_entry *p = entry_at(nc, head);
+        p->magic = PAD_MAGIC;
+        p->total = (uint32_t)pad;
+        head += pad;
+        atomic_store_explicit(&h->head, head, memory_order_release);
+    }
+    return head;
+}
+
+void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
+                      uint64_t now_ms, mc_nc_token *token)
+{
+    memset(token, 0, sizeof(*token));
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    token->chan = chan;
+    token->hash = key_hash(chan, key, key_len);
+    token->gen = atomic_load(&bucket_of(nc, token->hash)->gen);
+    token->epoch = atomic_load(&nc->h->chan[chan].epoch);
+    token->valid = mc_nc_trusted(nc, chan, now_ms);
+}
+
+mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                            const void *value, size_t value_len)
+{
+    mc_nc_header *h = nc->h;
+    if (!token->valid || token->chan >= MC_NC_CHANNELS) {
+        return MC_ERR_ARG;
+    }
+    if (key_len > h->max_item || value_len > h->max_item - key_len) {
+        return MC_ERR_TOO_LARGE;
+    }
+    uint64_t need = entry_size(key_len, value_len);
+    nc_chan *ch = &h->chan[token->chan];
+    nc_bucket *b = bucket_of(nc, token->hash);
+    if (nc_lock(nc) != 0) {
+        return MC_ERR_LOCK;
+    }
+    if (LOAD(&b->gen) != token->gen || LOAD(&ch->epoch) != token->epoch || !LOAD(&ch->ready)) {
+        nc_unlock(nc);
+        ADD(&h->fill_drops, 1);
+        return MC_ERR_NOTFOUND;
+    }
+    uint64_t pos = make_room(nc, need);
+    if (LOAD(&ch->epoch) != token->epoch) {
+        nc_unlock(nc);              /* make_room had to reset a scribbled ring */
+        ADD(&h->fill_drops, 1);
+        return MC_ERR_NOTFOUND;
+    }
+    /* The way to use: this key's, an empty or dead one, else the oldest. */
+    int way = find_way(nc, b, token->hash, token->chan, key, key_len);
+    uint64_t tail = LOAD(&h->tail);
+    for (int w = 0; way < 0 && w < NC_WAYS; w++) {
+        if (LOAD(&b->slot[w].len) == 0 || LOAD(&b->slot[w].pos) < tail) {
+            way = w;
+        }
+    }
+    int evict = 0;
+    if (way < 0) {
+        way = 0;
+        for (int w = 1; w < NC_WAYS; w++) {
+            if (LOAD(&b->slot[w].pos) < LOAD(&b->slot[way].pos)) {
+                way = w;
+            }
+        }
+        evict = 1;
+    }
+    int was_live = LOAD(&b->slot[way].len) != 0 && LOAD(&b->slot[way].pos) >= tail;
+    nc_entry *e = entry_at(nc, pos);
+    nc_entry hdr = {ENTRY_MAGIC, (uint32_t)need, token->hash, token->epoch, token->chan,
+                    (uint32_t)key_len, (uint32_t)value_len,
+                    (uint32_t)((uint64_t)(b - nc->buckets) * NC_WAYS + (uint64_t)way)};
+    memcpy(e, &hdr, sizeof(hdr));
+    memcpy((char *)(e + 1), key, key_len);
+    if (value_len) {
+        memcpy((char *)(e + 1) + key_len, value, value_len);
+    }
+    bucket_write_begin(b);
+    STORE(&b->slot[way].hash, token->hash);
+    STORE(&b->slot[way].pos, pos);
+    STORE(&b->slot[way].len, need);
+    bucket_write_end(b);
+    atomic_store_explicit(&h->head, pos + need, memory_order_release);
+    if (!was_live) {
+        ADD(&h->entries, 1);
+    }
+    if (evict) {
+        ADD(&h->evictions, 1);
+    }
+    ADD(&h->fills, 1);
+    nc_unlock(nc);
+    return MC_OK;
+}
+
+void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    uint64_t hash = key_hash(chan, key, key_len);
+    nc_bucket *b = bucket_of(nc, hash);
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */
+    int w = find_way(nc, b, hash, chan, key, key_len);
+    if (w >= 0) {
+        drop_way(nc, b, w);
+    }
+    ADD(&nc->h->invalidations, 1);
+    nc_unlock(nc);
+}
+
+void mc_nc_flush_channel(mc_nc *nc, uint32_t chan)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    ADD(&nc->h->chan[chan].epoch, 1);   /* fills in flight compare it too */
+    ADD(&nc->h->flushes, 1);
+}
+
+void mc_nc_flush(mc_nc *nc)
+{
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    nc_reset(nc);
+    nc_unlock(nc);
+}
+
+uint64_t mc_nc_node_id(const mc_nc *nc)
+{
+    return nc->h->node_id;
+}
+
+size_t mc_nc_max_item(const mc_nc *nc)
+{
+    return (size_t)nc->h->max_item;
+}
+
+void mc_nc_get_stats(mc_nc *nc, mc_nc_stats *s)
+{
+    mc_nc_header *h = nc->h;
+    s->fills = LOAD(&h->fills);
+    s->fill_drops = LOAD(&h->fill_drops);
+    s->invalidations = LOAD(&h->invalidations);
+    s->flushes = LOAD(&h->flushes);
+    s->evictions = LOAD(&h->evictions);
+    s->recoveries = LOAD(&h->recoveries);
+    s->entries = LOAD(&h->entries);
+    s->bytes_used = LOAD(&h->head) - LOAD(&h->tail);
+    s->bytes_total = h->size;
+}
+
+/* ---- test hook (nearcache_internal.h) ---------------------------------- */
+
+void mc_nc_test_break_mid_update(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
+{
+    nc_bucket *b = bucket_of(nc, key_hash(chan, key, key_len));
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    bucket_write_begin(b);
+    for (int w = 0; w < NC_WAYS; w++) {
+        STORE(&b->slot[w].pos, LOAD(&nc->h->head) + 12345);
+        STORE(&b->slot[w].len, 8);
+    }
+    STORE(&nc->h->tail, LOAD(&nc->h->head) + 7);   /* tail > head: a broken invariant */
+}

@@ -1,0 +1,141 @@
+/*
+ * nearcache.h - a per-node cache in shared memory, in front of Redis.
+ *
+ * Approach: one anonymous MAP_SHARED mapping made before the processes of
+ * a node fork (PHP's MINIT), so every PHP-FPM worker of the node sees it.
+ * Values (encoded frames, opaque here) live in a ring of bytes written
+ * front to back; the oldest entries are evicted as the ring wraps (FIFO,
+ * like a log-structured cache: no allocator, no fragmentation).  A hash
+ * index of 4-slot buckets points into the ring.
+ *
+ * - Readers take no lock: a seqlock per bucket plus the ring's tail tell
+ *   them whether what they copied was stable; after a few failed attempts
+ *   a read is a miss.  A reader killed at any point leaves nothing behind.
+ * - Writers (fill, invalidate, flush, lease changes) serialise on one
+ *   robust process-shared mutex.  A writer killed while holding it leaves
+ *   the mutex EOWNERDEAD: the next writer flushes everything (index cleared,
+ *   ring emptied, every epoch bumped) and carries on.
+ * - Coherence is the caller's (src/tracking.h): entries belong to a
+ *   channel (one Redis server + database + key prefix) whose listener
+ *   applies invalidations; a channel is trusted only while its listener is
+ *   alive (it holds a robust mutex: the kernel marks it dead the moment
+ *   the thread dies), ready (subscribed) and its heartbeat fresh.
+ * - Fills are race-free: mc_nc_fill_begin takes a token (the bucket's
+ *   invalidation count and the channel's epoch) before the caller asks
+ *   Redis; mc_nc_fill_commit installs the value only if neither moved,
+ *   so a value read before a concurrent write is never installed after
+ *   that write's invalidation.
+ *
+ * The layout is in nearcache.c above struct mc_nc_header.  Keys and values
+ * are bytes (pointer + size_t).  All functions are safe from any thread or
+ * process of the node.
+ */
+#ifndef MC_NEARCACHE_H
+#define MC_NEARCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "status.h"
+
+#define MC_NC_MIN_SIZE ((size_t)1 << 20)      /* smallest cache: 1 MiB */
+#define MC_NC_MAX_SIZE ((size_t)1 << 40)
+#define MC_NC_CHANNELS 32                     /* (server, database, prefix) pairs per node */
+#define MC_NC_HEARTBEAT_MS 100                /* a listener beats this often ... */
+#define MC_NC_STALE_MS 1000                   /* ... and is distrusted after this long */
+
+typedef struct mc_nc mc_nc;
+
+typedef struct mc_nc_stats {
+    uint64_t fills;              /* values installed */
+    uint64_t fill_drops;         /* fills dropped: an invalidation arrived meanwhile */
+    uint64_t invalidations;      /* keys invalidated (listener and local writes) */
+    uint64_t flushes;            /* channel or whole-cache flushes */
+    uint64_t evictions;          /* live entries dropped for room */
+    uint64_t recoveries;         /* EOWNERDEAD recoveries (a writer died mid-update) */
+    uint64_t entries;            /* live index slots */
+    uint64_t bytes_used;         /* ring bytes between tail and head */
+    uint64_t bytes_total;        /* size of the mapping */
+} mc_nc_stats;
+
+/* A fill token: see mc_nc_fill_begin. */
+typedef struct mc_nc_token {
+    uint64_t hash;
+    uint64_t gen;
+    uint64_t epoch;
+    uint32_t chan;
+    int valid;                   /* 0: the channel was not trusted: do not fill */
+} mc_nc_token;
+
+/* Maps `size` bytes (MC_NC_MIN_SIZE..MC_NC_MAX_SIZE) shared with children
+ * forked later.  Entries larger than max_item bytes (key + value) are never
+ * stored; max_item is clamped to an eighth of the ring.  MC_ERR_ARG for a
+ * size out of range, MC_ERR_NOMEM when mmap or the mutex set-up fails.
+ * Pages are touched only as they are used. */
+mc_status mc_nc_create(size_t size, size_t max_item, mc_nc **out);
+/* Unmaps (in this process only); accepts NULL. */
+void mc_nc_free(mc_nc *nc);
+
+/* The channel for an identity string (e.g. "tcp|host|port|db|prefix"),
+ * found or added.  MC_ERR_TOO_LARGE when all MC_NC_CHANNELS are taken. */
+mc_status mc_nc_channel(mc_nc *nc, const char *ident, size_t len, uint32_t *chan);
+
+/* 1 when reads of chan may be served from the cache now (listener alive,
+ * ready and beating), else 0.  now_ms: mc_now_ms(). */
+int mc_nc_trusted(mc_nc *nc, uint32_t chan, uint64_t now_ms);
+/* 1 when nobody is (or is about to be) the channel's listener, so the caller
+ * should start a candidate (mc_nc_lease_take decides who wins). */
+int mc_nc_listener_wanted(mc_nc *nc, uint32_t chan, uint64_t now_ms);
+
+/* Copies the entry of key into scratch (its allocation is reused) and
+ * points *value at the value bytes inside it (valid until scratch changes):
+ * MC_OK, or MC_ERR_NOTFOUND (absent, invalidated, evicted, of an old epoch,
+ * or not stable after a few attempts: a reader never waits for a writer).
+ * Does not check trust: callers ask mc_nc_trusted first.  Hits and misses
+ * are counted by the caller (a shared counter would cost every reader a
+ * contended cache line). */
+mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, mc_buf *scratch,
+                    const char **value, size_t *value_len);
+
+/* Takes the fill token of key before the caller reads it from Redis;
+ * token->valid is 0 when the channel is not trusted. */
+void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
+                      uint64_t now_ms, mc_nc_token *token);
+/* Installs value for key unless an invalidation of its bucket, a flush, or
+ * a listener change happened since the token was taken.  MC_OK installed;
+ * MC_ERR_NOTFOUND dropped (counted in fill_drops); MC_ERR_TOO_LARGE above
+ * max_item; MC_ERR_ARG for an invalid token. */
+mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                            const void *value, size_t value_len);
+
+/* Drops key and makes fills of its bucket in flight fail. */
+void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len);
+/* Drops every entry of chan (O(1): bumps its epoch). */
+void mc_nc_flush_channel(mc_nc *nc, uint32_t chan);
+/* Drops everything. */
+void mc_nc_flush(mc_nc *nc);
+
+/* ---- listener lease (used by src/tracking.c) ---------------------------
+ * A listener thread calls mc_nc_lease_take; on MC_OK it holds the channel's
+ * liveness mutex until mc_nc_lease_release (or its death).  MC_ERR_LOCK
+ * when another live thread holds it. */
+mc_status mc_nc_lease_take(mc_nc *nc, uint32_t chan, uint64_t now_ms);
+/* The holder: marks the channel ready (after a flush) or not ready (flushes). */
+void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready);
+/* The holder: a heartbeat; returns 0 when the lease was lost (stop). */
+int mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t now_ms);
+/* The holder: not ready, flush, unlock the liveness mutex. */
+void mc_nc_lease_release(mc_nc *nc, uint32_t chan);
+
+/* Sync barrier: a worker takes a ticket, publishes it through Redis, and
+ * waits until the listener has seen it (mc_nc_sync_done). */
+uint64_t mc_nc_sync_ticket(mc_nc *nc, uint32_t chan);
+void mc_nc_sync_seen(mc_nc *nc, uint32_t chan, uint64_t ticket);
+int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket);
+
+/* A random id of this node (this mapping), fixed at create. */
+uint64_t mc_nc_node_id(const mc_nc *nc);
+size_t mc_nc_max_item(const mc_nc *nc);
+void mc_nc_get_stats(mc_nc *nc, mc_nc_stats *stats);
+
+#endif

@@ -1,0 +1,430 @@
+/* test_nearcache.c - Check suite for src/nearcache.c: the shared-memory
+ * near cache, with processes that read, write and die (kill -9) at once. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "nearcache.h"
+#include "nearcache_internal.h"
+#include "transport.h"
+
+#define MB ((size_t)1 << 20)
+
+/* A cache with channel 0 trusted: this thread holds its listener lease. */
+static mc_nc *trusted_cache(size_t size, size_t max_item)
+{
+    mc_nc *nc = NULL;
+    ck_assert_int_eq(mc_nc_create(size, max_item, &nc), MC_OK);
+    uint32_t chan = 99;
+    ck_assert_int_eq(mc_nc_channel(nc, "tcp|127.0.0.1|6379|0|p", 22, &chan), MC_OK);
+    ck_assert_uint_eq(chan, 0);
+    ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 0);
+    ck_assert_int_eq(mc_nc_lease_take(nc, 0, mc_now_ms()), MC_OK);
+    mc_nc_set_ready(nc, 0, 1);
+    mc_nc_heartbeat(nc, 0, mc_now_ms());
+    ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 1);
+    return nc;
+}
+
+static mc_status fill(mc_nc *nc, const char *key, const char *value, size_t value_len)
+{
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, key, strlen(key), mc_now_ms(), &tok);
+    ck_assert_int_eq(tok.valid, 1);
+    return mc_nc_fill_commit(nc, &tok, key, strlen(key), value, value_len);
+}
+
+/* MC_OK and the value as a NUL-terminated copy in out, or the miss. */
+static mc_status get(mc_nc *nc, const char *key, char *out, size_t cap)
+{
+    mc_buf scratch = MC_BUF_INIT;
+    const char *v;
+    size_t n;
+    mc_status st = mc_nc_get(nc, 0, key, strlen(key), &scratch, &v, &n);
+    if (st == MC_OK) {
+        ck_assert_uint_lt(n, cap);
+        memcpy(out, v, n);
+        out[n] = '\0';
+    }
+    mc_buf_free(&scratch);
+    return st;
+}
+
+START_TEST(create_rejects_bad_sizes_and_free_accepts_null)
+{
+    mc_nc *nc = (mc_nc *)1;
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE - 1, 1024, &nc), MC_ERR_ARG);
+    ck_assert_ptr_null(nc);
+    mc_nc_free(NULL);
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, (size_t)1 << 40, &nc), MC_OK);
+    ck_assert_uint_le(mc_nc_max_item(nc), MC_NC_MIN_SIZE / 8);   /* clamped */
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.entries, 0);
+    ck_assert_uint_eq(s.bytes_used, 0);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(fill_get_invalidate)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "one", 3), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:d}:b", "", 0), MC_OK);      /* empty values are values */
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "one");
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "two", 3), MC_OK);   /* replaces */
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "two");
+    mc_nc_invalidate(nc, 0, "{p:d}:a", 7);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_OK);
+    /* another channel never sees channel 0's entries */
+    mc_buf scratch = MC_BUF_INIT;
+    const char *v;
+    size_t n;
+    uint32_t other;
+    ck_assert_int_eq(mc_nc_channel(nc, "tcp|127.0.0.1|6379|0|q", 22, &other), MC_OK);
+    ck_assert_uint_eq(other, 1);
+    ck_assert_int_eq(mc_nc_get(nc, other, "{p:d}:b", 7, &scratch, &v, &n), MC_ERR_NOTFOUND);
+    mc_buf_free(&scratch);
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.entries, 1);
+    ck_assert_uint_eq(s.fills, 3);
+    ck_assert_uint_eq(s.invalidations, 1);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* The fill race: a read from Redis in flight while a write's invalidation
+ * is applied must not install the old value. */
+START_TEST(fill_dropped_when_invalidated_in_flight)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);   /* before the GET */
+    mc_nc_invalidate(nc, 0, "{p:d}:k", 7);                      /* another node's SET */
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* a flush of the channel in flight, too */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    mc_nc_flush_channel(nc, 0);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    /* and a listener that lost its connection in flight */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    mc_nc_set_ready(nc, 0, 0);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    /* while not ready nothing is trusted and tokens are not valid */
+    ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 0);
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    ck_assert_int_eq(tok.valid, 0);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_ARG);
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.fill_drops, 3);
+    ck_assert_uint_eq(s.fills, 0);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(flush_channel_drops_entries)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "one", 3), MC_OK);
+    mc_nc_flush_channel(nc, 0);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "two", 3), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_OK);
+    mc_nc_flush(nc);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(memory_bound_and_eviction)
+{
+    mc_nc *nc = trusted_cache(MC_NC_MIN_SIZE, 64 * 1024);
+    char value[3000], key[32], out[3100];
+    mc_nc_stats s;
+    ck_assert_int_eq(fill(nc, "{p:d}:big", value, mc_nc_max_item(nc) + 1), MC_ERR_TOO_LARGE);
+    for (int i = 0; i < 2000; i++) {           /* ~6 MB through a 1 MB cache */
+        snprintf(key, sizeof(key), "{p:d}:%d", i);
+        memset(value, 'a' + i % 26, sizeof(value));
+        snprintf(value, sizeof(value), "%d", i);
+        ck_assert_int_eq(fill(nc, key, value, sizeof(value)), MC_OK);
+        mc_nc_get_stats(nc, &s);
+        ck_assert_uint_le(s.bytes_used, s.bytes_total);
+    }
+    ck_assert_uint_gt(s.evictions, 1500);
+    ck_assert_uint_lt(s.entries, 400);
+    /* the newest survive, the oldest are gone, and nothing is mixed up */
+    ck_assert_int_eq(get(nc, "{p:d}:1999", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "1999");
+    ck_assert_int_eq(get(nc, "{p:d}:0", out, sizeof(out)), MC_ERR_NOTFOUND);
+    int hits = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(key, sizeof(key), "{p:d}:%d", i);
+        if (get(nc, key, out, sizeof(out)) == MC_OK) {
+            hits++;
+            ck_assert_int_eq(atoi(out), i);
+        }
+    }
+    ck_assert_int_gt(hits, 100);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* A writer killed in the middle of an update (lock held, a bucket half
+ * written, the ring's bounds broken): readers do not hang or read garbage,
+ * and the next writer recovers by flushing. */
+START_TEST(writer_killed_mid_update_recovers)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "one", 3), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "kay", 3), MC_OK);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mc_nc_test_break_mid_update(nc, 0, "{p:d}:k", 7);
+        raise(SIGKILL);
+        _exit(1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    alarm(10);      /* a deadlock fails the test instead of hanging it */
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);                /* the next writer recovers */
+    ck_assert_int_eq(fill(nc, "{p:d}:b", "two", 3), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "two");
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND); /* flushed */
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "new", 3), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "new");
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.recoveries, 1);
+    ck_assert_uint_le(s.bytes_used, s.bytes_total);
+    alarm(0);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* value of key k at version v: "k:v:" then filler derived from both, so a
+ * torn or misplaced copy is detected. */
+static size_t make_value(char *buf, size_t cap, int k, int v)
+{
+    int n = snprintf(buf, cap, "%d:%d:", k, v);
+    size_t len = (size_t)n + (size_t)((k * 131 + v * 17) % 2000);
+    for (size_t i = (size_t)n; i < len; i++) {
+        buf[i] = (char)('A' + (k + v + (int)i) % 26);
+    }
+    return len;
+}
+
+static int check_value(const char *buf, size_t len, int k)
+{
+    int kk, v, n;
+    char head[32];
+    size_t h = len < sizeof(head) - 1 ? len : sizeof(head) - 1;
+    memcpy(head, buf, h);
+    head[h] = '\0';
+    if (sscanf(head, "%d:%d:%n", &kk, &v, &n) != 2 || kk != k) {
+        return -1;
+    }
+    char expect[4096];
+    size_t elen = make_value(expect, sizeof(expect), k, v);
+    return elen == len && memcmp(expect, buf, len) == 0 ? 0 : -1;
+}
+
+/* Writers in several processes are killed at random moments again and
+ * again while readers in other processes check every value they get. */
+START_TEST(readers_writers_and_kill9_stress)
+{
+    mc_nc *nc = trusted_cache(2 * MB, 64 * 1024);
+    enum { KEYS = 300, READERS = 2, ROUNDS = 40 };
+    pid_t readers[READERS];
+    int fds[READERS][2];
+    for (int r = 0; r < READERS; r++) {
+        ck_assert_int_eq(pipe(fds[r]), 0);
+        readers[r] = fork();
+        ck_assert_int_ge(readers[r], 0);
+        if (readers[r] == 0) {
+            mc_buf scratch = MC_BUF_INIT;
+            long bad = 0, hits = 0;
+            char key[32];
+            time_t end = time(NULL) + 4;
+            for (unsigned i = 0; time(NULL) < end; i++) {
+                int k = (int)(i * 7919u % KEYS);
+                snprintf(key, sizeof(key), "{p:d}:%d", k);
+                const char *v;
+                size_t n;
+                if (mc_nc_get(nc, 0, key, strlen(key), &scratch, &v, &n) == MC_OK) {
+                    hits++;
+                    bad += check_value(v, n, k) != 0;
+                }
+            }
+            mc_buf_free(&scratch);
+            mc_nc_free(nc);
+            long res[2] = {bad, hits};
+            _exit(write(fds[r][1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+        }
+        close(fds[r][1]);
+    }
+    srand(42);
+    for (int round = 0; round < ROUNDS; round++) {
+        pid_t w = fork();
+        ck_assert_int_ge(w, 0);
+        if (w == 0) {
+            char key[32], value[4096];
+            for (int v = 0;; v++) {
+                int k = rand() % KEYS;
+                snprintf(key, sizeof(key), "{p:d}:%d", k);
+                size_t len = make_value(value, sizeof(value), k, v + round * 1000000);
+                mc_nc_token tok;
+                mc_nc_fill_begin(nc, 0, key, strlen(key), mc_now_ms(), &tok);
+                mc_nc_fill_commit(nc, &tok, key, strlen(key), value, len);
+                if (v % 5 == 0) {
+                    mc_nc_invalidate(nc, 0, key, strlen(key));
+                }
+            }
+        }
+        usleep((useconds_t)(2000 + rand() % 50000));
+        kill(w, SIGKILL);
+        ck_assert_int_eq(waitpid(w, NULL, 0), w);
+        mc_nc_heartbeat(nc, 0, mc_now_ms());
+    }
+    for (int r = 0; r < READERS; r++) {
+        long res[2] = {-1, -1};
+        ck_assert_int_eq(read(fds[r][0], res, sizeof(res)), (ssize_t)sizeof(res));
+        int status;
+        ck_assert_int_eq(waitpid(readers[r], &status, 0), readers[r]);
+        ck_assert_msg(res[0] == 0, "reader %d: %ld bad values of %ld hits", r, res[0], res[1]);
+        close(fds[r][0]);
+    }
+    /* after all that the cache still works */
+    alarm(10);
+    char out[4096];
+    mc_nc_heartbeat(nc, 0, mc_now_ms());
+    mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);     /* recovers if a writer died holding the lock */
+    ck_assert_int_eq(fill(nc, "{p:d}:after", "ok", 2), MC_OK);
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    printf("stress: %llu recoveries after %d kills, %llu fills, %llu evictions\n",
+           (unsigned long long)s.recoveries, ROUNDS, (unsigned long long)s.fills,
+           (unsigned long long)s.evictions);
+    ck_assert_int_eq(get(nc, "{p:d}:after", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "ok");
+    alarm(0);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* The listener lease: a holder killed with kill -9 is distrusted at once
+ * (the kernel marks its robust mutex), and another takes over. */
+START_TEST(listener_killed_is_distrusted_and_replaced)
+{
+    mc_nc *nc = NULL;
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    uint32_t chan;
+    ck_assert_int_eq(mc_nc_channel(nc, "x", 1, &chan), MC_OK);
+    ck_assert_int_eq(mc_nc_listener_wanted(nc, chan, mc_now_ms()), 1);
+    int go[2];
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (mc_nc_lease_take(nc, chan, mc_now_ms()) != MC_OK) _exit(1);
+        mc_nc_set_ready(nc, chan, 1);
+        mc_nc_heartbeat(nc, chan, mc_now_ms());
+        if (write(go[1], "r", 1) != 1) _exit(1);
+        for (;;) {
+            mc_nc_heartbeat(nc, chan, mc_now_ms());
+            usleep(10000);
+        }
+    }
+    char c;
+    ck_assert_int_eq(read(go[0], &c, 1), 1);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 1);
+    ck_assert_int_eq(mc_nc_listener_wanted(nc, chan, mc_now_ms()), 0);
+    ck_assert_int_eq(mc_nc_lease_take(nc, chan, mc_now_ms()), MC_ERR_LOCK);
+    /* a stale heartbeat is distrusted too */
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms() + MC_NC_STALE_MS + 500), 0);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 0);
+    ck_assert_int_eq(mc_nc_listener_wanted(nc, chan, mc_now_ms()), 1);
+    ck_assert_int_eq(mc_nc_lease_take(nc, chan, mc_now_ms()), MC_OK);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 0);   /* not ready yet */
+    mc_nc_set_ready(nc, chan, 1);
+    mc_nc_heartbeat(nc, chan, mc_now_ms());
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 1);
+    mc_nc_lease_release(nc, chan);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 0);
+    ck_assert_int_eq(mc_nc_listener_wanted(nc, chan, mc_now_ms()), 1);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(channels_are_bounded_and_sync_tickets_order)
+{
+    mc_nc *nc = NULL;
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    char id[16];
+    uint32_t chan;
+    for (int i = 0; i < MC_NC_CHANNELS; i++) {
+        snprintf(id, sizeof(id), "c%d", i);
+        ck_assert_int_eq(mc_nc_channel(nc, id, strlen(id), &chan), MC_OK);
+        ck_assert_uint_eq(chan, (uint32_t)i);
+    }
+    ck_assert_int_eq(mc_nc_channel(nc, "one more", 8, &chan), MC_ERR_TOO_LARGE);
+    ck_assert_int_eq(mc_nc_channel(nc, "c3", 2, &chan), MC_OK);
+    ck_assert_uint_eq(chan, 3);
+    uint64_t t1 = mc_nc_sync_ticket(nc, 3), t2 = mc_nc_sync_ticket(nc, 3);
+    ck_assert_uint_gt(t2, t1);
+    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t1), 0);
+    mc_nc_sync_seen(nc, 3, t2);
+    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t1), 1);
+    mc_nc_sync_seen(nc, 3, t1);             /* never goes back */
+    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t2), 1);
+    mc_nc_free(nc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("nearcache");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, create_rejects_bad_sizes_and_free_accepts_null);
+    tcase_add_test(tc, fill_get_invalidate);
+    tcase_add_test(tc, fill_dropped_when_invalidated_in_flight);
+    tcase_add_test(tc, flush_channel_drops_entries);
+    tcase_add_test(tc, memory_bound_and_eviction);
+    tcase_add_test(tc, writer_killed_mid_update_recovers);
+    tcase_add_test(tc, readers_writers_and_kill9_stress);
+    tcase_add_test(tc, listener_killed_is_distrusted_and_replaced);
+    tcase_add_test(tc, channels_are_bounded_and_sync_tickets_order);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
