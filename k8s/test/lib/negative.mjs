@@ -40,7 +40,7 @@ const CASES = [
   { name: "probes removed by a values override", set: ["web.readinessProbe=null", "web.livenessProbe=null"], rule: "probes" },
   { name: "writable root filesystem by a values override", set: ["containerSecurityContext.readOnlyRootFilesystem=false"],
     rule: "pod security (restricted)" },
-  { name: "securityContext removed from the Deployment template", rule: "pod security (restricted)",
+  { name: "container securityContext removed from the templates", rule: "pod security (restricted)",
     patch: (d) => patch(d, "_helpers.tpl", "securityContext:\n  {{- toYaml $.Values.containerSecurityContext | nindent 2 }}", "") },
   { name: "cron without the On-Demand affinity", rule: "cron and install job on On-Demand",
     patch: (d) => patch(d, "cronjob.yaml", '{{- include "moodle.onDemandAffinity" . | nindent 12 }}', "{}") },
@@ -64,6 +64,15 @@ const CASES = [
   { name: "no topology spread", set: ["topologySpread.enabled=false"], rule: "spread across zones, instance types, hosts" },
   { name: "duplicate key in a template (helm lint misses it)", renderFails: true,
     patch: (d) => patch(d, "deployment.yaml", '          args: ["web"]\n', '          args: ["web"]\n          env: []\n') },
+  { name: "service account token mounted", set: ["serviceAccount.automountToken=true"], rule: "no service account token" },
+  { name: "cron without resources", rule: "resources",
+    patch: (d) => patch(d, "cronjob.yaml", "resources:\n                {{- toYaml .Values.cron.resources | nindent 16 }}", "") },
+  { name: "ALB health check on a path no probe uses", set: ["ingress.healthCheckPath=/"], rule: "ALB ingress" },
+  { name: "moodledata on an emptyDir", set: ["persistence.enabled=false"], rule: "moodledata on EFS" },
+  { name: "no NetworkPolicy", set: ["networkPolicy.enabled=false"], rule: "network policy" },
+  { name: "image tag latest", set: ["image.tag=latest"], rule: "pinned images" },
+  { name: "test pod without the helm test hook", rule: "helm test hook",
+    patch: (d) => patch(d, "tests/test-http.yaml", "helm.sh/hook: test", "helm.sh/hook: post-install") },
   { name: "misspelt field in a template (unknown field)", schema: true,
     patch: (d) => patch(d, "deployment.yaml", "readinessProbe:", "readinessprobe:") },
   { name: "privilege escalation rejected by values.schema.json", set: ["containerSecurityContext.allowPrivilegeEscalation=true"], renderFails: true },
@@ -71,7 +80,8 @@ const CASES = [
 ];
 
 export async function negativeChecks(chart, kubeVersion) {
-  const results = [];
+  const untested = Object.keys(RULES).filter((rule) => !CASES.some((c) => c.rule === rule));
+  const results = [{ name: "every policy rule has a case that must fail it", violations: untested.map((r) => `no case for "${r}"`) }];
   for (const c of CASES) {
     const dir = copyChart(chart);
     try {
