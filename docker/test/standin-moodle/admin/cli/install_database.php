@@ -1,0 +1,23 @@
+<?php
+// Stand-in (not Moodle) for admin/cli/install_database.php: checks the options
+// the image passes, takes a few seconds like a real install (so concurrent
+// callers would overlap without a lock), creates mdl_config with a version and
+// appends one line per install to moodledata/standin-installs.log.
+define('CLI_SCRIPT', true);
+require(__DIR__ . '/../../config.php');
+
+$options = getopt('', ['agree-license', 'lang:', 'adminuser:', 'adminpass:', 'adminemail:', 'fullname:', 'shortname:']);
+foreach (['agree-license', 'adminuser', 'adminpass', 'adminemail', 'fullname', 'shortname'] as $name) {
+    if (!isset($options[$name])) {
+        fwrite(STDERR, "stand-in install_database.php: --$name missing\n");
+        exit(1);
+    }
+}
+echo "stand-in install_database.php: installing (not Moodle)\n";
+$db = standin_db();
+sleep(3);
+pg_query($db, "CREATE TABLE {$CFG->prefix}config (name varchar(100) PRIMARY KEY, value text)");
+pg_query_params($db, "INSERT INTO {$CFG->prefix}config VALUES ('version', $1), ('siteadmin', $2)",
+    ['2099010100', $options['adminuser']]);
+file_put_contents("$CFG->dataroot/standin-installs.log", gethostname() . ' ' . getmypid() . "\n", FILE_APPEND | LOCK_EX);
+echo "stand-in install_database.php: done\n";

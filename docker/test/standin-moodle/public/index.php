@@ -1,0 +1,3 @@
+<?php
+// Stand-in (not Moodle) front page.
+header('Location: login/index.php');
