@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The Moodle plugins (moodle-plugin/): always, php -l of every plugin file and of
+# tests/moodle/, then Moodle's coding style for cachestore_moodlecache (the
+# offline subset: tests/moodle/phpcs.xml with Debian's phpcs, and
+# tests/moodle/style-check.php). With MOODLE_DIR set to a Moodle checkout, also
+# tests/moodle/run: install into a copy of that Moodle, store contract, PHPUnit
+# (Moodle 4.5), page times. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+passed=0 failed=0
+check() { # name command...
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1)); echo "PASS $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; echo "$out" | sed 's/^/  /' | head -40
+  fi
+}
+
+mapfile -t plugin_files < <(find moodle-plugin tests/moodle -name '*.php' | sort)
+for f in "${plugin_files[@]}"; do
+  check "php -l $f" php -l "$f"
+done
+check "bash -n tests/moodle/run" bash -n tests/moodle/run
+check "bash -n tests/moodle/lib.sh" bash -n tests/moodle/lib.sh
+
+# Style of our store plugin. moodle-cs (Moodle's ruleset) is not packaged in Debian.
+store=moodle-plugin/cache/stores/moodlecache
+mapfile -t store_files < <(find "$store" -name '*.php' | sort)
+if command -v phpcs >/dev/null; then
+  check "phpcs (Moodle style, offline subset) $store" phpcs -q --standard=tests/moodle/phpcs.xml --report=emacs "$store"
+else
+  echo "phpcs not installed (php-codesniffer): its checks not run"
+fi
+check "Moodle conventions (GPL header, @package, MOODLE_INTERNAL, docblocks, variable names, sorted strings)" \
+  php tests/moodle/style-check.php "${store_files[@]}"
+
+if [ -z "${MOODLE_DIR:-}" ]; then
+  echo "real Moodle: skipped: MOODLE_DIR not set"
+else
+  out=$(mktemp)
+  tests/moodle/run | tee "$out"
+  summary=$(tail -1 "$out")
+  rm -f "$out"
+  if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+  else
+    failed=$((failed + 1)); echo "FAIL tests/moodle/run ended without a summary"
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
