@@ -10,7 +10,7 @@ import { validateManifest } from "./lib/schema.mjs";
 import { runRules } from "./lib/policy.mjs";
 import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
-import { renderNotes, negativeChecks } from "./lib/negative.mjs";
+import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHART = resolve(here, "../charts/moodle");
@@ -89,6 +89,7 @@ report("add-ons: manifests valid against Kubernetes schemas", await addonManifes
 
 // Broken charts and values must be caught: each case asserts the check fails.
 for (const { name, violations } of await negativeChecks(CHART, NEWEST)) report(`negative: ${name}`, violations);
+for (const { name, violations } of addonNegativeChecks(ADDONS, ingressClassName)) report(`negative: ${name}`, violations);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { template } from "./helm.mjs";
 import { validateManifest } from "./schema.mjs";
 import { RULES } from "./policy.mjs";
+import { addonChecks } from "./addons.mjs";
 
 function copyChart(chart) {
   const dir = mkdtempSync(join(tmpdir(), "moodle-chart-"));
@@ -101,4 +102,34 @@ export async function negativeChecks(chart, kubeVersion) {
     }
   }
   return results;
+}
+
+// Broken add-on files: each must fail the add-on check it names.
+const ADDON_CASES = [
+  { name: "a version range instead of a pin", check: "versions.yaml pins", file: "versions.yaml",
+    from: "version: 9.50.1", to: "version: ^9.50.1" },
+  { name: "versions.yaml in flow style (install.sh's awk cannot read it)", check: "install.sh installs", file: "versions.yaml",
+    from: "metrics-server:\n  chart: metrics-server\n  repository: https://kubernetes-sigs.github.io/metrics-server\n  version: 3.13.0\n  namespace: kube-system",
+    to: "metrics-server: {chart: metrics-server, repository: https://kubernetes-sigs.github.io/metrics-server, version: 3.13.0, namespace: kube-system}" },
+  { name: "autoscaler expander not priority", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "expander: priority", to: "expander: least-waste" },
+  { name: "priorities preferring On-Demand", check: "cluster-autoscaler", file: "cluster-autoscaler/priority-expander.yaml",
+    from: "50:\n      - .*spot.*", to: "5:\n      - .*spot.*" },
+];
+
+export function addonNegativeChecks(addons, ingressClassName) {
+  return ADDON_CASES.map((c) => {
+    const dir = mkdtempSync(join(tmpdir(), "moodle-addons-"));
+    try {
+      cpSync(addons, dir, { recursive: true });
+      const path = join(dir, c.file);
+      const text = readFileSync(path, "utf8");
+      if (!text.includes(c.from)) return { name: `add-ons: ${c.name} is caught`, violations: [`case is stale: ${c.file} has no ${JSON.stringify(c.from)}`] };
+      writeFileSync(path, text.replace(c.from, c.to));
+      const hit = addonChecks(dir, { ingressClassName }).find((r) => r.name.includes(c.check));
+      return { name: `add-ons: ${c.name} is caught`, violations: hit?.violations.length ? [] : [`expected the "${c.check}" check to fail`] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
