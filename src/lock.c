@@ -366,7 +366,7 @@ mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options, mc_lo
     if (o.mode != MC_LOCK_AUTO && o.mode != MC_LOCK_OFD && o.mode != MC_LOCK_LEASE) {
         return fail_open(errmsg, MC_ERR_ARG, "mode must be auto, ofd or lease%s%s", NULL, NULL);
     }
-    if (o.max_open_files == 0) o.max_open_files = 16;
+    if (o.max_open_files == 0) o.max_open_files = 8;
     if (o.max_open_files > 1024) {
         return fail_open(errmsg, MC_ERR_ARG, "max_open_files must be 1..1024 (EFS allows 256 locked file-process pairs per mount)%s%s", NULL, NULL);
     }

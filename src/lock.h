@@ -50,7 +50,7 @@ typedef enum mc_lock_mode {
 
 typedef struct mc_lock_options {
     mc_lock_mode mode;
-    unsigned max_open_files;  /* descriptors kept per handle, held locks included; 0 = 16 */
+    unsigned max_open_files;  /* descriptors kept per handle, held locks included; 0 = 8 */
     unsigned lease_ms;        /* LEASE mode lease length; 0 = 30000 */
     unsigned backoff_min_us;  /* first wait after a busy attempt; 0 = 1000 */
     unsigned backoff_max_us;  /* wait cap; 0 = 50000 */

@@ -423,7 +423,7 @@ static void contention(mc_lock_mode mode, int procs, int rounds)
     ck_assert_int_eq(total, (long)procs * rounds);
 }
 
-START_TEST(ofd_contention) { contention(MC_LOCK_OFD, 6, 500); }
+START_TEST(ofd_contention) { contention(MC_LOCK_OFD, 4, 400); }
 END_TEST
 START_TEST(lease_contention) { contention(MC_LOCK_LEASE, 4, 100); }
 END_TEST

@@ -28,7 +28,8 @@ namespace cachelock_moodlecache\local;
  * Settings come from config.php only (no database: locks are taken while
  * Moodle starts): $CFG->cachelock_moodlecache_muc_dir,
  * $CFG->cachelock_moodlecache_core_dir, $CFG->cachelock_moodlecache_mode
- * ('auto', 'ofd' or 'lease') and $CFG->cachelock_moodlecache_lease_ms.
+ * ('auto', 'ofd' or 'lease'), $CFG->cachelock_moodlecache_lease_ms and
+ * $CFG->cachelock_moodlecache_max_open_files.
  *
  * @package    cachelock_moodlecache
  * @copyright  2026 moodlecache contributors
@@ -83,6 +84,9 @@ final class lock_directory {
         }
         if (!empty($CFG->cachelock_moodlecache_lease_ms)) {
             $options['lease_ms'] = (int)$CFG->cachelock_moodlecache_lease_ms;
+        }
+        if (!empty($CFG->cachelock_moodlecache_max_open_files)) {
+            $options['max_open_files'] = (int)$CFG->cachelock_moodlecache_max_open_files;
         }
         return array_merge($options, $overrides);
     }
