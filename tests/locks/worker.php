@@ -9,6 +9,7 @@
 //   force DIR KEY [MODE]                   forceRelease, print "forced|free"
 //   bench DIR IMPL N [STATS]               N uncontended acquire+release cycles; prints JSON, with
 //                                          EFS operations per cycle when STATS is the simulator's counter file
+//   bench-contend DIR IMPL N HOLD_MS       N cycles of wait, hold HOLD_MS, release (run several at once)
 //
 // The host name in owner records comes from $NODE_NAME when set, so that
 // simulated nodes on one machine look like different hosts.
@@ -225,7 +226,52 @@ switch ($cmd) {
             'p50_ms' => round(percentile($times, 0.5), 3), 'p99_ms' => round(percentile($times, 0.99), 3)]), "\n";
         break;
 
+    case 'bench-contend':
+        // N cycles of: wait for the lock, hold it HOLD_MS, release. Several of
+        // these run at once on several nodes; the driver measures throughput.
+        [, , $dir, $impl, $n, $holdms] = $argv;
+        $key = 'core_cron_task_contended';
+        $ok = 0;
+        $failed = 0;
+        $t0 = microtime(true);
+        for ($i = 0; $i < (int)$n; $i++) {
+            switch ($impl) {
+                case 'moodlecache':
+                    $l ??= locks($dir, 'ofd');
+                    $got = $l->acquire($key, 60.0);
+                    $release = fn() => $l->release($key);
+                    break;
+                case 'muc-file':
+                    // cachelock_file's blocking lock(): retry every 1-50 ms, 100 attempts.
+                    $l ??= new muc_file_lock($dir);
+                    $got = false;
+                    for ($a = 0; $a <= 100 && !($got = $l->lock($key)); $a++) {
+                        usleep(random_int(1000, 50000));
+                    }
+                    $release = fn() => $l->unlock($key);
+                    break;
+                case 'core-flock':
+                    $l ??= new core_flock_lock($dir);
+                    $h = $l->get_lock($key, 60);
+                    $got = $h !== false;
+                    $release = fn() => $l->release_lock($h);
+                    break;
+                default:
+                    fwrite(STDERR, "bench-contend: unknown implementation $impl\n");
+                    exit(2);
+            }
+            if (!$got) {
+                $failed++;
+                continue;
+            }
+            usleep((int)$holdms * 1000);
+            $release();
+            $ok++;
+        }
+        echo json_encode(['impl' => $impl, 'ok' => $ok, 'failed' => $failed, 'seconds' => round(microtime(true) - $t0, 3)]), "\n";
+        break;
+
     default:
-        fwrite(STDERR, "usage: worker.php contend|hold|wait|force|bench ...\n");
+        fwrite(STDERR, "usage: worker.php contend|hold|wait|owner|force|bench|bench-contend ...\n");
         exit(2);
 }
