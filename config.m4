@@ -19,7 +19,7 @@ if test "$PHP_MOODLECACHE" != "no"; then
   fi
 
   dnl Each library: name for pkg-config, the Debian package that provides it.
-  for lib in "hiredis:libhiredis-dev" "libzstd:libzstd-dev" "openssl:libssl-dev"; do
+  for lib in "hiredis:libhiredis-dev" "libzstd:libzstd-dev" "openssl:libssl-dev" "libmemcached:libmemcached-dev"; do
     pc=${lib%%:*}
     deb=${lib#*:}
     AC_MSG_CHECKING([for $pc])

@@ -14,6 +14,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
 #include <zstd.h>
+#include <libmemcached/memcached.h>
 
 #include "php_moodlecache.h"
 #include "moodlecache_arginfo.h"
@@ -50,6 +51,7 @@ static PHP_MINIT_FUNCTION(moodlecache)
 {
     mc_ce_exception = register_class_MoodleCache_Exception(spl_ce_RuntimeException);
     mc_redis_store_register();
+    mc_memcached_store_register();
     mc_file_locks_register();
     return SUCCESS;
 }
@@ -78,7 +80,7 @@ static PHP_MINFO_FUNCTION(moodlecache)
     php_info_print_table_start();
     php_info_print_table_row(2, "moodlecache support", "enabled");
     php_info_print_table_row(2, "Version", PHP_MOODLECACHE_VERSION);
-    php_info_print_table_row(2, "Stores", "Redis/Valkey");
+    php_info_print_table_row(2, "Stores", "Redis/Valkey, memcached");
     php_info_print_table_row(2, "Compression", "zstd");
 #ifdef MOODLECACHE_HAVE_IGBINARY
     php_info_print_table_row(2, "Serializers", "php, igbinary");
@@ -88,6 +90,8 @@ static PHP_MINFO_FUNCTION(moodlecache)
     php_info_print_table_row(2, "hiredis (build)", hiredis_version);
     php_info_print_table_row(2, "zstd (build)", ZSTD_VERSION_STRING);
     php_info_print_table_row(2, "zstd (run time)", mc_codec_zstd_version());
+    php_info_print_table_row(2, "libmemcached (build)", LIBMEMCACHED_VERSION_STRING);
+    php_info_print_table_row(2, "libmemcached (run time)", memcached_lib_version());
     php_info_print_table_row(2, "OpenSSL (build)", OPENSSL_VERSION_TEXT);
     php_info_print_table_row(2, "OpenSSL (run time)", OpenSSL_version(OPENSSL_VERSION));
     php_info_print_table_end();

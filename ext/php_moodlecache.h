@@ -32,6 +32,7 @@ void mc_warn_once(const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
 
 /* Class families, one file each. */
 void mc_redis_store_register(void);
+void mc_memcached_store_register(void);
 void mc_file_locks_register(void);
 /* Releases the locks every MoodleCache\FileLocks object still holds (RSHUTDOWN). */
 void mc_file_locks_request_shutdown(void);

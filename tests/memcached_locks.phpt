@@ -1,0 +1,40 @@
+--TEST--
+MemcachedStore: locks through add with expiry and an owner check
+--SKIPIF--
+<?php require __DIR__ . '/memcached_skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/memcached.inc';
+$s = mc_test_memcached_store();
+var_dump($s->checkLockState('d', 'k', 'me'));                 // no lock: null
+var_dump($s->acquireLock('d', 'k', 'me', 1500));
+var_dump($s->acquireLock('d', 'k', 'you', 1500));             // held
+var_dump($s->checkLockState('d', 'k', 'me'), $s->checkLockState('d', 'k', 'you'));
+var_dump($s->releaseLock('d', 'k', 'you'));                   // not the owner
+var_dump($s->releaseLock('d', 'k', 'me'), $s->releaseLock('d', 'k', 'me'));
+var_dump($s->acquireLock('d', 'k', 'you', 1000));
+// A lock is not data: purge leaves it, and a value of the same key is separate.
+var_dump($s->set('d', 'k', 'value'), $s->purge('d'), $s->checkLockState('d', 'k', 'you'));
+usleep(2100000);                                              // expired (memcached counts whole seconds)
+var_dump($s->acquireLock('d', 'k', 'me', 1000));
+try {
+    $s->acquireLock('d', 'k', 'me', 0);
+} catch (ValueError $e) {
+    echo get_class($e), "\n";
+}
+?>
+--EXPECT--
+NULL
+bool(true)
+bool(false)
+bool(true)
+bool(false)
+bool(false)
+bool(true)
+bool(false)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+ValueError
