@@ -77,14 +77,15 @@ final class store_test extends \cachestore_tests {
     /**
      * A ready, purged test store for an ad-hoc definition.
      *
-     * @param array $options definition options (ttl...)
+     * @param array $options definition properties (ttl...)
      * @param int $mode
      * @param array $config configuration overrides
      * @return cachestore_moodlecache
      */
     protected function make_store(array $options = [], int $mode = store::MODE_APPLICATION,
             array $config = []): cachestore_moodlecache {
-        $definition = definition::load_adhoc($mode, 'cachestore_moodlecache', 'phpunit_store', $options);
+        $definition = definition::load('cachestore_moodlecache/phpunit_store',
+            ['mode' => $mode, 'component' => 'cachestore_moodlecache', 'area' => 'phpunit_store'] + $options);
         $store = new cachestore_moodlecache('Test', $config + cachestore_moodlecache::unit_test_configuration());
         $this->assertTrue($store->is_ready());
         $store->initialise($definition);
@@ -111,7 +112,7 @@ final class store_test extends \cachestore_tests {
         $this->assertInstanceOf(\core_cache\key_aware_cache_interface::class, $store);
         $this->assertInstanceOf(\core_cache\lockable_cache_interface::class, $store);
         $this->assertInstanceOf(\core_cache\searchable_cache_interface::class, $store);
-        $this->assertTrue($store->supports_native_ttl());
+        $this->assertNotEmpty($store->supports_native_ttl());
     }
 
     /**
