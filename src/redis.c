@@ -13,6 +13,7 @@
 
 _Static_assert(MC_REDIS_MAX_REPLY_BYTES == MC_REPLY_MAX_BULK, "reply.h and redis.h bounds differ");
 #define MC_REDIS_READ_CHUNK 16384
+#define MC_REDIS_KEEP_OUT_BYTES ((size_t)1 << 20) /* larger output buffers are freed after use */
 
 struct mc_redis {
     mc_redis_options opts;      /* strings point at the owned copies below */
@@ -192,6 +193,11 @@ static void free_replies(mc_redis *r)
         freeReplyObject(r->replies[i]);
     }
     r->nreplies = 0;
+    if (r->replies_cap > 65536) {   /* as for the output buffer: no hoarding */
+        free(r->replies);
+        r->replies = NULL;
+        r->replies_cap = 0;
+    }
 }
 
 void mc_redis_free(mc_redis *r)
@@ -248,6 +254,18 @@ mc_status mc_redis_append(mc_redis *r, int argc, const char *const *argv, const 
     return MC_OK;
 }
 
+/* Empties the command queue; a buffer grown by a large value is released
+ * rather than kept for the life of the connection (PHP-FPM workers live long). */
+static void clear_queue(mc_redis *r)
+{
+    if (r->out.cap > MC_REDIS_KEEP_OUT_BYTES) {
+        mc_buf_free(&r->out);
+    } else {
+        mc_buf_clear(&r->out);
+    }
+    r->pending = 0;
+}
+
 size_t mc_redis_pending(const mc_redis *r)
 {
     return r->pending;
@@ -255,8 +273,7 @@ size_t mc_redis_pending(const mc_redis *r)
 
 void mc_redis_discard(mc_redis *r)
 {
-    mc_buf_clear(&r->out);
-    r->pending = 0;
+    clear_queue(r);
     free_replies(r);
 }
 
@@ -603,8 +620,7 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
         }
         /* A connection the server had closed under us: resend once. */
     }
-    mc_buf_clear(&r->out);
-    r->pending = 0;
+    clear_queue(r);
     if (st != MC_OK) {
         free_replies(r);
         r->stats.errors++;
@@ -673,8 +689,7 @@ mc_status mc_redis_send(mc_redis *r)
             close_conn(r);
         }
     }
-    mc_buf_clear(&r->out);
-    r->pending = 0;
+    clear_queue(r);
     if (st != MC_OK) {
         r->stats.errors++;
     }

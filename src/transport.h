@@ -40,7 +40,8 @@ typedef struct mc_tls_config {
 uint64_t mc_now_ms(void);
 
 /* Connects to host:port (every address getaddrinfo returns, in order, until
- * one answers) with TCP_NODELAY.  MC_ERR_CONNECT (DNS, refused) or
+ * one answers) with TCP_NODELAY.  Name resolution itself is getaddrinfo's
+ * and blocking: the deadline covers the connects, not the DNS lookup.  MC_ERR_CONNECT (DNS, refused) or
  * MC_ERR_TIMEOUT; the reason goes to err (errlen bytes, always terminated). */
 mc_status mc_conn_connect_tcp(mc_conn *c, const char *host, int port, uint64_t deadline,
                               char *err, size_t errlen);
