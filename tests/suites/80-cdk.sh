@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# CDK app (cdk-equivalent-infra/): install the pinned toolchain, type-check,
+# synthesize the default and the production configuration with no network
+# and no AWS credentials, then run the template assertions, the cdk-nag
+# AwsSolutions checks and the CloudFormation validator checks.
+# Synthesis itself fails on any unacknowledged cdk-nag or validator finding.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cd cdk-equivalent-infra
+
+export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true
+step() { printf '\n--- cdk: %s\n' "$*"; }
+
+step "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+step "type check (tsc --noEmit)"
+npx tsc --noEmit
+
+# Offline: a network namespace with only a down loopback (when the kernel
+# lets us make one), no AWS credentials or profile, no instance metadata.
+offline=(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE
+  -u AWS_DEFAULT_PROFILE AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null)
+if unshare -n true 2>/dev/null; then
+  offline=(unshare -n -- "${offline[@]}")
+else
+  echo "note: cannot create a network namespace here; synthesizing without credentials only"
+fi
+
+rm -rf cdk.out
+for config in default production; do
+  step "cdk synth offline ($config)"
+  "${offline[@]}" npx cdk synth --quiet --lookups false -c config="$config" -o "cdk.out/$config"
+  test -s "cdk.out/$config/moodle-$([ "$config" = production ] && echo prod || echo dev).template.json"
+done
+
+step "assertions, cdk-nag, CloudFormation validator (node:test)"
+log=$(mktemp)
+status=0
+"${offline[@]}" npm test --silent 2>&1 | tee "$log" | grep -E '^(not ok|# (tests|pass|fail|skipped))' || true
+status=${PIPESTATUS[0]}
+if grep -q '^not ok' "$log"; then
+  echo "--- failures:"
+  awk '/^ *not ok/{p=1} p{print} /^ *\.\.\./{p=0}' "$log" | head -200
+fi
+pass=$(sed -n 's/^# pass //p' "$log" | tail -1)
+fail=$(sed -n 's/^# fail //p' "$log" | tail -1)
+rm -f "$log"
+echo "cdk: ${pass:-0} passed, ${fail:-1} failed"
+[ "$status" -eq 0 ] && [ "${fail:-1}" -eq 0 ] && [ "${pass:-0}" -gt 0 ]
