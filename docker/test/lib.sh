@@ -3,11 +3,13 @@
 # Debian base image made with debootstrap (no registry is reachable in CI).
 # See /work/shared/TESTBED.md, "Container images".
 
-# Starts dockerd with its state under $1; sets DOCKER_HOST. Needs root.
+# Starts dockerd with its sockets and pid file under $1 and its images and
+# build cache in $2 (kept between runs so rebuilds are fast); sets DOCKER_HOST.
+# Needs root.
 start_dockerd() {
-  local dir=$1
-  mkdir -p "$dir/data" "$dir/exec"
-  dockerd --data-root "$dir/data" --exec-root "$dir/exec" \
+  local dir=$1 data=$2
+  mkdir -p "$dir/exec" "$data"
+  dockerd --data-root "$data" --exec-root "$dir/exec" \
     -H "unix://$dir/docker.sock" --pidfile "$dir/dockerd.pid" \
     --iptables=false --bridge=none --storage-driver overlay2 \
     >"$dir/dockerd.log" 2>&1 &
@@ -21,26 +23,30 @@ start_dockerd() {
   return 1
 }
 
-# Stops the dockerd started by start_dockerd $1 (by its pid) and removes $1.
+# Stops the dockerd started by start_dockerd $1 $2 (by its pid), removing
+# its containers, dangling images and $1; $2 (images, build cache) stays.
 stop_dockerd() {
-  local dir=$1 pid
+  local dir=$1 data=$2 pid
   if [ -f "$dir/dockerd.pid" ]; then
     pid=$(cat "$dir/dockerd.pid")
-    /usr/bin/docker ps -q 2>/dev/null | xargs -r /usr/bin/docker rm -f >/dev/null 2>&1 || true
+    /usr/bin/docker ps -aq 2>/dev/null | xargs -r /usr/bin/docker rm -f >/dev/null 2>&1 || true
+    /usr/bin/docker image prune -f >/dev/null 2>&1 || true
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  # Overlay mounts left by a killed daemon would keep rm from working.
-  grep -o " $dir/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  # Mounts left by a killed daemon would keep rm from working.
+  grep -oE " ($dir|$data)/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$dir"
 }
 
 # Imports a debootstrap'ed Debian $2 (bookworm) as image $1, from the tarball
 # cached in $3 (made on first use, ~1 min; security updates come from the
-# host's apt sources, copied in).
+# host's apt sources, copied in). An image already there is kept, so that the
+# build cache, keyed on the base's id, stays valid.
 import_debian_base() {
   local image=$1 suite=$2 cache=$3
+  /usr/bin/docker image inspect "$image" >/dev/null 2>&1 && return 0
   local tarball=$cache/debian-$suite-minbase.tar
   if [ ! -s "$tarball" ]; then
     mkdir -p "$cache"

@@ -36,6 +36,13 @@ finish() {
 
 work=$(mktemp -d /tmp/moodlecache-docker.XXXXXX)
 chmod 755 "$work"
+# Docker's images and build cache persist here (gitignored) so reruns are
+# fast; a run that finds it in use by another run takes a temporary one.
+cache=$root/.build-docker
+mkdir -p "$cache"
+docker_data=$cache/docker-data
+exec 9>"$cache/docker-data.lock"
+flock -n 9 || docker_data=$work/docker-data
 moodle_src_copy=
 cleanup() {
   set +e
@@ -43,7 +50,7 @@ cleanup() {
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
   fi
-  stop_dockerd "$work/dockerd"
+  stop_dockerd "$work/dockerd" "$docker_data"
   [ -n "$moodle_src_copy" ] && rm -rf "$moodle_src_copy"
   rm -rf "$work"
 }
@@ -102,9 +109,9 @@ if [ ! -f config.m4 ]; then
   not_ok "the extension's config.m4 is in the repository"
   finish
 fi
-start_dockerd "$work/dockerd"
+start_dockerd "$work/dockerd" "$docker_data"
 t0=$(date +%s)
-import_debian_base local/debian:bookworm bookworm "$root/.build-docker"
+import_debian_base local/debian:bookworm bookworm "$cache"
 echo "# base image ready in $(( $(date +%s) - t0 )) s (tarball cached in .build-docker/)"
 
 # build TAG BUILD-ARGS...: logs to $work/build-TAG.log; prints the build time.
