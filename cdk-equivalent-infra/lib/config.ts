@@ -83,7 +83,6 @@ export interface MoodleInfraConfig {
   readonly hostedZoneId: string;
   readonly hostedZoneName: string;
   readonly domainName: string;
-  readonly installChart: boolean;
 }
 
 /** What the app reads context through: `App.node` or a plain map in tests. */
