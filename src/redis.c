@@ -211,6 +211,9 @@ void mc_redis_free(mc_redis *r)
     free(r->replies);
     mc_reply_reader_free(r->reader);
     mc_buf_free(&r->out);
+    if (r->owned[3] != NULL) {
+        explicit_bzero(r->owned[3], strlen(r->owned[3]));  /* the password */
+    }
     for (size_t i = 0; i < sizeof(r->owned) / sizeof(r->owned[0]); i++) {
         free(r->owned[i]);
     }
@@ -438,6 +441,10 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     mc_status st = MC_OK;
     char dbstr[16];
     if (o->password != NULL) {
+        /* one allocation, so no realloc leaves a copy of the password behind */
+        st = mc_buf_reserve(&hs, 96 + strlen(o->password) + (o->username ? strlen(o->username) : 0));
+    }
+    if (st == MC_OK && o->password != NULL) {
         const char *argv[3] = {"AUTH", o->username, o->password};
         size_t lens[3] = {4, o->username ? strlen(o->username) : 0, strlen(o->password)};
         if (o->username != NULL) {
@@ -457,6 +464,9 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
         expect++;
     }
     if (st != MC_OK || expect == 0) {
+        if (hs.data != NULL) {
+            explicit_bzero(hs.data, hs.cap);
+        }
         mc_buf_free(&hs);
         if (st != MC_OK) {
             snprintf(r->errstr, sizeof(r->errstr), "out of memory");
@@ -466,6 +476,7 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     int got, eof;
     free_replies(r);
     st = pipeline_io(r, hs.data, hs.len, expect, deadline, &got, &eof);
+    explicit_bzero(hs.data, hs.cap);    /* it held the password */
     mc_buf_free(&hs);
     for (size_t i = 0; st == MC_OK && i < r->nreplies; i++) {
         redisReply *rep = r->replies[i];
