@@ -87,9 +87,9 @@ START_TEST(read_only_dir_is_setup_error)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         if (geteuid() == 0) {
-            if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
-                || mount(tmpdir, tmpdir, NULL, MS_BIND, NULL) != 0
-                || mount(NULL, tmpdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+            if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0
+                || mount(tmpdir, tmpdir, "none", MS_BIND, NULL) != 0
+                || mount("none", tmpdir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
                 _exit(3);
             }
         } else if (chmod(tmpdir, 0555) != 0) {
@@ -98,7 +98,10 @@ START_TEST(read_only_dir_is_setup_error)
         mc_lockdir *ld = NULL;
         char *msg = NULL;
         mc_status st = mc_lockdir_open(tmpdir, NULL, &ld, &msg);
-        _exit(st == MC_ERR_SETUP && msg != NULL && strstr(msg, "not writable") != NULL ? 0 : 1);
+        int ok = st == MC_ERR_SETUP && msg != NULL && strstr(msg, "not writable") != NULL;
+        free(msg);
+        mc_lockdir_free(ld);
+        _exit(ok ? 0 : 1);
     }
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -197,7 +200,9 @@ START_TEST(waiter_gets_lock_after_release)
     if (pid == 0) {
         mc_lockdir *b = NULL;
         if (mc_lockdir_open(tmpdir, NULL, &b, NULL) != MC_OK) _exit(2);
-        _exit(mc_lock_acquire(b, K("w"), 10) == MC_OK ? 0 : 1);
+        int ok = mc_lock_acquire(b, K("w"), 10) == MC_OK;
+        mc_lockdir_free(b);
+        _exit(ok ? 0 : 1);
     }
     usleep(200000);
     ck_assert_int_eq(mc_lock_release(a, K("w")), MC_OK);
@@ -267,7 +272,9 @@ START_TEST(lease_is_renewed_while_holder_lives)
         char ok = mc_lock_acquire(c, K("renew"), 0) == MC_OK ? 'y' : 'n';
         if (write(pfd[1], &ok, 1) != 1) _exit(3);
         sleep(3);
-        _exit(mc_lock_release(c, K("renew")) == MC_OK ? 0 : 4);
+        int released = mc_lock_release(c, K("renew")) == MC_OK;
+        mc_lockdir_free(c);
+        _exit(released ? 0 : 4);
     }
     char got = 0;
     ck_assert_int_eq(read(pfd[0], &got, 1), 1);
