@@ -19,6 +19,7 @@
 #include "php_moodlecache.h"
 #include "moodlecache_arginfo.h"
 #include "codec.h"
+#include "near_cache.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(moodlecache)
 
@@ -53,6 +54,13 @@ static PHP_MINIT_FUNCTION(moodlecache)
     mc_redis_store_register();
     mc_memcached_store_register();
     mc_file_locks_register();
+    mc_near_minit(type, module_number);
+    return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(moodlecache)
+{
+    mc_near_mshutdown(type, module_number);
     return SUCCESS;
 }
 
@@ -95,6 +103,7 @@ static PHP_MINFO_FUNCTION(moodlecache)
     php_info_print_table_row(2, "OpenSSL (build)", OPENSSL_VERSION_TEXT);
     php_info_print_table_row(2, "OpenSSL (run time)", OpenSSL_version(OPENSSL_VERSION));
     php_info_print_table_end();
+    mc_near_minfo(zend_module);
 }
 
 static const zend_module_dep moodlecache_deps[] = {
@@ -111,7 +120,7 @@ zend_module_entry moodlecache_module_entry = {
     "moodlecache",
     NULL,
     PHP_MINIT(moodlecache),
-    NULL,
+    PHP_MSHUTDOWN(moodlecache),
     PHP_RINIT(moodlecache),
     PHP_RSHUTDOWN(moodlecache),
     PHP_MINFO(moodlecache),

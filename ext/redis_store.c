@@ -42,6 +42,7 @@ static void redis_store_free(zend_object *obj)
     mc_buf_free(&store->tag);
     mc_buf_free(&store->frames);
     mc_buf_free(&store->scratch);
+    mc_near_free(store);
     if (store->server) zend_string_release(store->server);
     if (store->prefix) zend_string_release(store->prefix);
     if (store->last_error) zend_string_release(store->last_error);
@@ -317,8 +318,14 @@ PHP_METHOD(MoodleCache_RedisStore, get)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    if (!begin(store, definition) || !ARG_LITERAL(store, "GET") || !data_key_arg(store, key)
-        || !queue(store)) {
+    if (!begin(store, definition)) {
+        out_of_memory(store, "get");
+        RETURN_FALSE;
+    }
+    if (mc_near_get(store, definition, key, return_value)) {
+        return;
+    }
+    if (!ARG_LITERAL(store, "GET") || !data_key_arg(store, key) || !queue(store)) {
         out_of_memory(store, "get");
         RETURN_FALSE;
     }
@@ -331,6 +338,7 @@ PHP_METHOD(MoodleCache_RedisStore, get)
         if (EG(exception)) RETURN_THROWS();
         RETURN_FALSE;
     }
+    mc_near_fill(store, replies[0]);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, getMany)
@@ -351,9 +359,18 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         key_list_free(list, count);
         return;
     }
-    bool ok = begin(store, definition) && ARG_LITERAL(store, "MGET");
+    bool ok = begin(store, definition);
+    /* Keys the near cache answered are in return_value already. */
+    bool *missing = safe_emalloc(count, sizeof(bool), 0);
+    uint32_t asked = ok ? mc_near_get_many(store, definition, list, count, return_value, missing) : count;
+    if (asked == 0) {
+        efree(missing);
+        key_list_free(list, count);
+        return;
+    }
+    ok = ok && ARG_LITERAL(store, "MGET");
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = data_key_arg(store, list[i]);
+        ok = !missing[i] || data_key_arg(store, list[i]);
     }
     redisReply **replies = NULL;
     if (!ok || !queue(store)) {
@@ -362,21 +379,28 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         replies = run(store, "getMany", 1);
     }
     const redisReply *values = replies ? replies[0] : NULL;
-    if (values && (values->type != REDIS_REPLY_ARRAY || values->elements != count)) {
+    if (values && (values->type != REDIS_REPLY_ARRAY || values->elements != asked)) {
         reply_failure(store, "getMany", values);
         values = NULL;
     }
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t i = 0, j = 0; i < count; i++) {
         zval value;
+        if (!missing[i]) {
+            continue;
+        }
         if (values == NULL) {
             store->counters.misses++;
             ZVAL_FALSE(&value);
-        } else if (!decode(store, values->element[i], definition, list[i], &value)) {
+        } else if (!decode(store, values->element[j], definition, list[i], &value)) {
             if (EG(exception)) break;
             ZVAL_FALSE(&value);
+            j++;
+        } else {
+            mc_near_fill_many(store, i, list[i], values->element[j++]);
         }
         zend_symtable_update(Z_ARRVAL_P(return_value), list[i], &value);
     }
+    efree(missing);
     key_list_free(list, count);
 }
 
@@ -418,6 +442,7 @@ PHP_METHOD(MoodleCache_RedisStore, set)
         RETURN_FALSE;
     }
     redisReply **replies = run(store, "set", commands);
+    mc_near_invalidate(store, &key, 1);
     if (replies == NULL) RETURN_FALSE;
     if (replies[0]->type != REDIS_REPLY_STATUS) {
         reply_failure(store, "set", replies[0]);
@@ -494,6 +519,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = run(store, "setMany", commands);
+        mc_near_invalidate(store, keys, n);
         for (size_t i = 0; replies && i < data_commands; i++) {
             if (replies[i]->type == REDIS_REPLY_STATUS) {
                 stored += ttl == 0 ? n : 1;
@@ -526,6 +552,7 @@ static zend_long delete_keys(mc_redis_store *store, const char *method, zend_str
         return -1;
     }
     redisReply **replies = run(store, method, 3);
+    mc_near_invalidate(store, keys, count);
     if (replies == NULL) {
         return -1;
     }
@@ -690,6 +717,7 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     redisReply *reply = eval_on_indexes(store, "purge", definition, MC_LUA_PURGE, NULL);
+    mc_near_flush(store);
     RETURN_BOOL(reply != NULL && reply->type == REDIS_REPLY_INTEGER);
 }
 
@@ -745,6 +773,7 @@ PHP_METHOD(MoodleCache_RedisStore, purgeAll)
     } while (!zend_string_equals_literal(cursor, "0"));
     zend_string_release(cursor);
     mc_buf_free(&pattern);
+    mc_near_flush(store);
     RETURN_BOOL(ok);
 }
 
@@ -882,6 +911,23 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     add_assoc_long(return_value, "connects", (zend_long)net->connects);
     add_assoc_long(return_value, "reconnects", (zend_long)net->reconnects);
     add_assoc_long(return_value, "errors", (zend_long)net->errors);
+    mc_near_stats(store, return_value);
+}
+
+PHP_METHOD(MoodleCache_RedisStore, nearCacheSync)
+{
+    double timeout = 1.0;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_DOUBLE(timeout)
+    ZEND_PARSE_PARAMETERS_END();
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+    if (!(timeout >= 0 && timeout <= 3600)) {
+        zend_argument_value_error(1, "must be a number of seconds between 0 and 3600");
+        RETURN_THROWS();
+    }
+    RETURN_BOOL(mc_near_sync(store, timeout));
 }
 
 PHP_METHOD(MoodleCache_RedisStore, lastError)

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "redis.h"
+#include "near_cache.h"
 
 #define MC_DEFAULT_CONNECT_TIMEOUT 1.0
 #define MC_DEFAULT_READ_TIMEOUT 1.0
@@ -35,6 +36,7 @@ typedef struct mc_redis_store {
     mc_buf scratch;          /* decompressed payloads */
     mc_store_counters counters;
     zend_string *last_error; /* NULL when the last call succeeded */
+    mc_near_store near;      /* the near cache (near_cache.h) */
     zend_object std;
 } mc_redis_store;
 

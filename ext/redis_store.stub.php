@@ -56,6 +56,13 @@ final class RedisStore
 
     public function stats(): array {}
 
+    /**
+     * Waits until this node has applied every near-cache invalidation Redis
+     * sent before the call. False when the near cache is off or not trusted
+     * by the deadline (reads then go to Redis).
+     */
+    public function nearCacheSync(float $timeout = 1.0): bool {}
+
     /** The last failure in words, or null when the last call succeeded. */
     public function lastError(): ?string {}
 }

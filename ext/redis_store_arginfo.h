@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 6ac00bfdf7e7b1ab63e0db06eb3c761c517cd509 */
+ * Stub hash: 81df92fb4a70048a1dd51ba0a78f6f6a4a4cb3f1 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_MoodleCache_RedisStore___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_INFO(0, options, IS_ARRAY, 0)
@@ -85,6 +85,10 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_MoodleCache_RedisStore_stats, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_MoodleCache_RedisStore_nearCacheSync, 0, 0, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, timeout, IS_DOUBLE, 0, "1.0")
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_MoodleCache_RedisStore_lastError, 0, 0, IS_STRING, 1)
 ZEND_END_ARG_INFO()
 
@@ -107,6 +111,7 @@ ZEND_METHOD(MoodleCache_RedisStore, acquireLock);
 ZEND_METHOD(MoodleCache_RedisStore, releaseLock);
 ZEND_METHOD(MoodleCache_RedisStore, checkLockState);
 ZEND_METHOD(MoodleCache_RedisStore, stats);
+ZEND_METHOD(MoodleCache_RedisStore, nearCacheSync);
 ZEND_METHOD(MoodleCache_RedisStore, lastError);
 
 
@@ -129,6 +134,7 @@ static const zend_function_entry class_MoodleCache_RedisStore_methods[] = {
 	ZEND_ME(MoodleCache_RedisStore, releaseLock, arginfo_class_MoodleCache_RedisStore_releaseLock, ZEND_ACC_PUBLIC)
 	ZEND_ME(MoodleCache_RedisStore, checkLockState, arginfo_class_MoodleCache_RedisStore_checkLockState, ZEND_ACC_PUBLIC)
 	ZEND_ME(MoodleCache_RedisStore, stats, arginfo_class_MoodleCache_RedisStore_stats, ZEND_ACC_PUBLIC)
+	ZEND_ME(MoodleCache_RedisStore, nearCacheSync, arginfo_class_MoodleCache_RedisStore_nearCacheSync, ZEND_ACC_PUBLIC)
 	ZEND_ME(MoodleCache_RedisStore, lastError, arginfo_class_MoodleCache_RedisStore_lastError, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };

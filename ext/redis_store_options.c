@@ -16,7 +16,7 @@
 static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
-    "connect_timeout", "read_timeout", "tls", NULL
+    "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", NULL
 };
 
 static const char *const known_tls_options[] = {
@@ -180,6 +180,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     }
     if (ok) {
         store->prefix = prefix ? zend_string_copy(prefix) : ZSTR_EMPTY_ALLOC();
+        ok = mc_near_configure(store, table, &conn);
     }
     free(storage);
     return ok;

@@ -1,0 +1,528 @@
+/*
+ * near_cache.c - RedisStore's near cache: INI settings, the shared mapping
+ * made at MINIT (so PHP-FPM workers forked later share it), the listener
+ * threads this process runs, and the hooks of near_cache.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <time.h>
+#include <unistd.h>
+#include "php.h"
+#include "php_ini.h"
+#include "ext/standard/info.h"
+#include "zend_exceptions.h"
+#include "php_moodlecache.h"
+#include "options.h"
+#include "redis_store.h"
+#include "near_cache.h"
+#include "layout.h"
+#include "tracking.h"
+#include "transport.h"
+#include "value.h"
+
+#define LISTENER_RETRY_MS 200      /* how often a process tries to become a listener */
+
+static zend_ulong ini_size;        /* moodlecache.near_cache_size (0: off) */
+static zend_ulong ini_max_item;    /* moodlecache.near_cache_max_item */
+
+static mc_nc *cache;               /* NULL when off or the mapping failed */
+static char *fill_hook_dir;        /* tests only: see fill_hook() */
+static pid_t cache_pid;            /* the process that made it (MINIT) */
+
+/* Listener threads of this process, by channel. */
+static struct {
+    mc_tracking *thread;
+    pid_t pid;                     /* the process that started it */
+    uint64_t last_try_ms;
+} listeners[MC_NC_CHANNELS];
+
+/* ---- INI --------------------------------------------------------------- */
+
+static ZEND_INI_MH(OnUpdateNearSize)
+{
+    zend_string *err = NULL;
+    zend_ulong v = zend_ini_parse_uquantity(new_value, &err);
+    if (err != NULL) {
+        php_error_docref(NULL, E_WARNING, "moodlecache.near_cache_size: %s", ZSTR_VAL(err));
+        zend_string_release(err);
+        return FAILURE;
+    }
+    if (v != 0 && (v < MC_NC_MIN_SIZE || v > MC_NC_MAX_SIZE)) {
+        php_error_docref(NULL, E_WARNING,
+            "moodlecache.near_cache_size must be 0 (off) or between 1M and 1T, \"%s\" given",
+            ZSTR_VAL(new_value));
+        return FAILURE;
+    }
+    ini_size = v;
+    return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateNearMaxItem)
+{
+    zend_string *err = NULL;
+    zend_ulong v = zend_ini_parse_uquantity(new_value, &err);
+    if (err != NULL) {
+        php_error_docref(NULL, E_WARNING, "moodlecache.near_cache_max_item: %s", ZSTR_VAL(err));
+        zend_string_release(err);
+        return FAILURE;
+    }
+    if (v < 1024 || v > ((zend_ulong)1 << 30)) {
+        php_error_docref(NULL, E_WARNING,
+            "moodlecache.near_cache_max_item must be between 1K and 1G, \"%s\" given",
+            ZSTR_VAL(new_value));
+        return FAILURE;
+    }
+    ini_max_item = v;
+    return SUCCESS;
+}
+
+PHP_INI_BEGIN()
+    PHP_INI_ENTRY("moodlecache.near_cache_size", "64M", PHP_INI_SYSTEM, OnUpdateNearSize)
+    PHP_INI_ENTRY("moodlecache.near_cache_max_item", "1M", PHP_INI_SYSTEM, OnUpdateNearMaxItem)
+PHP_INI_END()
+
+void mc_near_minit(int type, int module_number)
+{
+    REGISTER_INI_ENTRIES();
+    if (ini_size == 0) {
+        return;
+    }
+    if (mc_nc_create((size_t)ini_size, (size_t)ini_max_item, &cache) != MC_OK) {
+        php_error_docref(NULL, E_WARNING, "moodlecache: cannot map a near cache of %lu bytes; near cache off",
+                         (unsigned long)ini_size);
+        cache = NULL;
+    }
+    cache_pid = getpid();
+    const char *hook = getenv("MOODLECACHE_TEST_FILL_HOOK");
+    if (hook != NULL && *hook != '\0') {
+        fill_hook_dir = pestrdup(hook, 1);
+    }
+}
+
+void mc_near_mshutdown(int type, int module_number)
+{
+    pid_t me = getpid();
+    for (int c = 0; c < MC_NC_CHANNELS; c++) {
+        if (listeners[c].thread != NULL) {
+            if (listeners[c].pid == me) {
+                mc_tracking_stop(listeners[c].thread);
+            } else {
+                mc_tracking_forget(listeners[c].thread);   /* a forked child's copy */
+            }
+            listeners[c].thread = NULL;
+        }
+    }
+    if (cache != NULL) {
+        mc_nc_free(cache);
+        cache = NULL;
+    }
+    if (fill_hook_dir != NULL) {
+        pefree(fill_hook_dir, 1);
+        fill_hook_dir = NULL;
+    }
+    UNREGISTER_INI_ENTRIES();
+}
+
+void mc_near_minfo(zend_module_entry *zend_module)
+{
+    char size[32];
+    snprintf(size, sizeof(size), "%lu", (unsigned long)ini_size);
+    php_info_print_table_row(2, "Near cache", cache ? "enabled" : "disabled");
+    php_info_print_table_row(2, "Near cache size (bytes)", size);
+    DISPLAY_INI_ENTRIES();
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static const char *own(mc_near_store *near, int slot, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    near->owned[slot] = pestrdup(s, 1);
+    return near->owned[slot];
+}
+
+bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_options *conn)
+{
+    mc_options opts = {table, "MoodleCache\\RedisStore option"};
+    mc_near_store *near = &store->near;
+    bool on = false;
+    HashTable *exclude = NULL;
+    if (mc_option_bool(&opts, "near_cache", &on) < 0
+        || mc_option_array(&opts, "near_cache_exclude", &exclude) < 0) {
+        return false;
+    }
+    if (exclude != NULL) {
+        zval *entry;
+        near->exclude = zend_new_array(zend_hash_num_elements(exclude));
+        ZEND_HASH_FOREACH_VAL(exclude, entry) {
+            if (Z_TYPE_P(entry) != IS_STRING) {
+                mc_option_invalid(&opts, "near_cache_exclude", "must be a list of definition names (strings)");
+                return false;
+            }
+            zend_hash_add_empty_element(near->exclude, Z_STR_P(entry));
+        } ZEND_HASH_FOREACH_END();
+    }
+    if (!on || cache == NULL) {
+        return true;                /* off: no near cache in this process, or not asked for */
+    }
+    /* The channel: one server, database and prefix. */
+    mc_buf ident = MC_BUF_INIT;
+    bool ok = mc_buf_append(&ident, ZSTR_VAL(store->server), ZSTR_LEN(store->server)) == MC_OK
+        && mc_buf_append(&ident, "|", 1) == MC_OK
+        && mc_buf_append_u64(&ident, (unsigned long long)conn->database) == MC_OK
+        && mc_buf_append(&ident, "|", 1) == MC_OK
+        && mc_buf_append(&ident, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) == MC_OK
+        && mc_buf_append(&near->prefix, "{", 1) == MC_OK
+        && mc_layout_escape(&near->prefix, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) == MC_OK
+        && mc_buf_append(&near->prefix, ":", 1) == MC_OK;
+    mc_status st = ok ? mc_nc_channel(cache, ident.data, ident.len, &near->chan) : MC_ERR_NOMEM;
+    mc_buf_free(&ident);
+    if (st != MC_OK) {
+        /* Not an error of the caller's: the store works, without a near cache. */
+        php_error_docref(NULL, E_WARNING, "moodlecache: near cache not used for prefix '%s': %s",
+                         ZSTR_VAL(store->prefix), st == MC_ERR_TOO_LARGE
+                         ? "every near-cache channel is taken (one per server, database and prefix)"
+                         : mc_status_name(st));
+        return true;
+    }
+    near->listen = *conn;
+    near->listen.host = own(near, 0, conn->host);
+    near->listen.path = own(near, 1, conn->path);
+    near->listen.username = own(near, 2, conn->username);
+    near->listen.password = own(near, 3, conn->password);
+    near->listen.tls.ca_file = own(near, 4, conn->tls.ca_file);
+    near->listen.tls.cert_file = own(near, 5, conn->tls.cert_file);
+    near->listen.tls.key_file = own(near, 6, conn->tls.key_file);
+    near->listen.tls.server_name = own(near, 7, conn->tls.server_name);
+    near->enabled = true;
+    return true;
+}
+
+void mc_near_free(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    for (size_t i = 0; i < sizeof(near->owned) / sizeof(near->owned[0]); i++) {
+        if (near->owned[i]) pefree(near->owned[i], 1);
+    }
+    if (near->exclude) {
+        zend_array_destroy(near->exclude);
+    }
+    if (near->tokens) efree(near->tokens);
+    mc_buf_free(&near->prefix);
+    mc_buf_free(&near->key);
+    mc_buf_free(&near->scratch);
+}
+
+/* ---- trust and listeners ----------------------------------------------- */
+
+/* Starts a listener candidate for the store's channel when none lives. */
+static void ensure_listener(mc_near_store *near, uint64_t now)
+{
+    uint32_t c = near->chan;
+    pid_t me = getpid();
+    if (listeners[c].thread != NULL && listeners[c].pid != me) {
+        mc_tracking_forget(listeners[c].thread);     /* inherited through fork */
+        listeners[c].thread = NULL;
+    }
+    if (listeners[c].thread != NULL && mc_tracking_running(listeners[c].thread)) {
+        return;
+    }
+    if (now < listeners[c].last_try_ms + LISTENER_RETRY_MS || !mc_nc_listener_wanted(cache, c, now)) {
+        return;
+    }
+    listeners[c].last_try_ms = now;
+    mc_tracking_stop(listeners[c].thread);           /* a candidate that lost, or stopped */
+    listeners[c].thread = NULL;
+    if (mc_tracking_start(cache, c, &near->listen, near->prefix.data, near->prefix.len,
+                          &listeners[c].thread) == MC_OK) {
+        listeners[c].pid = me;
+    }
+}
+
+static bool applies(mc_redis_store *store, zend_string *definition)
+{
+    mc_near_store *near = &store->near;
+    return near->enabled && cache != NULL
+        && (near->exclude == NULL || !zend_hash_exists(near->exclude, definition));
+}
+
+/* Trusted now?  If not, makes sure a listener is on its way. */
+static bool trusted(mc_near_store *near, uint64_t now)
+{
+    if (mc_nc_trusted(cache, near->chan, now)) {
+        return true;
+    }
+    ensure_listener(near, now);
+    return false;
+}
+
+/* near->key = "{P:D}:" key */
+static bool build_key(mc_redis_store *store, const char *key, size_t len)
+{
+    mc_buf *k = &store->near.key;
+    mc_buf_clear(k);
+    return mc_buf_append(k, store->tag.data, store->tag.len) == MC_OK
+        && mc_buf_append(k, ":", 1) == MC_OK
+        && mc_buf_append(k, key, len) == MC_OK;
+}
+
+/* A frame from the near cache into rv; false (a miss) if it has expired or
+ * does not decode (it decoded when it was filled, so that is not expected). */
+static bool decode_frame(mc_redis_store *store, const char *data, size_t len, zval *rv)
+{
+    mc_frame frame;
+    if (mc_frame_decode(data, len, &store->scratch, &frame) != MC_OK) {
+        return false;
+    }
+    if (frame.expires_at != 0 && mc_frame_expired(&frame, (uint64_t)time(NULL))) {
+        return false;
+    }
+    if (!mc_value_unserialize(&frame, rv)) {
+        if (EG(exception)) {
+            zend_clear_exception();
+        }
+        return false;
+    }
+    return true;
+}
+
+/* Looks key up; true with rv set on a hit.  Takes *token for a fill when
+ * the near cache is trusted and the key was not there. */
+static bool lookup(mc_redis_store *store, const char *key, size_t len, zval *rv, mc_nc_token *token,
+                   uint64_t now)
+{
+    mc_near_store *near = &store->near;
+    token->valid = 0;
+    if (!build_key(store, key, len)) {
+        return false;
+    }
+    const char *value;
+    size_t value_len;
+    if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, &near->scratch, &value, &value_len) == MC_OK
+        && decode_frame(store, value, value_len, rv)) {
+        near->counters.hits++;
+        store->counters.hits++;
+        return true;
+    }
+    near->counters.misses++;
+    mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, now, token);
+    return false;
+}
+
+static void fill(mc_redis_store *store, const mc_nc_token *token, const char *key, size_t len,
+                 const redisReply *reply)
+{
+    mc_near_store *near = &store->near;
+    if (!token->valid || reply->type != REDIS_REPLY_STRING || !build_key(store, key, len)) {
+        return;
+    }
+    mc_status st = mc_nc_fill_commit(cache, token, near->key.data, near->key.len, reply->str, reply->len);
+    if (st == MC_OK) {
+        near->counters.fills++;
+    } else if (st == MC_ERR_NOTFOUND) {
+        near->counters.fill_drops++;
+    }
+}
+
+/* ---- hooks --------------------------------------------------------------- */
+
+bool mc_near_get(mc_redis_store *store, zend_string *definition, zend_string *key, zval *rv)
+{
+    mc_near_store *near = &store->near;
+    near->token.valid = 0;
+    if (!applies(store, definition)) {
+        return false;
+    }
+    uint64_t now = mc_now_ms();
+    if (!trusted(near, now)) {
+        return false;
+    }
+    return lookup(store, ZSTR_VAL(key), ZSTR_LEN(key), rv, &near->token, now);
+}
+
+/* For the deterministic fill-race test only (MOODLECACHE_TEST_FILL_HOOK=dir
+ * in the environment at start-up): between the GET's reply and the install,
+ * create dir/paused, wait for dir/resume, and apply this node's pending
+ * invalidations (sync barrier), so a write made meanwhile has certainly
+ * been applied when the install is tried. */
+static void fill_hook(mc_redis_store *store)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/paused", fill_hook_dir);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "%s/resume", fill_hook_dir);
+    for (int i = 0; i < 10000 && access(path, F_OK) != 0; i++) {
+        usleep(1000);
+    }
+    mc_nc_token saved = store->near.token;
+    mc_buf key = MC_BUF_INIT;
+    if (mc_buf_append(&key, store->near.key.data, store->near.key.len) == MC_OK) {
+        mc_near_sync(store, 5.0);
+        store->near.token = saved;
+        mc_buf_clear(&store->near.key);
+        mc_buf_append(&store->near.key, key.data, key.len);
+    }
+    mc_buf_free(&key);
+}
+
+void mc_near_fill(mc_redis_store *store, const redisReply *reply)
+{
+    mc_near_store *near = &store->near;
+    if (!near->token.valid) {
+        return;
+    }
+    const char *value = reply->str;
+    size_t len = reply->len;
+    mc_buf copy = MC_BUF_INIT;
+    if (fill_hook_dir != NULL) {
+        /* the hook's PUBLISH frees the GET's reply: keep its bytes */
+        if (mc_buf_append(&copy, reply->str, reply->len) != MC_OK) {
+            return;
+        }
+        fill_hook(store);
+        value = copy.data;
+    }
+    /* near->key still holds this key: nothing rebuilt it since lookup */
+    mc_status st = mc_nc_fill_commit(cache, &near->token, near->key.data, near->key.len, value, len);
+    if (st == MC_OK) {
+        near->counters.fills++;
+    } else if (st == MC_ERR_NOTFOUND) {
+        near->counters.fill_drops++;
+    }
+    near->token.valid = 0;
+    mc_buf_free(&copy);
+}
+
+uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_string **keys,
+                          uint32_t count, zval *result, bool *missing)
+{
+    mc_near_store *near = &store->near;
+    for (uint32_t i = 0; i < count; i++) {
+        missing[i] = true;
+    }
+    if (!applies(store, definition)) {
+        return count;
+    }
+    uint64_t now = mc_now_ms();
+    if (!trusted(near, now)) {
+        return count;
+    }
+    if (near->tokens_cap < count) {
+        near->tokens = safe_erealloc(near->tokens, count, sizeof(mc_nc_token), 0);
+        near->tokens_cap = count;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        zval value;
+        if (lookup(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]), &value, &near->tokens[i], now)) {
+            missing[i] = false;
+        } else {
+            ZVAL_FALSE(&value);
+            n++;
+        }
+        zend_symtable_update(Z_ARRVAL_P(result), keys[i], &value);
+    }
+    return n;
+}
+
+void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply)
+{
+    mc_near_store *near = &store->near;
+    if (near->enabled && i < near->tokens_cap) {
+        fill(store, &near->tokens[i], ZSTR_VAL(key), ZSTR_LEN(key), reply);
+        near->tokens[i].valid = 0;
+    }
+}
+
+void mc_near_invalidate(mc_redis_store *store, zend_string **keys, uint32_t count)
+{
+    mc_near_store *near = &store->near;
+    if (!near->enabled || cache == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_nc_invalidate(cache, near->chan, near->key.data, near->key.len);
+        } else {
+            mc_nc_flush_channel(cache, near->chan);
+        }
+    }
+}
+
+void mc_near_flush(mc_redis_store *store)
+{
+    if (store->near.enabled && cache != NULL) {
+        mc_nc_flush_channel(cache, store->near.chan);
+    }
+}
+
+bool mc_near_sync(mc_redis_store *store, double timeout)
+{
+    mc_near_store *near = &store->near;
+    if (!near->enabled || cache == NULL) {
+        return false;
+    }
+    uint64_t deadline = mc_now_ms() + (uint64_t)(timeout * 1000.0);
+    while (!trusted(near, mc_now_ms())) {
+        if (mc_now_ms() >= deadline) {
+            return false;
+        }
+        usleep(1000);
+    }
+    /* A ticket through Redis: the listener sees it after every invalidation
+     * Redis queued for it before this PUBLISH ran. */
+    uint64_t ticket = mc_nc_sync_ticket(cache, near->chan);
+    mc_buf channel = MC_BUF_INIT;
+    char digits[24];
+    int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)ticket);
+    bool ok = mc_tracking_sync_channel(&channel, mc_nc_node_id(cache), near->chan) == MC_OK;
+    if (ok) {
+        const char *argv[3] = {"PUBLISH", channel.data, digits};
+        size_t lens[3] = {7, channel.len, (size_t)n};
+        redisReply **replies = NULL;
+        size_t count = 0;
+        mc_redis_discard(store->conn);
+        ok = mc_redis_append(store->conn, 3, argv, lens) == MC_OK
+            && mc_redis_exec(store->conn, &replies, &count) == MC_OK && count == 1
+            && replies[0]->type == REDIS_REPLY_INTEGER;
+    }
+    mc_buf_free(&channel);
+    while (ok && !mc_nc_sync_done(cache, near->chan, ticket)) {
+        if (mc_now_ms() >= deadline || !mc_nc_trusted(cache, near->chan, mc_now_ms())) {
+            return false;
+        }
+        usleep(200);
+    }
+    return ok;
+}
+
+void mc_near_stats(mc_redis_store *store, zval *array)
+{
+    mc_near_store *near = &store->near;
+    mc_nc_stats s;
+    memset(&s, 0, sizeof(s));
+    if (cache != NULL) {
+        mc_nc_get_stats(cache, &s);
+    }
+    add_assoc_bool(array, "near_enabled", near->enabled);
+    add_assoc_bool(array, "near_trusted", near->enabled && mc_nc_trusted(cache, near->chan, mc_now_ms()));
+    add_assoc_long(array, "near_hits", (zend_long)near->counters.hits);
+    add_assoc_long(array, "near_misses", (zend_long)near->counters.misses);
+    add_assoc_long(array, "near_fills", (zend_long)near->counters.fills);
+    add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);
+    /* node-wide, every worker and store of this node */
+    add_assoc_long(array, "near_node_fills", (zend_long)s.fills);
+    add_assoc_long(array, "near_invalidations", (zend_long)s.invalidations);
+    add_assoc_long(array, "near_flushes", (zend_long)s.flushes);
+    add_assoc_long(array, "near_evictions", (zend_long)s.evictions);
+    add_assoc_long(array, "near_recoveries", (zend_long)s.recoveries);
+    add_assoc_long(array, "near_entries", (zend_long)s.entries);
+    add_assoc_long(array, "near_bytes_used", (zend_long)s.bytes_used);
+    add_assoc_long(array, "near_bytes_total", (zend_long)s.bytes_total);
+}
