@@ -1,0 +1,59 @@
+--TEST--
+Near cache: a read in flight while another node writes never installs the old value (deterministic, through a test hook)
+--SKIPIF--
+<?php require __DIR__ . '/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/near_cache.inc';
+$p = 'nc_race_' . getmypid() . '_';
+$a = nc_store($p);
+$dir = sys_get_temp_dir() . '/nc-race-' . getmypid();
+
+// Node B reads k: it takes its fill token, GETs "old", then pauses before
+// installing (MOODLECACHE_TEST_FILL_HOOK) until we say resume, and applies
+// its pending invalidations before the install is tried.
+$reader = 'nc_ready($b = nc_store(' . var_export($p, true) . '));'
+    . 'var_dump($b->get("d", "k"));'                                // the read in flight
+    . '$b->nearCacheSync();'
+    . 'var_dump($b->get("d", "k"));'                                // the next read
+    . 'print_r(nc_stats($b, ["near_fills", "near_fill_drops", "near_hits"]));';
+
+foreach (['with a write in between' => true, 'control: no write in between' => false] as $case => $write) {
+    echo "-- $case\n";
+    @mkdir($dir);
+    $a->set('d', 'k', 'old');
+    $node = nc_start_node($reader, ['MOODLECACHE_TEST_FILL_HOOK' => $dir]);
+    var_dump(nc_wait_file("$dir/paused"));       // B has its reply and waits
+    if ($write) {
+        var_dump($a->set('d', 'k', 'new'));      // A writes while B's fill is in flight
+    }
+    touch("$dir/resume");
+    echo nc_finish_node($node);
+    @unlink("$dir/paused");
+    @unlink("$dir/resume");
+    @rmdir($dir);
+}
+$a->purgeAll();
+?>
+--EXPECT--
+-- with a write in between
+bool(true)
+bool(true)
+string(3) "old"
+string(3) "new"
+Array
+(
+    [near_hits] => 0
+    [near_fills] => 1
+    [near_fill_drops] => 1
+)
+-- control: no write in between
+bool(true)
+string(3) "old"
+string(3) "old"
+Array
+(
+    [near_hits] => 1
+    [near_fills] => 1
+    [near_fill_drops] => 0
+)
