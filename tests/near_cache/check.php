@@ -1,0 +1,27 @@
+<?php
+// Reads the nodes' results of one stress run and prints one line per check
+// ("ok ..." or "FAIL ..."); exit status = number of failed checks.
+$failed = 0;
+$check = function (bool $ok, string $what) use (&$failed): void {
+    echo ($ok ? 'ok   ' : 'FAIL '), $what, "\n";
+    $failed += $ok ? 0 : 1;
+};
+$label = $argv[1];
+foreach (array_slice($argv, 2) as $file) {
+    $r = json_decode((string)@file_get_contents($file), true);
+    if (!is_array($r)) {
+        $check(false, "$label: no result in $file");
+        continue;
+    }
+    $n = $r['node'];
+    printf("%s node %s: %d writes, %d checked reads (%d synced), %d reads, %d near hits, %d fills, %d fills dropped, %d kills\n",
+        $label, $n, $r['writes'], $r['checked'], $r['synced'], $r['reads'], $r['near_hits'], $r['near_fills'],
+        $r['near_fill_drops'], $r['kills']);
+    foreach ($r['examples'] as $e) echo "    $e\n";
+    $check($r['stale'] === 0, "$label node $n: no stale read after a returned set and a sync ({$r['stale']} stale of {$r['checked']})");
+    $check($r['bad'] === 0, "$label node $n: every value read is a whole value of its key ({$r['bad']} bad)");
+    $check($r['checked'] >= 50, "$label node $n: enough rule checks ran ({$r['checked']})");
+    $check($r['near_hits'] > 0, "$label node $n: reads were served from the near cache ({$r['near_hits']} hits)");
+    $check($r['trusted_at_end'] === true && $r['hit_at_end'] === true, "$label node $n: near cache trusted and serving at the end");
+}
+exit($failed);
