@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SiteCertificate } from '../lib/certificate';
 import { COUNTED_RULES, MANAGED_RULE_GROUPS } from '../lib/waf';
-import { template } from './helpers';
+import { PRODUCTION_ZONE, template } from './helpers';
 
 describe('optional features: off in the default configuration', () => {
   const t = template('default');
@@ -47,12 +47,13 @@ describe('optional features: on in the production configuration', () => {
 });
 
 describe('ACM certificate', () => {
-  it('is DNS-validated in the given hosted zone, without a lookup', () => {
-    const t = template('default', { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org', domainName: 'learn.example.org' });
+  it('is DNS-validated in the given hosted zone, without a lookup (production test context)', () => {
+    const t = template('production');
+    t.resourceCountIs('AWS::CertificateManager::Certificate', 1);
     t.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'learn.example.org',
+      DomainName: PRODUCTION_ZONE.domainName,
       ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: 'learn.example.org', HostedZoneId: 'Z0123456789EXAMPLE' }],
+      DomainValidationOptions: [{ DomainName: PRODUCTION_ZONE.domainName, HostedZoneId: PRODUCTION_ZONE.hostedZoneId }],
     });
     t.hasOutput('CertificateArn', { Value: { Ref: Match.stringLikeRegexp('^Certificate') } });
   });

@@ -14,6 +14,13 @@ export function cdkJsonContext(): Record<string, any> {
 export type ConfigName = 'default' | 'production';
 export const CONFIGS: ConfigName[] = ['default', 'production'];
 
+/**
+ * Tests synthesize production with a hosted zone, so that the DNS-validated
+ * certificate path is covered without a third full synthesis.
+ */
+export const PRODUCTION_ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org', domainName: 'learn.example.org' };
+const TEST_CONTEXT: Record<ConfigName, Record<string, unknown>> = { default: {}, production: PRODUCTION_ZONE };
+
 export interface Violation {
   ruleName: string;
   description: string;
@@ -43,7 +50,7 @@ export interface Synthesized {
  */
 export function synth(config: ConfigName, extra: Record<string, unknown> = {}, mutate?: (stack: Stack) => void): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'moodle-cdk-test-'));
-  const { stack } = buildApp({ outdir, context: { ...cdkJsonContext(), config, ...extra } });
+  const { stack } = buildApp({ outdir, context: { ...cdkJsonContext(), config, ...TEST_CONTEXT[config], ...extra } });
   mutate?.(stack);
   try {
     const template = Template.fromStack(stack);

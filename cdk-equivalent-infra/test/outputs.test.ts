@@ -25,6 +25,7 @@ const SAMPLE = {
   accessPointId: 'fsap-0123456789abcdef0',
   wafArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/prod-moodle/00000000-0000-0000-0000-000000000000',
   vpcCidr: '10.40.0.0/16',
+  certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
 };
 
 /** A value CloudFormation would give a reference; unknown references fail the test. */
@@ -40,6 +41,7 @@ function sample(p: any, clusterName: string): string {
     [/^MoodledataFileSystemMoodledata/, 'Ref', SAMPLE.accessPointId],
     [/^MoodledataFileSystem[0-9A-F]{8}$/, 'Ref', SAMPLE.fileSystemId],
     [/^WafWebAcl/, 'Arn', SAMPLE.wafArn],
+    [/^Certificate[0-9A-F]{8}$/, 'Ref', SAMPLE.certificateArn],
     [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
   ];
   const hit = rules.find(([re, a]) => re.test(id) && a === attr);
@@ -63,6 +65,7 @@ for (const config of CONFIGS) {
     it('has every output the chart and the README use', () => {
       for (const name of CHART_OUTPUTS) assert.ok(outputs[name], `missing output ${name}`);
       assert.equal(Boolean(outputs.WafAclArn), config === 'production', 'WafAclArn only where WAF is on');
+      assert.equal(Boolean(outputs.CertificateArn), config === 'production', 'CertificateArn only where a certificate is configured');
     });
 
     it('gives the kubeconfig command for this cluster', () => {
@@ -80,6 +83,7 @@ for (const config of CONFIGS) {
       });
       assert.equal(values.secrets.existingSecret, 'moodle-credentials');
       assert.equal(values.ingress.wafAclArn, config === 'production' ? SAMPLE.wafArn : '');
+      assert.equal(values.ingress.certificateArn, config === 'production' ? SAMPLE.certificateArn : '');
       assert.deepEqual(values.networkPolicy, { ingressCidrs: [SAMPLE.vpcCidr], egressCidrs: [SAMPLE.vpcCidr] });
     });
 

@@ -9,10 +9,11 @@ cd "$(dirname "$0")/../.."
 cd cdk-equivalent-infra
 
 export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true
-step() { printf '\n--- cdk: %s\n' "$*"; }
+start=$SECONDS
+step() { printf '\n--- cdk: %s (at %ss)\n' "$*" "$((SECONDS - start))"; }
 
 step "npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
 step "type check (tsc --noEmit)"
 npx tsc --noEmit
@@ -37,14 +38,18 @@ done
 step "assertions, cdk-nag, CloudFormation validator (node:test)"
 log=$(mktemp)
 status=0
-"${offline[@]}" npm test --silent 2>&1 | tee "$log" | grep -E '^(not ok|# (tests|pass|fail|skipped))' || true
-status=${PIPESTATUS[0]}
+"${offline[@]}" npm test --silent >"$log" 2>&1 || status=$?
+grep -E '^(not ok|# (tests|pass|fail|cancelled|skipped))' "$log" || true
 if grep -q '^not ok' "$log"; then
   echo "--- failures:"
   awk '/^ *not ok/{p=1} p{print} /^ *\.\.\./{p=0}' "$log" | head -200
 fi
 pass=$(sed -n 's/^# pass //p' "$log" | tail -1)
 fail=$(sed -n 's/^# fail //p' "$log" | tail -1)
+cancelled=$(sed -n 's/^# cancelled //p' "$log" | tail -1)
+fail=$(( ${fail:-1} + ${cancelled:-0} ))
 rm -f "$log"
-echo "cdk: ${pass:-0} passed, ${fail:-1} failed"
-[ "$status" -eq 0 ] && [ "${fail:-1}" -eq 0 ] && [ "${pass:-0}" -gt 0 ]
+echo "cdk: total $((SECONDS - start)) s"
+[ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1   # a crash outside any test
+echo "cdk: ${pass:-0} passed, $fail failed"
+[ "$status" -eq 0 ] && [ "$fail" -eq 0 ] && [ "${pass:-0}" -gt 0 ]
