@@ -37,7 +37,11 @@ static zend_object *redis_store_create(zend_class_entry *ce)
 static void redis_store_free(zend_object *obj)
 {
     mc_redis_store *store = mc_redis_store_from(obj);
-    mc_redis_free(store->conn);
+    if (store->cluster) {
+        mc_cluster_free(store->cluster);     /* owns every connection */
+    } else {
+        mc_redis_free(store->conn);
+    }
     mc_args_free(&store->args);
     mc_buf_free(&store->tag);
     mc_buf_free(&store->frames);
@@ -99,8 +103,16 @@ static bool begin(mc_redis_store *store, zend_string *definition)
     mc_buf_clear(&store->frames);
     mc_args_clear(&store->args);
     mc_redis_discard(store->conn);
-    return mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
-                         ZSTR_VAL(definition), ZSTR_LEN(definition)) == MC_OK;
+    if (mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
+                      ZSTR_VAL(definition), ZSTR_LEN(definition)) != MC_OK) {
+        return false;
+    }
+    if (store->cluster) {
+        /* Every key of a call carries this tag: one slot, so one node. */
+        store->conn = mc_cluster_node(store->cluster, mc_cluster_key_slot(store->tag.data, store->tag.len));
+        mc_redis_discard(store->conn);
+    }
+    return true;
 }
 
 static bool arg(mc_redis_store *store, const char *data, size_t len)
@@ -145,7 +157,9 @@ static redisReply **run(mc_redis_store *store, const char *method, size_t expect
 {
     redisReply **replies = NULL;
     size_t count = 0;
-    if (mc_redis_exec(store->conn, &replies, &count) != MC_OK) {
+    mc_status st = store->cluster ? mc_cluster_exec(store->cluster, &store->conn, &replies, &count)
+                                  : mc_redis_exec(store->conn, &replies, &count);
+    if (st != MC_OK) {
         network_failure(store, method);
         return NULL;
     }
@@ -721,26 +735,16 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
     RETURN_BOOL(reply != NULL && reply->type == REDIS_REPLY_INTEGER);
 }
 
-/* One SCAN step; unlinks what the previous step found in the same trip. */
-PHP_METHOD(MoodleCache_RedisStore, purgeAll)
+/* SCANs one node for the prefix's keys and unlinks what each step found. */
+static bool purge_all_on(mc_redis_store *store, const mc_buf *pattern)
 {
-    ZEND_PARSE_PARAMETERS_NONE();
-    mc_redis_store *store = THIS_STORE();
-    if (!ready(store)) RETURN_THROWS();
-
-    mc_buf pattern = MC_BUF_INIT;
-    if (mc_layout_scan_pattern(&pattern, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) != MC_OK) {
-        mc_buf_free(&pattern);
-        out_of_memory(store, "purgeAll");
-        RETURN_FALSE;
-    }
     zend_string *cursor = zend_string_init("0", 1, 0);
     bool ok = true;
     mc_redis_discard(store->conn);
     do {
         mc_args_clear(&store->args);
         ok = ARG_LITERAL(store, "SCAN") && arg(store, ZSTR_VAL(cursor), ZSTR_LEN(cursor))
-            && ARG_LITERAL(store, "MATCH") && arg(store, pattern.data, pattern.len)
+            && ARG_LITERAL(store, "MATCH") && arg(store, pattern->data, pattern->len)
             && ARG_LITERAL(store, "COUNT") && ARG_LITERAL(store, "1000") && queue(store);
         if (!ok) {
             out_of_memory(store, "purgeAll");
@@ -758,13 +762,23 @@ PHP_METHOD(MoodleCache_RedisStore, purgeAll)
         cursor = zend_string_init(scan->element[0]->str, scan->element[0]->len, 0);
         const redisReply *found = scan->element[1];
         if (found->elements > 0) {
-            ok = ARG_LITERAL(store, "UNLINK");
+            /* A cluster node refuses a multi-key UNLINK across slots: one per key there. */
+            size_t commands = store->cluster ? found->elements : 1;
+            ok = true;
             for (size_t i = 0; ok && i < found->elements; i++) {
-                ok = found->element[i]->type == REDIS_REPLY_STRING
-                    && arg(store, found->element[i]->str, found->element[i]->len);
+                ok = (i > 0 && !store->cluster) || ARG_LITERAL(store, "UNLINK");
+                ok = ok && found->element[i]->type == REDIS_REPLY_STRING
+                    && arg(store, found->element[i]->str, found->element[i]->len)
+                    && (!store->cluster || queue(store));
             }
-            ok = ok && queue(store);
-            replies = ok ? run(store, "purgeAll", 1) : NULL;
+            ok = ok && (store->cluster || queue(store));
+            replies = ok ? run(store, "purgeAll", commands) : NULL;
+            for (size_t i = 0; replies && i < commands; i++) {
+                if (replies[i]->type != REDIS_REPLY_INTEGER) {
+                    reply_failure(store, "purgeAll", replies[i]);
+                    replies = NULL;
+                }
+            }
             if (replies == NULL) {
                 ok = false;
                 break;
@@ -772,6 +786,29 @@ PHP_METHOD(MoodleCache_RedisStore, purgeAll)
         }
     } while (!zend_string_equals_literal(cursor, "0"));
     zend_string_release(cursor);
+    return ok;
+}
+
+/* In a cluster the prefix's definitions hash to every master: each is scanned. */
+PHP_METHOD(MoodleCache_RedisStore, purgeAll)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    mc_redis_store *store = THIS_STORE();
+    if (!ready(store)) RETURN_THROWS();
+
+    mc_buf pattern = MC_BUF_INIT;
+    if (mc_layout_scan_pattern(&pattern, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) != MC_OK) {
+        mc_buf_free(&pattern);
+        out_of_memory(store, "purgeAll");
+        RETURN_FALSE;
+    }
+    mc_redis **nodes = &store->conn;
+    size_t count = store->cluster ? mc_cluster_masters(store->cluster, &nodes) : 1;
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        store->conn = nodes[i];
+        ok = purge_all_on(store, &pattern) && ok;
+    }
     mc_buf_free(&pattern);
     mc_near_flush(store);
     RETURN_BOOL(ok);
@@ -898,6 +935,11 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     const mc_redis_stats *net = mc_redis_get_stats(store->conn);
+    mc_redis_stats sum;
+    if (store->cluster) {
+        mc_cluster_stats(store->cluster, &sum);
+        net = &sum;
+    }
     array_init(return_value);
     add_assoc_long(return_value, "hits", (zend_long)store->counters.hits);
     add_assoc_long(return_value, "misses", (zend_long)store->counters.misses);
@@ -911,6 +953,13 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     add_assoc_long(return_value, "connects", (zend_long)net->connects);
     add_assoc_long(return_value, "reconnects", (zend_long)net->reconnects);
     add_assoc_long(return_value, "errors", (zend_long)net->errors);
+    if (store->cluster) {
+        const mc_cluster_counters *cc = mc_cluster_get_counters(store->cluster);
+        add_assoc_long(return_value, "cluster_refreshes", (zend_long)cc->refreshes);
+        add_assoc_long(return_value, "cluster_moved", (zend_long)cc->moved);
+        add_assoc_long(return_value, "cluster_ask", (zend_long)cc->ask);
+        add_assoc_long(return_value, "cluster_tryagain", (zend_long)cc->tryagain);
+    }
     mc_near_stats(store, return_value);
 }
 

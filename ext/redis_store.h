@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "redis.h"
+#include "cluster.h"
 #include "near_cache.h"
 
 #define MC_DEFAULT_CONNECT_TIMEOUT 1.0
@@ -25,7 +26,8 @@ typedef struct mc_store_counters {
 } mc_store_counters;
 
 typedef struct mc_redis_store {
-    mc_redis *conn;
+    mc_redis *conn;          /* in a cluster: the node of the current call */
+    mc_cluster *cluster;     /* NULL unless option 'cluster' (owns the connections) */
     zend_string *server;     /* as configured, for messages */
     zend_string *prefix;
     int serializer;          /* for values that are not strings or ints */

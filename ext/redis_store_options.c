@@ -8,6 +8,7 @@
 #endif
 #include "php.h"
 #include "zend_exceptions.h"
+#include "zend_smart_str.h"
 #include "php_moodlecache.h"
 #include "options.h"
 #include "redis_store.h"
@@ -16,7 +17,8 @@
 static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
-    "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", NULL
+    "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude",
+    "cluster", "servers", "read_from_replicas", NULL
 };
 
 static const char *const known_tls_options[] = {
@@ -139,6 +141,86 @@ static bool parse_server(const mc_options *opts, mc_redis_store *store,
     return true;
 }
 
+/* Option 'cluster': the seed list 'servers' (each as 'server', tcp:// or
+ * tls://, all alike) becomes a mc_cluster; conn is the template of every
+ * node connection. */
+static bool configure_cluster(const mc_options *opts, mc_redis_store *store, mc_redis_options *conn,
+                              int database, bool has_tls_options)
+{
+    HashTable *seeds = NULL;
+    bool replicas = false;
+    zend_string *single;
+    if (mc_option_string(opts, "server", &single) == 1) {
+        return mc_option_invalid(opts, "server", "cannot be used with 'cluster': list seeds in 'servers'") == 0;
+    }
+    if (database != 0) {
+        return mc_option_invalid(opts, "database", "must be 0 in a cluster") == 0;
+    }
+    zval *near = zend_hash_str_find(opts->table, "near_cache", sizeof("near_cache") - 1);
+    if (near != NULL && zend_is_true(near)) {
+        /* The near cache's invalidation listener follows one server. */
+        return mc_option_invalid(opts, "near_cache", "is not available with 'cluster' yet") == 0;
+    }
+    if (mc_option_array(opts, "servers", &seeds) < 0 || mc_option_bool(opts, "read_from_replicas", &replicas) < 0) {
+        return false;
+    }
+    uint32_t n = seeds ? zend_hash_num_elements(seeds) : 0;
+    if (n == 0) {
+        return mc_option_invalid(opts, "servers", "must list at least one seed node with 'cluster'") == 0;
+    }
+    const char **hosts = safe_emalloc(n, sizeof(char *), 0);
+    int *ports = safe_emalloc(n, sizeof(int), 0);
+    char **storage = ecalloc(n, sizeof(char *));
+    smart_str desc = {0};
+    uint32_t i = 0;
+    bool ok = true;
+    zval *entry;
+    smart_str_appends(&desc, "cluster ");
+    ZEND_HASH_FOREACH_VAL(seeds, entry) {
+        mc_redis_options seed;
+        memset(&seed, 0, sizeof(seed));
+        ZVAL_DEREF(entry);
+        if (Z_TYPE_P(entry) != IS_STRING || strlen(Z_STRVAL_P(entry)) != Z_STRLEN_P(entry)
+            || mc_redis_parse_uri(Z_STRVAL_P(entry), &seed, &storage[i]) != MC_OK
+            || seed.transport == MC_REDIS_UNIX || (i > 0 && seed.transport != conn->transport)) {
+            ok = mc_option_invalid(opts, "servers",
+                "entries must be tcp://host:port or tls://host:port, all with the same scheme") == 0;
+            i++;
+            break;
+        }
+        conn->transport = seed.transport;
+        hosts[i] = seed.host;
+        ports[i] = seed.port;
+        if (i > 0) smart_str_appendc(&desc, ',');
+        smart_str_append(&desc, Z_STR_P(entry));
+        i++;
+    } ZEND_HASH_FOREACH_END();
+    smart_str_0(&desc);
+    if (ok && has_tls_options && conn->transport != MC_REDIS_TLS) {
+        ok = mc_option_invalid(opts, "tls", "needs tls:// seeds") == 0;
+    }
+    if (ok) {
+        store->cluster = mc_cluster_create(conn, hosts, ports, n, replicas);
+        if (store->cluster == NULL) {
+            zend_throw_exception(mc_ce_exception, "MoodleCache\\RedisStore: out of memory", 0);
+            ok = false;
+        } else {
+            store->conn = mc_cluster_seed(store->cluster);
+            if (store->server) zend_string_release(store->server);
+            store->server = desc.s;
+            desc.s = NULL;
+        }
+    }
+    smart_str_free(&desc);
+    for (uint32_t k = 0; k < i; k++) {
+        free(storage[k]);
+    }
+    efree(storage);
+    efree(hosts);
+    efree(ports);
+    return ok;
+}
+
 bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
 {
     mc_options opts = {table, "MoodleCache\\RedisStore option"};
@@ -167,10 +249,18 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     if (ok && (database < 0 || database > INT_MAX)) {
         ok = mc_option_invalid(&opts, "database", "must be 0 or more") == 0;
     }
-    if (ok && conn.transport != MC_REDIS_TLS && mc_option_array(&opts, "tls", &tls_table) == 1) {
+    bool cluster = false;
+    ok = ok && mc_option_bool(&opts, "cluster", &cluster) >= 0;
+    if (ok && !cluster && (zend_hash_str_exists(table, "servers", 7) || zend_hash_str_exists(table, "read_from_replicas", 18))) {
+        ok = mc_option_invalid(&opts, "servers", "and 'read_from_replicas' need 'cluster' => true") == 0;
+    }
+    if (ok && cluster) {
+        ok = configure_cluster(&opts, store, &conn, (int)database, mc_option_array(&opts, "tls", &tls_table) == 1);
+    }
+    if (ok && !cluster && conn.transport != MC_REDIS_TLS && mc_option_array(&opts, "tls", &tls_table) == 1) {
         ok = mc_option_invalid(&opts, "tls", "needs a tls:// server") == 0;
     }
-    if (ok) {
+    if (ok && !cluster) {
         conn.database = (int)database;
         store->conn = mc_redis_create(&conn);
         if (store->conn == NULL) {

@@ -269,6 +269,21 @@ static void clear_queue(mc_redis *r)
     r->pending = 0;
 }
 
+const char *mc_redis_queued(const mc_redis *r, size_t *len)
+{
+    *len = r->out.len;
+    return r->out.data;
+}
+
+mc_status mc_redis_append_formatted(mc_redis *r, const char *data, size_t len, size_t count)
+{
+    mc_status st = mc_buf_append(&r->out, data, len);
+    if (st == MC_OK) {
+        r->pending += count;
+    }
+    return st;
+}
+
 size_t mc_redis_pending(const mc_redis *r)
 {
     return r->pending;
@@ -430,7 +445,7 @@ static void close_conn(mc_redis *r)
     mc_conn_close(&r->conn);
 }
 
-/* AUTH and SELECT, pipelined together in one round trip of their own (not
+/* AUTH, SELECT and READONLY, pipelined together in one round trip of their own (not
  * with the caller's commands: were SELECT refused, those would run against
  * database 0). */
 static mc_status handshake(mc_redis *r, uint64_t deadline)
@@ -463,6 +478,12 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
         st = format_command(&hs, 2, argv, lens);
         expect++;
     }
+    if (st == MC_OK && o->readonly) {
+        const char *argv[1] = {"READONLY"};
+        size_t lens[1] = {8};
+        st = format_command(&hs, 1, argv, lens);
+        expect++;
+    }
     if (st != MC_OK || expect == 0) {
         if (hs.data != NULL) {
             explicit_bzero(hs.data, hs.cap);
@@ -481,7 +502,8 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     for (size_t i = 0; st == MC_OK && i < r->nreplies; i++) {
         redisReply *rep = r->replies[i];
         if (rep->type == REDIS_REPLY_ERROR) {
-            const char *what = (o->password != NULL && i == 0) ? "AUTH" : "SELECT";
+            const char *what = (o->password != NULL && i == 0) ? "AUTH"
+                : (o->readonly && i + 1 == r->nreplies) ? "READONLY" : "SELECT";
             snprintf(r->errstr, sizeof(r->errstr), "%s refused: %.*s", what,
                      (int)(rep->len > 200 ? 200 : rep->len), rep->str);
             st = MC_ERR_AUTH;

@@ -9,7 +9,7 @@
  * our own (transport.h): TCP (TCP_NODELAY), Unix socket, or TLS through
  * OpenSSL; non-blocking connect with a timeout; poll()-based read/write
  * deadline, writing and reading at the same time; never raises SIGPIPE.
- * AUTH (user + password) and SELECT run after each connect, pipelined
+ * AUTH (user + password), SELECT and READONLY run after each connect, pipelined
  * together in a round trip of their own within the connect timeout: not
  * ahead of the caller's commands, which would run in database 0 if SELECT
  * were refused.
@@ -71,6 +71,8 @@ typedef struct mc_redis_options {
     double read_timeout;      /* seconds, per exec (one deadline for all its
                                  writes and reads); <= 0 means 5 */
     mc_redis_tls_options tls;
+    int readonly;             /* 1: READONLY after each connect (reads on a
+                                 Redis Cluster replica) */
 } mc_redis_options;
 
 typedef struct mc_redis_stats {
@@ -104,6 +106,12 @@ mc_status mc_redis_append(mc_redis *r, int argc, const char *const *argv, const 
 size_t mc_redis_pending(const mc_redis *r);
 /* Drops queued commands without sending them. */
 void mc_redis_discard(mc_redis *r);
+
+/* The queued commands as RESP bytes (*len of them), valid until the next
+ * append, exec or discard: a cluster client resends them elsewhere. */
+const char *mc_redis_queued(const mc_redis *r, size_t *len);
+/* Queues count commands already in RESP form (as mc_redis_queued gives). */
+mc_status mc_redis_append_formatted(mc_redis *r, const char *data, size_t len, size_t count);
 
 /* Sends every queued command and reads their replies (see policy above).
  * On MC_OK *replies (may be NULL if count is 0) holds `count` replies in
