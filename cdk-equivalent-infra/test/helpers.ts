@@ -42,6 +42,8 @@ export interface Synthesized {
   readonly template: Template;
   /** Policy validation report (cdk-nag, CloudFormation validator) of the synthesis. */
   readonly reports: PluginReport[];
+  /** Context lookups the app asked for (cloud assembly manifest "missing"). */
+  readonly missingContext: unknown[];
 }
 
 /**
@@ -54,7 +56,8 @@ export function synth(config: ConfigName, extra: Record<string, unknown> = {}, m
   mutate?.(stack);
   try {
     const template = Template.fromStack(stack);
-    return { stack, template, reports: readReports(outdir) };
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    return { stack, template, reports: readReports(outdir), missingContext: manifest.missing ?? [] };
   } catch (e) {
     // Synthesis fails on an unacknowledged cdk-nag or validator finding: name them.
     const findings = readReports(outdir).flatMap((r) => r.violations.flatMap((v) =>
