@@ -36,7 +36,7 @@ mc_free_port() {
 mc_php() { php "$@"; }
 
 mc_copy_moodle() { # src dst
-  rsync -a --exclude /.git --exclude /config.php --exclude /public/config.php "$1/" "$2/" || return 1
+  rsync -a --exclude /.git --exclude /config.php "$1/" "$2/" || return 1
   moodle=$2
   if [ -f "$moodle/public/version.php" ]; then webroot=$moodle/public; else webroot=$moodle; fi
   plugindir=$webroot/cache/stores/moodlecache
@@ -118,7 +118,11 @@ mc_install_moodle() {
   php -r '
     $f = $argv[1];
     $extra = "\$CFG->phpunit_prefix = \"phpu_\";\n\$CFG->phpunit_dataroot = \"" . $argv[2] . "\";\n"
-      . "if (getenv(\"MC_TEST_APPSTORE\")) {\n    define(\"TEST_CACHE_USING_APPLICATION_STORE\", \"moodlecache\");\n}\n";
+      . "if (getenv(\"MC_TEST_APPSTORE\")) {\n"
+      . "    define(\"TEST_CACHE_USING_APPLICATION_STORE\", getenv(\"MC_TEST_APPSTORE\"));\n"
+      . "    define(\"TEST_CACHE_USING_ALT_CACHE_CONFIG_PATH\", true);\n}\n"
+      . "if (getenv(\"TEST_CACHESTORE_REDIS_TESTSERVERS\")) {\n"
+      . "    define(\"TEST_CACHESTORE_REDIS_TESTSERVERS\", getenv(\"TEST_CACHESTORE_REDIS_TESTSERVERS\"));\n}\n";
     $s = file_get_contents($f);
     $s = preg_replace("/^require_once\(.*setup\.php.*$/m", $extra . "$0", $s, 1);
     file_put_contents($f, $s);' "$cfg" "$work/phpunitdata"
@@ -148,21 +152,23 @@ mc_phpunit_init() {
   echo "PHPUnit site initialised in $((SECONDS - t0)) s"
 }
 
-mc_phpunit() { # path label; MC_TEST_BACKEND, MC_TEST_APPSTORE
-  local path=$1 label=$2 log=$work/phpunit-$2.log server
+mc_phpunit() { # testsuite label; MC_TEST_BACKEND, MC_TEST_APPSTORE (moodlecache or redis)
+  local suite=$1 label=$2 log=$work/phpunit-$2.log junit=$work/phpunit-$2.xml server
   if [ "${MC_TEST_BACKEND:-redis}" = memcached ]; then server=127.0.0.1:$memcached_port; else server=127.0.0.1:$redis_port; fi
-  # The cache configuration of the test site is made on first use: start afresh for each mapping.
-  rm -rf "$work/phpunitdata/muc"
   (cd "$moodle" && TEST_CACHESTORE_MOODLECACHE_TESTSERVERS=$server \
     TEST_CACHESTORE_MOODLECACHE_BACKEND=${MC_TEST_BACKEND:-redis} MC_TEST_APPSTORE=${MC_TEST_APPSTORE:-} \
-    php vendor/bin/phpunit --colors=never "$path" > "$log" 2>&1)
+    TEST_CACHESTORE_REDIS_TESTSERVERS=127.0.0.1:$redis_port \
+    php vendor/bin/phpunit --colors=never --log-junit "$junit" --testsuite "$suite" > "$log" 2>&1)
   local rc=$?
-  echo "phpunit $label ($path): $(grep -E '^(OK|Tests:|OK, but)' "$log" | tail -1)"
-  grep -E '^[0-9]+\) ' "$log" | head -20
+  echo "phpunit $label ($suite): $(grep -E '^(OK|Tests:|OK, but|No tests)' "$log" | tail -1)"
+  grep -E '^[0-9]+\) ' "$log" | sed 's/^/  /' | head -20
   if [ -n "${MC_TEST_APPSTORE:-}" ]; then
-    grep -q "cachestore_moodlecache" "$work/phpunitdata/muc/config.php" 2>/dev/null &&
-      echo "  (application caches of the test site were mapped to cachestore_moodlecache)" ||
-      { echo "  the application cache was NOT mapped to cachestore_moodlecache"; rc=1; }
+    # With TEST_CACHE_USING_APPLICATION_STORE, this test asserts the application store's class.
+    if grep -q 'name="test_definition_mappings_only"[^>]*/>' "$junit"; then
+      echo "  application caches of the test site were served by cachestore_$MC_TEST_APPSTORE (test_definition_mappings_only)"
+    else
+      echo "  could not confirm that cachestore_$MC_TEST_APPSTORE served the application caches"; rc=1
+    fi
   fi
   return $rc
 }
@@ -183,7 +189,7 @@ mc_page_times() { # pages rounds
   rm -f "$work"/times-*.txt
   for r in $(seq "$rounds"); do
     for mode in moodlecache redis file; do
-      php "$here/configure-stores.php" --moodle="$webroot" --mode="$mode" --redis="127.0.0.1:$redis_port" \
+      php "$here/configure-stores.php" --moodle="$moodle" --mode="$mode" --redis="127.0.0.1:$redis_port" \
         > "$work/configure-$mode.log" 2>&1 || { cat "$work/configure-$mode.log"; rc=1; continue; }
       [ "$r" = 1 ] && sed 's/^/  /' "$work/configure-$mode.log"
       php "$here/pagetime.php" --url="http://127.0.0.1:$web_port/" --count="$pages" --warmup=5 \

@@ -11,7 +11,7 @@ if (isset($opts['summarise'])) {
     $base = null;
     printf("%-14s %8s %8s %8s %6s\n", 'store', 'p50 ms', 'p90 ms', 'mean ms', 'n');
     foreach (array_slice($argv, $rest) as $file) {
-        $t = array_map('floatval', file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES));
+        $t = is_readable($file) ? array_map('floatval', file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES)) : [];
         if (!$t) {
             echo "$file: no times\n";
             exit(1);
