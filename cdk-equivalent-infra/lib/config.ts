@@ -4,7 +4,8 @@ import { deepMerge, isObject } from './merge';
  * Deployment configuration: a named profile from cdk.json context
  * (`moodlecache:profiles`), merged over the `default` profile, then single
  * keys overridden with `-c key=value` (JSON values are parsed, so
- * `-c azCount=3` is a number and `-c waf=true` a boolean).
+ * `-c azCount=3` is a number and `-c waf=true` a boolean; settings that are
+ * strings in the profile stay strings).
  *
  * Select a profile with `-c config=production`. No account ids or ARNs live
  * here: ARNs (certificate, admin role) come in through context only.
@@ -92,6 +93,9 @@ export interface ContextSource {
 
 export const PROFILES_KEY = 'moodlecache:profiles';
 
+/** Cluster versions the bundled kubectl (@aws-cdk/lambda-layer-kubectl-v36) may manage. */
+export const KUBECTL_SKEW = ['1.35', '1.36', '1.37'];
+
 function parseOverride(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   try {
@@ -114,7 +118,8 @@ export function loadConfig(ctx: ContextSource): MoodleInfraConfig {
   let merged = deepMerge(profiles.default, profile);
   for (const key of Object.keys(merged)) {
     const raw = ctx.tryGetContext(key);
-    if (raw !== undefined) merged = deepMerge(merged, { [key]: parseOverride(raw) });
+    // A string setting stays a string (-c kubernetesVersion=1.36 is not a number).
+    if (raw !== undefined) merged = deepMerge(merged, { [key]: typeof merged[key] === 'string' ? String(raw) : parseOverride(raw) });
   }
   const cfg = merged as unknown as MoodleInfraConfig;
   validate(cfg);
@@ -126,6 +131,10 @@ function validate(cfg: MoodleInfraConfig): void {
     throw new Error(`invalid configuration: ${msg}`);
   };
   if (!/^[a-z][a-z0-9-]{1,15}$/.test(cfg.envName)) fail(`envName "${cfg.envName}" must match [a-z][a-z0-9-]{1,15}`);
+  // The kubectl/helm layer is built for 1.36; kubectl supports one minor either side.
+  if (!KUBECTL_SKEW.includes(cfg.kubernetesVersion)) {
+    fail(`kubernetesVersion ${cfg.kubernetesVersion} is outside the kubectl layer's skew (${KUBECTL_SKEW.join(', ')})`);
+  }
   if (![2, 3].includes(cfg.azCount)) fail(`azCount must be 2 or 3, got ${cfg.azCount}`);
   if (cfg.natGateways < 1 || cfg.natGateways > cfg.azCount) fail(`natGateways must be 1..azCount, got ${cfg.natGateways}`);
   if (cfg.cache.replicasPerShard < 1) fail('cache.replicasPerShard must be >= 1 for Multi-AZ failover');

@@ -32,6 +32,11 @@ describe('configuration from context', () => {
     assert.deepEqual(c.endpointPublicCidrs, ['203.0.113.0/24']);
   });
 
+  it('keeps string settings as strings', () => {
+    assert.equal(loadConfig(ctx({ kubernetesVersion: '1.35' })).kubernetesVersion, '1.35');
+    assert.equal(loadConfig(ctx({ certificateArn: '123' })).certificateArn, '123');
+  });
+
   it('merges an object override into the profile instead of replacing it', () => {
     const c = loadConfig(ctx({ database: '{"instanceType":"r7g.xlarge"}' }));
     assert.equal(c.database.instanceType, 'r7g.xlarge');
@@ -44,6 +49,7 @@ describe('configuration from context', () => {
 
   it('rejects values that would build a broken deployment', () => {
     assert.throws(() => loadConfig(ctx({ azCount: '4' })), /azCount must be 2 or 3/);
+    assert.throws(() => loadConfig(ctx({ kubernetesVersion: '1.33' })), /outside the kubectl layer's skew/);
     assert.throws(() => loadConfig(ctx({ natGateways: '3' })), /natGateways must be 1..azCount/);
     assert.throws(() => loadConfig(ctx({ cache: '{"replicasPerShard":0}' })), /replicasPerShard must be >= 1/);
     assert.throws(() => loadConfig(ctx({ envName: 'Prod_1' })), /envName/);
