@@ -1,0 +1,70 @@
+--TEST--
+RedisStore cluster: a slot migrating by hand (SETSLOT MIGRATING/IMPORTING, MIGRATE, SETSLOT NODE) is followed through ASK then MOVED, with every answer right
+--SKIPIF--
+<?php require __DIR__ . '/cluster_skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/cluster.inc';
+$prefix = 'phpt' . getmypid() . '_mig_';
+$s = mc_test_cluster_store(['prefix' => $prefix]);
+$seed = mc_test_cluster_port(mc_test_cluster_seeds()[0]);
+$slot = mc_test_raw(['CLUSTER', 'KEYSLOT', '{' . $prefix . ':mig}'], $seed);
+$source = mc_test_cluster_owner($slot);
+$masters = mc_test_cluster_masters();
+$target = array_values(array_diff(array_keys($masters), [$source]))[0];
+var_dump($s->setMany('mig', ['a' => 'va', 'c' => 'vc']));
+var_dump(mc_test_raw(['CLUSTER', 'SETSLOT', $slot, 'IMPORTING', $masters[$source]['id']], $target));
+var_dump(mc_test_raw(['CLUSTER', 'SETSLOT', $slot, 'MIGRATING', $masters[$target]['id']], $source));
+// Old keys are still served by the source; a new key goes to the target through ASK.
+var_dump($s->get('mig', 'a'), $s->set('mig', 'b', 'vb'), $s->get('mig', 'b'), $s->getMany('mig', ['a']));
+// Keys split between the nodes: MGET meets TRYAGAIN until the move ends, then a miss (never a wrong value).
+$split = $s->getMany('mig', ['a', 'b']);
+var_dump($split['a'] === 'va' || $split['a'] === false, $split['b'] === 'vb' || $split['b'] === false);
+// Move the remaining keys and hand the slot over.
+$keys = mc_test_raw(['CLUSTER', 'GETKEYSINSLOT', $slot, 1000], $source);
+var_dump(mc_test_raw(array_merge(['MIGRATE', '127.0.0.1', $target, '', 0, 5000, 'REPLACE', 'KEYS'], $keys), $source));
+foreach (array_keys($masters) as $port) {
+    mc_test_raw(['CLUSTER', 'SETSLOT', $slot, 'NODE', $masters[$target]['id']], $port);
+}
+var_dump($s->getMany('mig', ['a', 'b', 'c']));
+$found = $s->findAll('mig');
+sort($found);
+var_dump($found);
+$st = $s->stats();
+var_dump($st['cluster_ask'] > 0, $st['cluster_moved'] > 0, $s->lastError());
+?>
+--EXPECTF--
+int(2)
+string(2) "OK"
+string(2) "OK"
+string(2) "va"
+bool(true)
+string(2) "vb"
+array(1) {
+  ["a"]=>
+  string(2) "va"
+}
+
+Warning: MoodleCache\RedisStore::getMany(): moodlecache: Redis cluster %s: getMany() failed: TRYAGAIN %s in %s on line %d
+bool(true)
+bool(true)
+string(2) "OK"
+array(3) {
+  ["a"]=>
+  string(2) "va"
+  ["b"]=>
+  string(2) "vb"
+  ["c"]=>
+  string(2) "vc"
+}
+array(3) {
+  [0]=>
+  string(1) "a"
+  [1]=>
+  string(1) "b"
+  [2]=>
+  string(1) "c"
+}
+bool(true)
+bool(true)
+NULL
