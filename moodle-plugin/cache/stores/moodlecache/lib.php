@@ -81,9 +81,6 @@ class cachestore_moodlecache extends store implements
     /** @var \MoodleCache\RedisStore|\MoodleCache\MemcachedStore|null The extension's store object. */
     protected $connection = null;
 
-    /** @var \MoodleCache\RedisStore|\MoodleCache\MemcachedStore|null The same without near cache, if it differs. */
-    protected $farconnection = null;
-
     /** @var bool Whether the extension accepted the configuration. */
     protected $isready = false;
 
@@ -226,17 +223,17 @@ class cachestore_moodlecache extends store implements
     /**
      * The features of this store.
      *
-     * Native TTL (the extension expires entries itself), searchable, and objects come back as copies.
-     * Redis keeps what it is given (no eviction policy is assumed, as for Moodle's Redis store);
-     * Memcached evicts, so it gives no data guarantee.
+     * Native TTL (the extension expires entries itself) and objects come back as copies.
+     * Redis is searchable and keeps what it is given (no eviction policy is assumed, as for Moodle's
+     * Redis store). Memcached cannot list keys and evicts: neither searchable nor guaranteed.
      *
      * @param array $configuration
      * @return int
      */
     public static function get_supported_features(array $configuration = []) {
-        $features = self::SUPPORTS_NATIVE_TTL + self::IS_SEARCHABLE + self::DEREFERENCES_OBJECTS;
+        $features = self::SUPPORTS_NATIVE_TTL + self::DEREFERENCES_OBJECTS;
         if (($configuration['backend'] ?? self::BACKEND_REDIS) !== self::BACKEND_MEMCACHED) {
-            $features += self::SUPPORTS_DATA_GUARANTEE;
+            $features += self::IS_SEARCHABLE + self::SUPPORTS_DATA_GUARANTEE;
         }
         return $features;
     }
@@ -244,11 +241,26 @@ class cachestore_moodlecache extends store implements
     /**
      * The modes of this store.
      *
+     * Session caches need a searchable store (Moodle lists a user's keys when the user changes),
+     * so with Memcached, as with Moodle's former cachestore_memcached, only application caches.
+     *
      * @param array $configuration
      * @return int
      */
     public static function get_supported_modes(array $configuration = []) {
+        if (($configuration['backend'] ?? self::BACKEND_REDIS) === self::BACKEND_MEMCACHED) {
+            return self::MODE_APPLICATION;
+        }
         return self::MODE_APPLICATION + self::MODE_SESSION;
+    }
+
+    /**
+     * Whether this instance can list its keys: Redis can, Memcached cannot.
+     *
+     * @return bool
+     */
+    public function is_searchable() {
+        return ($this->config['backend'] ?? self::BACKEND_REDIS) !== self::BACKEND_MEMCACHED;
     }
 
     /**
@@ -266,12 +278,7 @@ class cachestore_moodlecache extends store implements
         $this->lockwait = (int)($configuration['lockwait'] ?? self::DEFAULT_LOCK_WAIT);
         $this->locktimeout = max(1, (int)($configuration['locktimeout'] ?? self::DEFAULT_LOCK_TIMEOUT));
         try {
-            $options = self::build_extension_options($configuration);
-            $this->connection = self::connect($configuration, $options);
-            if (!empty($options['near_cache'])) {
-                unset($options['near_cache']);
-                $this->farconnection = self::connect($configuration, $options);
-            }
+            $this->connection = self::connect($configuration, self::build_extension_options($configuration));
             $this->isready = true;
         } catch (\Throwable $e) {
             debugging("cachestore_moodlecache '{$name}': " . $e->getMessage(), DEBUG_DEVELOPER);
@@ -357,8 +364,14 @@ class cachestore_moodlecache extends store implements
         if (!empty($configuration['readtimeout'])) {
             $options['read_timeout'] = (float)$configuration['readtimeout'];
         }
-        if (!empty($configuration['nearcache'])) {
+        if (!empty($configuration['nearcache']) && $backend !== self::BACKEND_MEMCACHED) {
             $options['near_cache'] = true;
+            $excluded = preg_split('/[\s,]+/', (string)($configuration['nearcacheexclude'] ?? ''), -1, PREG_SPLIT_NO_EMPTY);
+            foreach ($excluded as $id) {
+                foreach ([self::MODE_APPLICATION, self::MODE_SESSION] as $mode) {
+                    $options['near_cache_exclude'][] = self::definition_name($mode, $id);
+                }
+            }
         }
         return $options;
     }
@@ -432,23 +445,21 @@ class cachestore_moodlecache extends store implements
      */
     public function initialise(definition $definition) {
         $this->definition = $definition;
-        // The mode keeps apart the application and session caches of one ad-hoc definition id.
-        $this->defname = $definition->get_mode() . '/' . $definition->get_id();
+        $this->defname = self::definition_name($definition->get_mode(), $definition->get_id());
         $this->ttl = (int)$definition->get_ttl();
-        if ($this->farconnection !== null && $this->is_near_cache_excluded($definition)) {
-            $this->connection = $this->farconnection;
-        }
     }
 
     /**
-     * Whether the administrator opted this definition out of the near cache.
+     * The extension's name of a definition: its mode, then its id.
      *
-     * @param definition $definition
-     * @return bool
+     * The mode keeps apart the application and session caches of one ad-hoc definition id.
+     *
+     * @param int $mode
+     * @param string $id
+     * @return string
      */
-    protected function is_near_cache_excluded(definition $definition): bool {
-        $excluded = preg_split('/[\s,]+/', (string)($this->config['nearcacheexclude'] ?? ''), -1, PREG_SPLIT_NO_EMPTY);
-        return in_array($definition->get_id(), $excluded, true);
+    public static function definition_name(int $mode, string $id): string {
+        return $mode . '/' . $id;
     }
 
     /**

@@ -103,16 +103,21 @@ final class store_test extends \cachestore_tests {
         $this->assertNotEmpty($features & store::IS_SEARCHABLE);
         $this->assertNotEmpty($features & store::DEREFERENCES_OBJECTS);
         $this->assertNotEmpty($features & store::SUPPORTS_DATA_GUARANTEE);
+        $this->assertSame(store::MODE_APPLICATION + store::MODE_SESSION, cachestore_moodlecache::get_supported_modes());
         $memcached = cachestore_moodlecache::get_supported_features(['backend' => 'memcached']);
+        $this->assertNotEmpty($memcached & store::SUPPORTS_NATIVE_TTL);
         $this->assertEmpty($memcached & store::SUPPORTS_DATA_GUARANTEE);
+        $this->assertEmpty($memcached & store::IS_SEARCHABLE);
+        $this->assertSame(store::MODE_APPLICATION, cachestore_moodlecache::get_supported_modes(['backend' => 'memcached']));
         $this->assertTrue(cachestore_moodlecache::is_supported_mode(store::MODE_APPLICATION));
         $this->assertTrue(cachestore_moodlecache::is_supported_mode(store::MODE_SESSION));
         $this->assertFalse(cachestore_moodlecache::is_supported_mode(store::MODE_REQUEST));
         $store = $this->make_store();
         $this->assertInstanceOf(\core_cache\key_aware_cache_interface::class, $store);
         $this->assertInstanceOf(\core_cache\lockable_cache_interface::class, $store);
-        $this->assertInstanceOf(\core_cache\searchable_cache_interface::class, $store);
         $this->assertNotEmpty($store->supports_native_ttl());
+        $memcached = cachestore_moodlecache::unit_test_configuration()['backend'] === 'memcached';
+        $this->assertSame(!$memcached, $store->is_searchable());
     }
 
     /**
@@ -181,7 +186,9 @@ final class store_test extends \cachestore_tests {
         $this->assertSame('first site', $first->get('key'));
         $this->assertTrue($second->purge());
         $this->assertSame('first site', $first->get('key'));
-        $this->assertSame(['key'], $first->find_all());
+        if ($first->is_searchable()) {
+            $this->assertSame(['key'], $first->find_all());
+        }
     }
 
     /**
@@ -242,6 +249,15 @@ final class store_test extends \cachestore_tests {
         $cluster = cachestore_moodlecache::build_extension_options(['server' => "a:1\nb:2", 'cluster' => 1]);
         $this->assertSame(['tcp://a:1', 'tcp://b:2'], $cluster['servers']);
         $this->assertTrue($cluster['cluster']);
+        $near = cachestore_moodlecache::build_extension_options(['server' => 'r', 'nearcache' => 1,
+            'nearcacheexclude' => "core/config\ncore/string"]);
+        $this->assertTrue($near['near_cache']);
+        $this->assertSame(['1/core/config', '2/core/config', '1/core/string', '2/core/string'], $near['near_cache_exclude']);
+        $memcached = cachestore_moodlecache::build_extension_options(['backend' => 'memcached', 'server' => 'm1',
+            'password' => 'ignored', 'nearcache' => 1]);
+        $this->assertSame(['m1:11211'], $memcached['servers']);
+        $this->assertArrayNotHasKey('password', $memcached);
+        $this->assertArrayNotHasKey('near_cache', $memcached);
     }
 
     /**
