@@ -686,6 +686,24 @@ void mc_nc_flush(mc_nc *nc)
     nc_unlock(nc);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23      /* Linux 5.14 */
+#endif
+
+int mc_nc_prefault(mc_nc *nc)
+{
+    /* index first: every lookup touches it; then the ring, a chunk at a
+     * time so other threads are not held off for long */
+    size_t step = (size_t)8 << 20;
+    for (size_t off = 0; off < nc->map_size; off += step) {
+        size_t len = nc->map_size - off < step ? nc->map_size - off : step;
+        if (madvise((char *)nc->h + off, len, MADV_POPULATE_WRITE) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 uint64_t mc_nc_node_id(const mc_nc *nc)
 {
     return nc->h->node_id;

@@ -133,6 +133,13 @@ uint64_t mc_nc_sync_ticket(mc_nc *nc, uint32_t chan);
 void mc_nc_sync_seen(mc_nc *nc, uint32_t chan, uint64_t ticket);
 int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket);
 
+/* Faults in every page of the mapping now (MADV_POPULATE_WRITE; data
+ * untouched), so no request pays a first-touch page fault (~25 us each in
+ * this VM) when it fills or reads a page for the first time.  Slow (the
+ * whole size is committed): the listener thread calls it in the background.
+ * 0, or -1 when the kernel lacks it (pages then fault in as used). */
+int mc_nc_prefault(mc_nc *nc);
+
 /* A random id of this node (this mapping), fixed at create. */
 uint64_t mc_nc_node_id(const mc_nc *nc);
 size_t mc_nc_max_item(const mc_nc *nc);

@@ -199,6 +199,9 @@ static void *listener_main(void *arg)
         atomic_store(&t->running, 0);
         return NULL;
     }
+    /* Fault the shared pages in now, off the request path: the near cache
+     * is not trusted until the subscription below is confirmed anyway. */
+    mc_nc_prefault(t->nc);
     mc_redis *r = mc_redis_create(&t->opts);
     while (r != NULL && !stopping(t)) {
         session(t, r);

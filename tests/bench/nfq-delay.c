@@ -1,0 +1,158 @@
+/*
+ * nfq-delay.c - holds every packet of an NFQUEUE for a fixed delay, in
+ * order, then accepts it: a network delay for this kernel, which has no
+ * netem (see /work/shared/TESTBED.md, "Network latency").
+ *
+ *   nfq-delay QUEUE DELAY_US [CALIBRATION_US]
+ *
+ * Packets are released at arrival + DELAY_US - CALIBRATION_US (the
+ * calibration takes off what the path itself adds: read, verdict, wake-up).
+ * Timer wake-ups here are 20-40 us late, so it sleeps in poll() only until
+ * ~60 us before the next release (ppoll) and busy-waits the rest: run it
+ * on a CPU of its own.  Only packet metadata is copied to user space.  Stops on
+ * SIGTERM/SIGINT, accepting what it still holds.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPIN_NS 60000ULL
+
+typedef struct held {
+    uint32_t id;
+    uint64_t release_ns;
+} held;
+
+static held *queue;
+static size_t qcap, qhead, qlen;
+static uint64_t delay_ns;
+static volatile sig_atomic_t stop;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *data)
+{
+    (void)msg;
+    (void)data;
+    struct nfqnl_msg_packet_hdr *ph = nfq_get_msg_packet_hdr(nfa);
+    if (ph == NULL) {
+        return 0;
+    }
+    uint32_t id = ntohl(ph->packet_id);
+    if (qlen == qcap) {
+        /* full: let it through at once rather than drop it */
+        return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
+    }
+    queue[(qhead + qlen) % qcap] = (held){id, now_ns() + delay_ns};
+    qlen++;
+    return 0;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s QUEUE DELAY_US [CALIBRATION_US]\n", argv[0]);
+        return 2;
+    }
+    int qnum = atoi(argv[1]);
+    long delay_us = atol(argv[2]);
+    long calib_us = argc > 3 ? atol(argv[3]) : 0;
+    if (qnum < 0 || qnum > 65535 || delay_us < 0 || calib_us < 0) {
+        fprintf(stderr, "bad arguments\n");
+        return 2;
+    }
+    delay_ns = (uint64_t)(delay_us > calib_us ? delay_us - calib_us : 0) * 1000ULL;
+    qcap = 65536;
+    queue = calloc(qcap, sizeof(*queue));
+    if (queue == NULL) {
+        perror("calloc");
+        return 1;
+    }
+    struct nfq_handle *h = nfq_open();
+    if (h == NULL) {
+        perror("nfq_open");
+        return 1;
+    }
+    struct nfq_q_handle *qh = nfq_create_queue(h, (uint16_t)qnum, on_packet, NULL);
+    if (qh == NULL) {
+        perror("nfq_create_queue");
+        nfq_close(h);
+        return 1;
+    }
+    if (nfq_set_mode(qh, NFQNL_COPY_META, 0) < 0) {
+        perror("nfq_set_mode");
+        return 1;
+    }
+    nfq_set_queue_maxlen(qh, (uint32_t)qcap);
+    int fd = nfq_fd(h);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    char buf[65536] __attribute__((aligned));
+    fprintf(stderr, "nfq-delay: queue %d, delay %ld us (calibration %ld us)\n", qnum, delay_us, calib_us);
+    while (!stop) {
+        /* release what is due */
+        uint64_t t = now_ns();
+        while (qlen > 0 && queue[qhead].release_ns <= t) {
+            nfq_set_verdict(qh, queue[qhead].id, NF_ACCEPT, 0, NULL);
+            qhead = (qhead + 1) % qcap;
+            qlen--;
+        }
+        uint64_t sleep_ns = 100000000ULL;
+        if (qlen > 0) {
+            uint64_t wait = queue[qhead].release_ns - t;
+            sleep_ns = wait > SPIN_NS ? wait - SPIN_NS : 0;
+        }
+        struct timespec ts = {(time_t)(sleep_ns / 1000000000ULL), (long)(sleep_ns % 1000000000ULL)};
+        struct pollfd p = {fd, POLLIN, 0};
+        int rc = ppoll(&p, 1, &ts, NULL);
+        if (rc < 0 && errno != EINTR) {
+            perror("poll");
+            break;
+        }
+        if (rc > 0) {
+            for (;;) {
+                ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n <= 0) {
+                    if (n < 0 && errno == ENOBUFS) {
+                        continue;   /* the kernel dropped messages: carry on */
+                    }
+                    break;
+                }
+                nfq_handle_packet(h, buf, (int)n);
+            }
+        }
+    }
+    while (qlen > 0) {
+        nfq_set_verdict(qh, queue[qhead].id, NF_ACCEPT, 0, NULL);
+        qhead = (qhead + 1) % qcap;
+        qlen--;
+    }
+    nfq_destroy_queue(qh);
+    nfq_close(h);
+    free(queue);
+    return 0;
+}
