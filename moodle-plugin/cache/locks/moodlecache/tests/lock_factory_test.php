@@ -54,8 +54,9 @@ final class lock_factory_test extends \advanced_testcase {
      * @param string $resource the resource
      */
     private function hold_in_child(lock_factory $factory, string $resource): void {
+        $dir = make_writable_directory(local\lock_directory::path(null, 'core'));
         $code = '$l = new MoodleCache\FileLocks($argv[1]); $l->acquire($argv[2]); echo "held\n"; sleep(60);';
-        $child = proc_open([PHP_BINARY, '-r', $code, local\lock_directory::path(null, 'core'), $factory->lock_name($resource)],
+        $child = proc_open([PHP_BINARY, '-r', $code, $dir, $factory->lock_name($resource)],
             [1 => ['pipe', 'w']], $pipes);
         $this->assertIsResource($child);
         $this->children[] = $child;

@@ -62,6 +62,7 @@ final class lock_test extends \advanced_testcase {
      * @param float $seconds how long it holds the lock
      */
     private function hold_in_child(string $dir, string $name, float $seconds): void {
+        make_writable_directory($dir);
         $code = '$l = new MoodleCache\FileLocks($argv[1]); $l->acquire($argv[2]); echo "held\n"; usleep((int)($argv[3] * 1e6));';
         $child = proc_open([PHP_BINARY, '-r', $code, $dir, $name, (string)$seconds], [1 => ['pipe', 'w']], $pipes);
         $this->assertIsResource($child);
