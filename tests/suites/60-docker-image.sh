@@ -160,7 +160,7 @@ if [ -d moodle-plugin ]; then
   plugin_check() {
     local rel rc=0
     while read -r rel; do
-      run "$image:standin" cmp -s "/opt/moodle/public/$rel/version.php" - < "moodle-plugin/$rel/version.php" \
+      run -i "$image:standin" cmp -s "/opt/moodle/public/$rel/version.php" - < "moodle-plugin/$rel/version.php" \
         || { echo "  $rel not installed" >&2; rc=1; }
     done < <(cd moodle-plugin && find . -name version.php -printf '%h\n' | sed 's|^\./||')
     return "$rc"
