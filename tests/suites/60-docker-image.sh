@@ -97,7 +97,7 @@ dockerfile_lint() {
   # Every apt-get install skips recommends; every RUN with apt-get update cleans the lists.
   grep -E 'apt-get install' "$f" | grep -vq -- '--no-install-recommends' && { echo "  apt-get install without --no-install-recommends" >&2; rc=1; }
   awk '/^RUN/{run=$0; while (/\\$/ && (getline line) > 0) { $0 = line; run = run "\n" line }
-       if (run ~ /apt-get update/ && run !~ /rm -rf \/var\/lib\/apt\/lists/) bad=1 }
+       if (run ~ /apt-get update/ && run !~ /rm -rf [^&]*\/var\/lib\/apt\/lists/) bad=1 }
        END { exit bad }' "$f" || { echo "  apt lists left in a layer" >&2; rc=1; }
   grep -qE '^ENTRYPOINT \["/usr/bin/tini", "--", ' "$f" || { echo "  ENTRYPOINT not exec-form under tini" >&2; rc=1; }
   return "$rc"
@@ -238,6 +238,12 @@ scenario() {
     ! grep -qF "$(cat "$work/secrets/db-$db")" "$f"
   }
   check "[$tag] config: rendered from env and secret files, secrets masked" config_check
+  $docker run --rm "${pod[@]}" -e MOODLE_REDIS_TLS=true -e MOODLE_REVERSEPROXY=true \
+    -v "$dir/local1:/var/cache/moodle-local" "$image:$tag" config >"$dir/config-tls.out" 2>&1 || true
+  check "[$tag] config: MOODLE_REDIS_TLS=true encrypts sessions (system CAs), reverseproxy" eval '
+    contains "$dir/config-tls.out" "\$CFG->session_redis_encrypt = array (" &&
+    contains "$dir/config-tls.out" "'"'"'cafile'"'"' => '"'"'/etc/ssl/certs/ca-certificates.crt'"'"'," &&
+    contains "$dir/config-tls.out" "\$CFG->reverseproxy = true;"'
   if $docker run --rm "${pod[@]}" -e MOODLE_DB_HOST= -v "$dir/local1:/var/cache/moodle-local" \
        "$image:$tag" config >"$dir/config-bad.out" 2>&1; then
     not_ok "[$tag] config: a missing MOODLE_DB_HOST fails"
