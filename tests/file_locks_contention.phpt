@@ -8,7 +8,7 @@ require __DIR__ . '/file_locks.inc';
 $dir = mc_locks_dir();
 $counter = "$dir/counter";
 file_put_contents($counter, '0');
-$procs = 4; $rounds = 250;
+$procs = 4; $rounds = mc_locks_rounds(250);
 $pids = [];
 for ($p = 0; $p < $procs; $p++) {
     [$pid, $ch] = mc_locks_fork(function ($ch) use ($dir, $counter, $rounds) {
@@ -28,11 +28,11 @@ foreach ($pids as $pid => $ch) {
     echo mc_locks_read_line($ch, 120), "\n";
     pcntl_waitpid($pid, $status);
 }
-var_dump((int)file_get_contents($counter));
+var_dump((int)file_get_contents($counter) === $procs * $rounds);
 ?>
 --EXPECT--
 done
 done
 done
 done
-int(1000)
+bool(true)
