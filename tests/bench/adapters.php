@@ -122,3 +122,114 @@ final class ApcuBench implements BenchStore
 
     public function purge(): bool { return apcu_clear_cache(); }
 }
+
+/** Our MemcachedStore, one definition. */
+final class MoodlecacheMemcachedBench implements BenchStore
+{
+    private \MoodleCache\MemcachedStore $store;
+
+    public function __construct(array $servers, private string $definition = 'bench/def')
+    {
+        $this->store = new \MoodleCache\MemcachedStore([
+            'servers' => $servers,
+            'prefix' => 'bench_mc_',
+            'compression' => 'zstd',
+            'compression_threshold' => 2000,
+        ]);
+    }
+
+    public function get(string $key): mixed { return $this->store->get($this->definition, $key); }
+    public function getMany(array $keys): array { return $this->store->getMany($this->definition, $keys); }
+    public function set(string $key, mixed $value): bool { return $this->store->set($this->definition, $key, $value); }
+    public function setMany(array $items): int { return $this->store->setMany($this->definition, $items); }
+    public function purge(): bool { return $this->store->purge($this->definition); }
+}
+
+/**
+ * php-memcached used the way Moodle's cachestore_memcached (Moodle 4.1, the
+ * last to ship it) uses it: OPT_COMPRESSION on (its default), PHP
+ * serializer, OPT_PREFIX_KEY, default hash and distribution, no buffered
+ * writes, text protocol; getMulti/setMulti; purge() flushes every server
+ * (its behaviour unless the pool is marked shared).
+ */
+final class CachestoreMemcachedStyleBench implements BenchStore
+{
+    private \Memcached $mc;
+
+    public function __construct(array $servers)
+    {
+        $this->mc = new \Memcached();
+        $this->mc->setOption(\Memcached::OPT_COMPRESSION, true);
+        $this->mc->setOption(\Memcached::OPT_SERIALIZER, \Memcached::SERIALIZER_PHP);
+        $this->mc->setOption(\Memcached::OPT_PREFIX_KEY, 'bench_pm_');
+        $this->mc->setOption(\Memcached::OPT_HASH, \Memcached::HASH_DEFAULT);
+        $this->mc->setOption(\Memcached::OPT_BUFFER_WRITES, false);
+        foreach ($servers as $server) {
+            [$host, $port] = explode(':', $server);
+            $this->mc->addServer($host, (int)$port, 100);
+        }
+    }
+
+    public function get(string $key): mixed { return $this->mc->get($key); }
+
+    public function getMany(array $keys): array
+    {
+        $found = $this->mc->getMulti($keys);
+        $result = [];
+        foreach ($keys as $key) {
+            $result[$key] = is_array($found) && array_key_exists($key, $found) ? $found[$key] : false;
+        }
+        return $result;
+    }
+
+    public function set(string $key, mixed $value): bool { return $this->mc->set($key, $value); }
+    public function setMany(array $items): int { return $this->mc->setMulti($items) ? count($items) : 0; }
+    public function purge(): bool { return $this->mc->flush(); }
+}
+
+/** Our RedisStore in cluster mode, one definition. */
+final class MoodlecacheClusterBench implements BenchStore
+{
+    private \MoodleCache\RedisStore $store;
+
+    public function __construct(array $seeds, private string $definition = 'bench/def')
+    {
+        $this->store = new \MoodleCache\RedisStore(['cluster' => true, 'servers' => $seeds, 'prefix' => 'bench_mc_']);
+    }
+
+    public function get(string $key): mixed { return $this->store->get($this->definition, $key); }
+    public function getMany(array $keys): array { return $this->store->getMany($this->definition, $keys); }
+    public function set(string $key, mixed $value): bool { return $this->store->set($this->definition, $key, $value); }
+    public function setMany(array $items): int { return $this->store->setMany($this->definition, $items); }
+    public function purge(): bool { return $this->store->purge($this->definition); }
+}
+
+/** phpredis's RedisCluster used as cachestore_redis uses a cluster: one hash per definition. */
+final class CachestoreRedisClusterStyleBench implements BenchStore
+{
+    private \RedisCluster $redis;
+    private string $hash = 'bench/def';
+
+    public function __construct(array $seeds)
+    {
+        $this->redis = new \RedisCluster(null, array_map(fn($s) => preg_replace('#^tcp://#', '', $s), $seeds), 1.0, 1.0);
+        $this->redis->setOption(\Redis::OPT_PREFIX, 'bench_pr_');
+        $this->redis->setOption(\Redis::OPT_SERIALIZER, \Redis::SERIALIZER_PHP);
+    }
+
+    public function get(string $key): mixed { return $this->redis->hGet($this->hash, $key); }
+
+    public function getMany(array $keys): array
+    {
+        $values = $this->redis->hMGet($this->hash, $keys);
+        $result = [];
+        foreach ($keys as $key) {
+            $result[$key] = $values[$key] ?? false;
+        }
+        return $result;
+    }
+
+    public function set(string $key, mixed $value): bool { return $this->redis->hSet($this->hash, $key, $value) !== false; }
+    public function setMany(array $items): int { return $this->redis->hMSet($this->hash, $items) ? count($items) : 0; }
+    public function purge(): bool { return $this->redis->del($this->hash) !== false; }
+}

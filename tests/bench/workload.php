@@ -5,13 +5,17 @@
 // cachestore_redis uses it.
 //
 //   php workload.php --host 127.0.0.1 --port 6379 [--scale 1.0] [--json FILE]
+//        [--memcached host:port,host:port] [--cluster tcp://host:port,...]
+// --memcached adds MemcachedStore against php-memcached used as Moodle's
+// cachestore_memcached; --cluster our cluster store against phpredis's
+// RedisCluster used as cachestore_redis, both in the same run.
 
 declare(strict_types=1);
 
 require __DIR__ . '/adapters.php';
 require __DIR__ . '/values.php';
 
-$opts = getopt('', ['host:', 'port:', 'scale:', 'json:', 'note:']);
+$opts = getopt('', ['host:', 'port:', 'scale:', 'json:', 'note:', 'memcached:', 'cluster:']);
 $host = $opts['host'] ?? '127.0.0.1';
 $port = (int)($opts['port'] ?? 6379);
 $scale = (float)($opts['scale'] ?? 1.0);
@@ -181,6 +185,27 @@ bench_print('Without compression (ratio = moodlecache ops/s / phpredis ops/s):',
 $all['compressed'] = bench_run($compressed, $scale);
 bench_print('With compression (values >= 4 KB; cachestore_redis compresses every value):', $all['compressed'],
     'moodlecache zstd', 'phpredis + gzip (cachestore_redis)', null);
+
+if (!empty($opts['memcached'])) {
+    $servers = explode(',', $opts['memcached']);
+    // cachestore_memcached's purge flushes the servers: it goes first, so its
+    // flush at the start cannot empty our store after that was filled.
+    $all['memcached'] = bench_run([
+        'php-memcached (cachestore_memcached)' => new CachestoreMemcachedStyleBench($servers),
+        'moodlecache memcached' => new MoodlecacheMemcachedBench($servers),
+    ], $scale);
+    bench_print(sprintf('Memcached, %d servers (both compress; cachestore_memcached purges by flushing every server):',
+        count($servers)), $all['memcached'], 'moodlecache memcached', 'php-memcached (cachestore_memcached)', null);
+}
+if (!empty($opts['cluster'])) {
+    $seeds = explode(',', $opts['cluster']);
+    $all['cluster'] = bench_run([
+        'moodlecache cluster' => new MoodlecacheClusterBench($seeds),
+        'phpredis RedisCluster' => new CachestoreRedisClusterStyleBench($seeds),
+    ], $scale);
+    bench_print(sprintf('Redis Cluster, %d seeds (ratio = moodlecache ops/s / RedisCluster ops/s):', count($seeds)),
+        $all['cluster'], 'moodlecache cluster', 'phpredis RedisCluster', null);
+}
 
 if (isset($opts['json'])) {
     file_put_contents($opts['json'], json_encode($all, JSON_PRETTY_PRINT));

@@ -1,6 +1,7 @@
 # Sourced by the cluster integration tests and the benchmark: starts and
-# stops a Redis Cluster of 3 masters and 3 replicas on free 127.0.0.1 ports.
-#   cluster_start DIR   -> CLUSTER_PORTS (6 ports, masters first), CLUSTER_SEEDS
+# stops a Redis Cluster of 3 masters (and by default 3 replicas) on free
+# 127.0.0.1 ports.
+#   cluster_start DIR [REPLICAS]  -> CLUSTER_PORTS, CLUSTER_SEEDS (the first 3 nodes)
 #   cluster_stop DIR
 # Node timeout 1000 ms, so a killed master's replica is promoted in ~2 s.
 
@@ -18,16 +19,16 @@ cluster_start_node() { # DIR PORT
   return 1
 }
 
-cluster_start() { # DIR
-  local dir=$1 ports=() addrs=()
-  for _ in 1 2 3 4 5 6; do
+cluster_start() { # DIR [REPLICAS per master, default 1]
+  local dir=$1 replicas=${2:-1} ports=() addrs=()
+  for _ in $(seq $((3 * (1 + replicas)))); do
     local p
     p=$(cluster_free_port)
     while [[ " ${ports[*]} " == *" $p "* ]]; do p=$(cluster_free_port); done
     ports+=("$p")
   done
   for p in "${ports[@]}"; do cluster_start_node "$dir" "$p" || return 1; addrs+=("127.0.0.1:$p"); done
-  redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 \
+  redis-cli --cluster create "${addrs[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
     || { cat "$dir/create.log" >&2; return 1; }
   for _ in $(seq 200); do
     local ok=1
