@@ -1,9 +1,10 @@
 <?php
-// Maps Moodle's application and session caches to one store through Moodle's own cache
-// configuration API (core_cache\config_writer), as Site administration > Plugins > Caching does,
-// then purges every cache so the next page starts cold.
+// Adds the store instances as an administrator does in Site administration > Plugins > Caching
+// (the add-instance form, submitted and validated, then core_cache\config_writer), maps the
+// application and session caches to one of them through the same API, and purges every cache
+// so the next page starts cold.
 //
-//   php configure-stores.php --moodle=WEBROOT --mode=moodlecache|redis|file --redis=HOST:PORT
+//   php configure-stores.php --moodle=MOODLE_ROOT --mode=moodlecache|redis|file --redis=HOST:PORT
 //
 // moodlecache: a cachestore_moodlecache instance on the Redis server; redis: Moodle's
 // cachestore_redis (phpredis) on the same server; file: Moodle's defaults (file store, session store).
@@ -13,19 +14,51 @@ define('CLI_SCRIPT', true);
 require($opts['moodle'] . '/config.php');
 
 use core_cache\config_writer;
+use core_cache\factory;
 use core_cache\store;
 
+/**
+ * Submits the add-instance form of a store plugin as the administration page does.
+ *
+ * @param string $plugin
+ * @param string $name
+ * @param array $fields the plugin's own form fields
+ */
+function mc_add_store_through_admin_form(string $plugin, string $name, array $fields): void {
+    global $PAGE;
+    $PAGE->set_context(context_system::instance());
+    $helper = factory::get_administration_display_helper();
+    $summaries = $helper->get_store_plugin_summaries();
+    if (empty($summaries[$plugin]['canaddinstance'])) {
+        throw new moodle_exception('ex_unmetstorerequirements', 'cache');
+    }
+    $class = 'cachestore_' . $plugin . '_addinstance_form';
+    $helper->get_add_store_form($plugin); // Loads the form class.
+    $class::mock_submit(['name' => $name, 'plugin' => $plugin, 'editing' => 0, 'lock' => ''] + $fields);
+    $form = $helper->get_add_store_form($plugin);
+    $data = $form->get_data();
+    if (!$data) {
+        $errors = $form->validation((array)$form->get_submitted_data(), []);
+        throw new moodle_exception('the add-instance form of ' . $plugin . ' rejected the data: ' . json_encode($errors));
+    }
+    $config = $helper->get_store_configuration_from_data($data);
+    unset($config['lock']);
+    config_writer::instance()->add_store_instance($data->name, $data->plugin, $config);
+    echo "added store instance '$name' ($plugin) through its add-instance form\n";
+}
+
 $mode = $opts['mode'];
-$writer = config_writer::instance();
 $stores = [
-    'moodlecache' => ['e2e_moodlecache', 'moodlecache', ['server' => $opts['redis'], 'prefix' => 'e2e']],
+    'moodlecache' => ['e2e_moodlecache', 'moodlecache', ['backend' => 'redis', 'server' => $opts['redis'], 'prefix' => 'e2e',
+        'serializer' => 'php', 'compression' => 'none', 'compressionlevel' => 3, 'compressionthreshold' => 4096,
+        'connecttimeout' => 1, 'readtimeout' => 1, 'lockwait' => 60, 'locktimeout' => 600, 'database' => 0]],
     'redis' => ['e2e_redis', 'redis', ['server' => $opts['redis'], 'prefix' => 'e2e_', 'serializer' => 1,
-        'compressor' => 0, 'connectiontimeout' => 3, 'encryption' => 0, 'cafile' => '', 'clustermode' => 0, 'password' => '']],
+        'compressor' => 0, 'connectiontimeout' => 3]],
 ];
 $present = config_writer::instance()->get_all_stores();
-foreach ($stores as [$name, $plugin, $configuration]) {
+foreach ($stores as [$name, $plugin, $fields]) {
     if (!isset($present[$name])) {
-        $writer->add_store_instance($name, $plugin, $configuration);
+        mc_add_store_through_admin_form($plugin, $name, $fields);
     }
 }
 if ($mode === 'file') {
@@ -38,9 +71,9 @@ if ($mode === 'file') {
     exit(2);
 }
 $mappings[store::MODE_REQUEST] = ['default_request'];
-$writer->set_mode_mappings($mappings);
+config_writer::instance()->set_mode_mappings($mappings);
 cache_helper::purge_all();
-core_cache\factory::reset();
+factory::reset();
 
 // Check the mapping as Moodle sees it: the stores a real definition now uses.
 $config = core_cache\config::instance();
