@@ -406,6 +406,9 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
     for (uint32_t i = 0; i < count; i++) {
         missing[i] = true;
     }
+    for (uint32_t i = 0; i < near->tokens_cap; i++) {
+        near->tokens[i].valid = 0;      /* none left over from an earlier call */
+    }
     if (!applies(store, definition)) {
         return count;
     }

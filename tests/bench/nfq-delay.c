@@ -3,13 +3,15 @@
  * order, then accepts it: a network delay for this kernel, which has no
  * netem (see /work/shared/TESTBED.md, "Network latency").
  *
- *   nfq-delay QUEUE DELAY_US [CALIBRATION_US]
+ *   nfq-delay QUEUE DELAY_US [CALIBRATION_US [SPIN_US]]
  *
  * Packets are released at arrival + DELAY_US - CALIBRATION_US (the
  * calibration takes off what the path itself adds: read, verdict, wake-up).
  * Timer wake-ups here are 20-40 us late, so it sleeps in poll() only until
- * ~60 us before the next release (ppoll) and busy-waits the rest: run it
- * on a CPU of its own.  Only packet metadata is copied to user space.  Stops on
+ * SPIN_US (default 60) before the next release (ppoll) and busy-waits the
+ * rest: run it on a CPU of its own.  At real-time priority the wake-up is
+ * punctual without spinning, and spinning there would starve the CPU's
+ * softirq thread that re-injects the accepted packets: use SPIN_US 0.  Only packet metadata is copied to user space.  Stops on
  * SIGTERM/SIGINT, accepting what it still holds.
  */
 #define _GNU_SOURCE
@@ -26,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPIN_NS 60000ULL
 
 typedef struct held {
     uint32_t id;
@@ -36,6 +37,7 @@ typedef struct held {
 static held *queue;
 static size_t qcap, qhead, qlen;
 static uint64_t delay_ns;
+static uint64_t spin_ns = 60000;
 static volatile sig_atomic_t stop;
 
 static uint64_t now_ns(void)
@@ -72,17 +74,19 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s QUEUE DELAY_US [CALIBRATION_US]\n", argv[0]);
+        fprintf(stderr, "usage: %s QUEUE DELAY_US [CALIBRATION_US [SPIN_US]]\n", argv[0]);
         return 2;
     }
     int qnum = atoi(argv[1]);
     long delay_us = atol(argv[2]);
     long calib_us = argc > 3 ? atol(argv[3]) : 0;
-    if (qnum < 0 || qnum > 65535 || delay_us < 0 || calib_us < 0) {
+    long spin_us = argc > 4 ? atol(argv[4]) : 60;
+    if (qnum < 0 || qnum > 65535 || delay_us < 0 || calib_us < 0 || spin_us < 0) {
         fprintf(stderr, "bad arguments\n");
         return 2;
     }
     delay_ns = (uint64_t)(delay_us > calib_us ? delay_us - calib_us : 0) * 1000ULL;
+    spin_ns = (uint64_t)spin_us * 1000ULL;
     qcap = 65536;
     queue = calloc(qcap, sizeof(*queue));
     if (queue == NULL) {
@@ -124,7 +128,7 @@ int main(int argc, char **argv)
         uint64_t sleep_ns = 100000000ULL;
         if (qlen > 0) {
             uint64_t wait = queue[qhead].release_ns - t;
-            sleep_ns = wait > SPIN_NS ? wait - SPIN_NS : 0;
+            sleep_ns = wait > spin_ns ? wait - spin_ns : 0;
         }
         struct timespec ts = {(time_t)(sleep_ns / 1000000000ULL), (long)(sleep_ns % 1000000000ULL)};
         struct pollfd p = {fd, POLLIN, 0};

@@ -1,0 +1,86 @@
+<?php
+// Summary of tests/bench/latency-suite.sh: one compact table over every
+// delay and process count (ops/s of all processes together; near = moodlecache
+// with its near cache, mc = without, pr = phpredis used as cachestore_redis),
+// the ratios, and which targets of the near cache are met.
+//
+//   php latency-summary.php results.json [--markdown]
+declare(strict_types=1);
+
+$runs = json_decode((string)file_get_contents($argv[1]), true);
+$md = in_array('--markdown', $argv, true);
+if (!is_array($runs) || !$runs) {
+    fwrite(STDERR, "no results in {$argv[1]}\n");
+    exit(1);
+}
+$fmt = fn(float $v) => $v >= 100 ? number_format($v, 0, '.', '') : number_format($v, 1, '.', '');
+
+echo "\n";
+$cols = ['delay', 'procs', 'operation', 'near ops/s', 'near p50/p99 µs', 'mc ops/s', 'phpredis ops/s',
+    'phpredis p50/p99 µs', 'APCu ops/s', 'APCu p50 µs', 'near/phpredis', 'mc/phpredis', 'near p50/APCu p50'];
+if ($md) {
+    echo '| ', implode(' | ', $cols), " |\n|", str_repeat(' --- |', count($cols)), "\n";
+} else {
+    printf("%-22s %5s %-29s %11s %17s %9s %9s %19s %10s %8s %9s %9s %9s\n", ...$cols);
+}
+foreach ($runs as $run) {
+    $delay = preg_replace('/ \(.*$/', '', $run['label']);
+    foreach ($run['results'] as $op => $r) {
+        $apcu = $r['apcu'] ?? null;
+        $row = [$run['label'], $run['procs'], $op, $fmt($r['near']['ops']),
+            $fmt($r['near']['p50']) . ' / ' . $fmt($r['near']['p99']), $fmt($r['moodlecache']['ops']),
+            $fmt($r['phpredis']['ops']), $fmt($r['phpredis']['p50']) . ' / ' . $fmt($r['phpredis']['p99']),
+            $apcu ? $fmt($apcu['ops']) : '-', $apcu ? $fmt($apcu['p50']) : '-',
+            sprintf('%.1fx', $r['near']['ops'] / $r['phpredis']['ops']),
+            sprintf('%.2fx', $r['moodlecache']['ops'] / $r['phpredis']['ops']),
+            $apcu ? sprintf('%.2f', $r['near']['p50'] / $apcu['p50']) : '-'];
+        if ($md) {
+            echo '| ', implode(' | ', $row), " |\n";
+        } else {
+            printf("%-22s %5s %-29s %11s %17s %9s %9s %19s %10s %8s %9s %9s %9s\n", ...$row);
+        }
+    }
+}
+
+// Targets.  A "delay" label starts with "+N µs".
+$find = function (int $delay, int $procs) use ($runs): ?array {
+    foreach ($runs as $run) {
+        if ((int)substr($run['label'], 1) === $delay && $run['procs'] === $procs) return $run['results'];
+    }
+    return null;
+};
+$repeated = fn(array $res) => array_filter($res, fn($k) => str_contains($k, 'repeated'), ARRAY_FILTER_USE_KEY);
+$verdict = fn(bool $ok) => $ok ? 'MET' : 'NOT MET';
+echo "\nTargets (1 process unless said):\n";
+if ($r0 = $find(0, 1)) {
+    $ratios = [];
+    foreach (['get 16 B string (repeated)', 'get 1 KB (repeated)'] as $op) {
+        if (isset($r0[$op]['apcu'])) $ratios[$op] = $r0[$op]['near']['p50'] / $r0[$op]['apcu']['p50'];
+    }
+    if ($ratios) {
+        printf("- near-cache hit within 2x of an APCu get (p50, +0 µs): %s (%s)\n", $verdict(max($ratios) <= 2.0),
+            implode(', ', array_map(fn($k, $v) => sprintf('%s %.2fx', $k, $v), array_keys($ratios), $ratios)));
+    }
+}
+foreach ([[0, 10], [250, 100]] as [$delay, $want]) {
+    foreach ([1, 8, 32] as $procs) {
+        $res = $find($delay, $procs);
+        if (!$res) continue;
+        $ratios = array_map(fn($r) => $r['near']['ops'] / $r['phpredis']['ops'], $repeated($res));
+        printf("- repeated reads >= %dx phpredis at +%d µs, %d process%s: %s (min %.1fx: %s; max %.1fx)\n", $want, $delay,
+            $procs, $procs > 1 ? 'es' : '', $verdict(min($ratios) >= $want), min($ratios),
+            array_search(min($ratios), $ratios), max($ratios));
+    }
+}
+foreach ($runs as $run) {
+    $res = $run['results'];
+    foreach (['set 1 KB', 'get 1 KB (cold)'] as $op) {
+        if (!isset($res[$op])) continue;
+        $near = $res[$op]['near']['ops'] / $res[$op]['phpredis']['ops'];
+        $mc = $res[$op]['moodlecache']['ops'] / $res[$op]['phpredis']['ops'];
+        // "no slower" within 5% (the noise of a shared 2-CPU machine)
+        printf("- %s no slower than phpredis at %s, %d proc: near %s (%.2fx), without near %s (%.2fx)\n", $op,
+            preg_replace('/ \(.*$/', '', $run['label']), $run['procs'], $verdict($near >= 0.95), $near,
+            $verdict($mc >= 0.95), $mc);
+    }
+}

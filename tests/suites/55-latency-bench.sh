@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The near-cache latency benchmark at a reduced matrix (+0 and +250 µs of
+# added delay, 1 and 8 processes): proves the network-namespace set-up, the
+# NFQUEUE delay and every contender run end to end, and prints the table.
+# Timings are printed, never asserted; the checks are that each run
+# produced its rows and that the added delay shows in the measured round
+# trip.  The full matrix: tests/bench/latency-suite.sh (see docs/near-cache.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=$(mktemp)
+json=$(mktemp)
+trap 'rm -f "$out" "$json"' EXIT
+
+passed=0 failed=0
+check() {  # check "what" command...
+  local what=$1; shift
+  if "$@"; then echo "ok   $what"; passed=$((passed + 1)); else echo "FAIL $what"; failed=$((failed + 1)); fi
+}
+
+if tests/bench/latency-suite.sh --delays "0 250" --procs "1 8" --seconds 0.2 --json "$json" 2>&1 | tee "$out"; then
+  check "the suite ran to its end" true
+else
+  check "the suite ran to its end" false
+fi
+rows() { php -r '$r = json_decode(file_get_contents($argv[1]), true); echo is_array($r) ? count($r) : 0;' "$json"; }
+check "four runs recorded (2 delays x 2 process counts)" test "$(rows)" -eq 4
+check "every contender measured every operation" php -r '
+  foreach (json_decode(file_get_contents($argv[1]), true) as $run)
+    foreach ($run["results"] as $op => $r)
+      foreach (["near", "moodlecache", "phpredis"] as $c)
+        if (!isset($r[$c]) || $r[$c]["n"] < 1) exit(1);' "$json"
+ping0=$(sed -n 's/^=== added delay 0 µs.*PING round trip (phpredis, p50) \([0-9]*\) µs$/\1/p' "$out")
+ping250=$(sed -n 's/^=== added delay 250 µs.*PING round trip (phpredis, p50) \([0-9]*\) µs$/\1/p' "$out")
+check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> ${ping250:-?} µs)" \
+  test "$(( ${ping250:-0} - ${ping0:-0} ))" -ge 200
+check "the summary states the targets" grep -q '^Targets' "$out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
