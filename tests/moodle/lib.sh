@@ -173,6 +173,10 @@ mc_phpunit() { # testsuite label; MC_TEST_BACKEND, MC_TEST_APPSTORE (moodlecache
   return $rc
 }
 
+mc_redis_commands() {
+  redis-cli -p "$redis_port" info stats | sed -n 's/^total_commands_processed:\([0-9]*\).*/\1/p'
+}
+
 mc_start_web() {
   php -S "127.0.0.1:$web_port" -t "$webroot" > "$work/web.log" 2>&1 &
   web_pid=$!
@@ -186,18 +190,27 @@ mc_start_web() {
 mc_page_times() { # pages rounds
   local pages=$1 rounds=$2 r mode rc=0
   mc_start_web || { echo "the built-in web server did not start"; return 1; }
-  rm -f "$work"/times-*.txt
+  rm -f "$work"/times-*.txt "$work"/commands-*.txt
   for r in $(seq "$rounds"); do
     for mode in moodlecache redis file; do
       php "$here/configure-stores.php" --moodle="$moodle" --mode="$mode" --redis="127.0.0.1:$redis_port" \
         > "$work/configure-$mode.log" 2>&1 || { cat "$work/configure-$mode.log"; rc=1; continue; }
       [ "$r" = 1 ] && sed 's/^/  /' "$work/configure-$mode.log"
+      local before after
+      before=$(mc_redis_commands)
       php "$here/pagetime.php" --url="http://127.0.0.1:$web_port/" --count="$pages" --warmup=5 \
         >> "$work/times-$mode.txt" || rc=1
+      after=$(mc_redis_commands)
+      # Commands Redis served per page (warm-up included; the two INFO calls removed).
+      echo "$(( (after - before - 1) )) $((pages + 5))" >> "$work/commands-$mode.txt"
     done
   done
   echo "front page of Moodle $(mc_moodle_release), $rounds rounds x $pages requests per store (after 5 warm-up requests each round):"
   php "$here/pagetime.php" --summarise "$work"/times-moodlecache.txt "$work"/times-redis.txt "$work"/times-file.txt || rc=1
+  for mode in moodlecache redis file; do
+    awk -v m="$mode" '{c += $1; n += $2} END {printf "  %-12s %6.1f Redis commands per page\n", m, n ? c / n : 0}' \
+      "$work/commands-$mode.txt"
+  done
   kill "$web_pid" 2>/dev/null; web_pid=
   return $rc
 }
