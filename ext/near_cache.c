@@ -27,6 +27,7 @@ static zend_ulong ini_size;        /* moodlecache.near_cache_size (0: off) */
 static zend_ulong ini_max_item;    /* moodlecache.near_cache_max_item */
 
 static mc_nc *cache;               /* NULL when off or the mapping failed */
+static pid_t index_mapped_pid;     /* this process mapped the index in (prefault) */
 static char *fill_hook_dir;        /* tests only: see fill_hook() */
 static pid_t cache_pid;            /* the process that made it (MINIT) */
 
@@ -198,6 +199,12 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
     near->listen.tls.key_file = own(near, 6, conn->tls.key_file);
     near->listen.tls.server_name = own(near, 7, conn->tls.server_name);
     near->enabled = true;
+    if (index_mapped_pid != getpid()) {
+        /* Map the index into this process now rather than one page fault per
+         * first lookup (each costs 10-40 µs in some VMs). */
+        index_mapped_pid = getpid();
+        mc_nc_prefault_index(cache);
+    }
     return true;
 }
 

@@ -590,8 +590,18 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
     uint64_t need = entry_size(key_len, value_len);
     nc_chan *ch = &h->chan[token->chan];
     nc_bucket *b = bucket_of(nc, token->hash);
-    if (nc_lock(nc) != 0) {
-        return MC_ERR_LOCK;
+    /* A fill is an optimisation: when another writer holds the lock, skip
+     * it rather than queue (on a busy CPU a queue of fillers behind a
+     * preempted holder costs milliseconds); a later read fills instead. */
+    int rc = pthread_mutex_trylock(&h->lock);
+    if (rc == EOWNERDEAD) {
+        nc_reset(nc);
+        ADD(&h->recoveries, 1);
+        rc = pthread_mutex_consistent(&h->lock);
+    }
+    if (rc != 0) {
+        ADD(&h->fill_drops, 1);
+        return rc == EBUSY ? MC_ERR_NOTFOUND : MC_ERR_LOCK;
     }
     if (LOAD(&b->gen) != token->gen || LOAD(&ch->epoch) != token->epoch || !LOAD(&ch->ready)) {
         nc_unlock(nc);
@@ -689,6 +699,11 @@ void mc_nc_flush(mc_nc *nc)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23      /* Linux 5.14 */
 #endif
+
+int mc_nc_prefault_index(mc_nc *nc)
+{
+    return madvise(nc->h, nc->h->ring_off, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
+}
 
 int mc_nc_prefault(mc_nc *nc)
 {

@@ -103,7 +103,8 @@ void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
                       uint64_t now_ms, mc_nc_token *token);
 /* Installs value for key unless an invalidation of its bucket, a flush, or
  * a listener change happened since the token was taken.  MC_OK installed;
- * MC_ERR_NOTFOUND dropped (counted in fill_drops); MC_ERR_TOO_LARGE above
+ * MC_ERR_NOTFOUND dropped (counted in fill_drops), also when another writer
+ * holds the lock at that moment (fills never wait); MC_ERR_TOO_LARGE above
  * max_item; MC_ERR_ARG for an invalid token. */
 mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                             const void *value, size_t value_len);
@@ -139,6 +140,10 @@ int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket);
  * whole size is committed): the listener thread calls it in the background.
  * 0, or -1 when the kernel lacks it (pages then fault in as used). */
 int mc_nc_prefault(mc_nc *nc);
+/* The same for the header and index only (an eighteenth of the size):
+ * each process maps pages itself, so a worker calls it once before its
+ * first lookup. */
+int mc_nc_prefault_index(mc_nc *nc);
 
 /* A random id of this node (this mapping), fixed at create. */
 uint64_t mc_nc_node_id(const mc_nc *nc);

@@ -114,7 +114,7 @@ function run_phase(BenchStore $store, callable $op, float $seconds, int $proc, i
         $t = $t2;
         $n++;
     }
-    return ['n' => $n, 'elapsed' => ($t - $start) / 1e9, 'hist' => $hist];
+    return ['n' => $n, 'start' => $start, 'end' => $t, 'hist' => $hist];
 }
 
 function percentile(array $hist, int $total, float $q): float
@@ -181,7 +181,9 @@ foreach (array_keys(operations()) as $opname) {
             $limit = $cold ? intdiv(COLD_KEYS, ROUNDS) : PHP_INT_MAX;
             $msg = [$opname, $cname, $cold ? 0 : 20, $seconds / ROUNDS, $cold ? $round * $limit : 0, $limit];
             foreach ($children as $c) fwrite($c, json_encode($msg) . "\n");
-            $acc[$cname] ??= ['hist' => [], 'n' => 0, 'elapsed' => []];
+            $acc[$cname] ??= ['hist' => [], 'n' => 0, 'wall' => 0];
+            $first = PHP_INT_MAX;
+            $last = 0;
             foreach ($children as $k => $c) {
                 $r = json_decode((string)fgets($c), true);
                 if (!is_array($r) || isset($r['error'])) {
@@ -189,18 +191,18 @@ foreach (array_keys(operations()) as $opname) {
                     exit(1);
                 }
                 $acc[$cname]['n'] += $r['n'];
-                $acc[$cname]['count'][$k] = ($acc[$cname]['count'][$k] ?? 0) + $r['n'];
-                $acc[$cname]['elapsed'][$k] = ($acc[$cname]['elapsed'][$k] ?? 0) + $r['elapsed'];
+                $first = min($first, $r['start']);
+                $last = max($last, $r['end']);
                 foreach ($r['hist'] as $b => $cnt) $acc[$cname]['hist'][$b] = ($acc[$cname]['hist'][$b] ?? 0) + $cnt;
             }
+            // throughput of the round: every call of every process over the
+            // time from the first start to the last end (hrtime is one clock)
+            $acc[$cname]['wall'] += ($last - $first) / 1e9;
         }
     }
     foreach ($names as $cname) {
         $a = $acc[$cname];
-        $rate = 0.0;
-        foreach ($a['elapsed'] as $k => $e) {
-            $rate += $e > 0 ? $a['count'][$k] / $e : 0;
-        }
+        $rate = $a['wall'] > 0 ? $a['n'] / $a['wall'] : 0.0;
         $results[$opname][$cname] = ['ops' => $rate, 'p50' => percentile($a['hist'], $a['n'], 0.5),
             'p99' => percentile($a['hist'], $a['n'], 0.99), 'n' => $a['n']];
     }

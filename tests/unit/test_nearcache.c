@@ -197,17 +197,27 @@ START_TEST(writer_killed_mid_update_recovers)
     char out[64];
     ck_assert_int_eq(fill(nc, "{p:d}:a", "one", 3), MC_OK);
     ck_assert_int_eq(fill(nc, "{p:d}:k", "kay", 3), MC_OK);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         mc_nc_test_break_mid_update(nc, 0, "{p:d}:k", 7);
-        raise(SIGKILL);
+        if (write(ready[1], "b", 1) != 1) _exit(1);
+        pause();    /* holds the lock until killed */
         _exit(1);
     }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    alarm(10);      /* a deadlock fails the test instead of hanging it */
+    /* while the writer lives and holds the lock: reads miss, fills are
+     * skipped, neither waits */
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(fill(nc, "{p:d}:c", "three", 5), MC_ERR_NOTFOUND);
+    kill(pid, SIGKILL);
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    alarm(10);      /* a deadlock fails the test instead of hanging it */
     ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
     mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);                /* the next writer recovers */
     ck_assert_int_eq(fill(nc, "{p:d}:b", "two", 3), MC_OK);
