@@ -9,14 +9,12 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
-#include <time.h>
 #include "php.h"
 #include "zend_exceptions.h"
 #include "php_moodlecache.h"
 #include "redis_store.h"
 #include "redis_store_arginfo.h"
 #include "layout.h"
-#include "value.h"
 
 static zend_class_entry *redis_store_ce;
 static zend_object_handlers redis_store_handlers;
@@ -174,33 +172,11 @@ static redisReply **run(mc_redis_store *store, const char *method, size_t expect
     return replies;
 }
 
-static uint64_t expiry_of(zend_long ttl)
-{
-    return ttl > 0 ? (uint64_t)time(NULL) + (uint64_t)ttl : 0;
-}
-
 /* Encodes value into store->frames; false if it cannot be serialized (an
  * exception is then in flight) or out of memory. */
 static bool encode(mc_redis_store *store, zval *value, zend_long ttl, size_t *offset, size_t *len)
 {
-    mc_payload payload;
-    if (!mc_value_serialize(value, store->serializer, &payload)) {
-        if (!EG(exception)) {
-            zend_throw_exception(mc_ce_exception, "moodlecache: value cannot be serialized", 0);
-        }
-        return false;
-    }
-    *offset = store->frames.len;
-    mc_status st = mc_frame_encode(&store->codec, payload.serializer, expiry_of(ttl),
-                                   payload.data, payload.len, &store->frames);
-    mc_payload_free(&payload);
-    if (st != MC_OK) {
-        zend_throw_exception_ex(mc_ce_exception, 0, "moodlecache: value cannot be encoded: %s",
-                                mc_status_name(st));
-        return false;
-    }
-    *len = store->frames.len - *offset;
-    return true;
+    return mc_store_encode(&store->codec, store->serializer, value, ttl, &store->frames, offset, len);
 }
 
 /* Turns one GET reply into a PHP value in rv; false for a miss. */
@@ -216,47 +192,14 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
         store->counters.misses++;
         return false;
     }
-    mc_frame frame;
-    mc_status st = mc_frame_decode(reply->str, reply->len, &store->scratch, &frame);
-    if (st == MC_OK && mc_frame_expired(&frame, (uint64_t)time(NULL))) {
-        store->counters.misses++;
-        return false;
-    }
-    if (st != MC_OK || !mc_value_unserialize(&frame, rv)) {
-        if (EG(exception)) {
-            return false;
-        }
-        store->counters.corrupt++;
-        store->counters.misses++;
+    const char *why = NULL;
+    mc_decoded result = mc_store_decode(reply->str, reply->len, &store->scratch, &store->counters, rv, &why);
+    if (result == MC_DECODED_BAD) {
         set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
-                                         ZSTR_VAL(key), ZSTR_VAL(definition),
-                                         st != MC_OK ? mc_status_name(st) : "does not unserialize"));
+                                         ZSTR_VAL(key), ZSTR_VAL(definition), why));
         mc_warn_once("moodlecache: %s; served as a miss", ZSTR_VAL(store->last_error));
-        return false;
     }
-    store->counters.hits++;
-    return true;
-}
-
-/* The keys of a PHP array as strings: caller releases each. */
-static zend_string **key_list(HashTable *keys, uint32_t *count)
-{
-    zend_string **list = safe_emalloc(zend_hash_num_elements(keys) + 1, sizeof(zend_string *), 0);
-    uint32_t n = 0;
-    zval *entry;
-    ZEND_HASH_FOREACH_VAL(keys, entry) {
-        list[n++] = zval_get_string(entry);
-    } ZEND_HASH_FOREACH_END();
-    *count = n;
-    return list;
-}
-
-static void key_list_free(zend_string **list, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        zend_string_release(list[i]);
-    }
-    efree(list);
+    return result == MC_DECODED_HIT;
 }
 
 /* Adds "{P:D}#i" or "{P:D}#t". */
@@ -367,10 +310,10 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     uint32_t count;
-    zend_string **list = key_list(keys, &count);
+    zend_string **list = mc_key_list(keys, &count);
     array_init_size(return_value, count);
     if (count == 0) {
-        key_list_free(list, count);
+        mc_key_list_free(list, count);
         return;
     }
     bool ok = begin(store, definition);
@@ -379,7 +322,7 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
     uint32_t asked = ok ? mc_near_get_many(store, definition, list, count, return_value, missing) : count;
     if (asked == 0) {
         efree(missing);
-        key_list_free(list, count);
+        mc_key_list_free(list, count);
         return;
     }
     ok = ok && ARG_LITERAL(store, "MGET");
@@ -415,7 +358,7 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         zend_symtable_update(Z_ARRVAL_P(return_value), list[i], &value);
     }
     efree(missing);
-    key_list_free(list, count);
+    mc_key_list_free(list, count);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, set)
@@ -544,7 +487,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     } else if (encoded) {
         out_of_memory(store, "setMany");
     }
-    key_list_free(keys, n);
+    mc_key_list_free(keys, n);
     efree(offsets);
     efree(lengths);
     if (EG(exception)) RETURN_THROWS();
@@ -603,9 +546,9 @@ PHP_METHOD(MoodleCache_RedisStore, deleteMany)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     uint32_t count;
-    zend_string **list = key_list(keys, &count);
+    zend_string **list = mc_key_list(keys, &count);
     zend_long deleted = count ? delete_keys(store, "deleteMany", definition, list, count) : 0;
-    key_list_free(list, count);
+    mc_key_list_free(list, count);
     RETURN_LONG(deleted < 0 ? 0 : deleted);
 }
 

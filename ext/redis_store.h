@@ -11,19 +11,9 @@
 #include "codec.h"
 #include "redis.h"
 #include "cluster.h"
+#include "store_common.h"
 #include "near_cache.h"
 
-#define MC_DEFAULT_CONNECT_TIMEOUT 1.0
-#define MC_DEFAULT_READ_TIMEOUT 1.0
-#define MC_DEFAULT_COMPRESSION_THRESHOLD 4096
-
-typedef struct mc_store_counters {
-    uint64_t hits;
-    uint64_t misses;
-    uint64_t sets;
-    uint64_t deletes;
-    uint64_t corrupt;     /* values that failed to decode: served as misses */
-} mc_store_counters;
 
 typedef struct mc_redis_store {
     mc_redis *conn;          /* in a cluster: the node of the current call */

@@ -12,7 +12,6 @@
 #include "php_moodlecache.h"
 #include "options.h"
 #include "redis_store.h"
-#include "value.h"
 
 static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
@@ -24,29 +23,6 @@ static const char *const known_options[] = {
 static const char *const known_tls_options[] = {
     "ca_file", "cert_file", "key_file", "verify_peer", "server_name", NULL
 };
-
-/* A string option that becomes a C string: no NUL bytes inside. */
-static int c_string_option(const mc_options *opts, const char *name, const char **out)
-{
-    zend_string *value;
-    int found = mc_option_string(opts, name, &value);
-    if (found == 1) {
-        if (strlen(ZSTR_VAL(value)) != ZSTR_LEN(value)) {
-            return mc_option_invalid(opts, name, "must not contain NUL bytes");
-        }
-        *out = ZSTR_VAL(value);
-    }
-    return found;
-}
-
-static int timeout_option(const mc_options *opts, const char *name, double *out)
-{
-    int found = mc_option_double(opts, name, out);
-    if (found == 1 && !(*out > 0 && *out <= 3600)) {
-        return mc_option_invalid(opts, name, "must be a number of seconds above 0 and at most 3600");
-    }
-    return found;
-}
 
 static bool parse_tls(const mc_options *opts, mc_redis_tls_options *tls)
 {
@@ -60,76 +36,19 @@ static bool parse_tls(const mc_options *opts, mc_redis_tls_options *tls)
         return false;
     }
     bool verify = true;
-    return c_string_option(&sub, "ca_file", &tls->ca_file) >= 0
-        && c_string_option(&sub, "cert_file", &tls->cert_file) >= 0
-        && c_string_option(&sub, "key_file", &tls->key_file) >= 0
-        && c_string_option(&sub, "server_name", &tls->server_name) >= 0
+    return mc_option_c_string(&sub, "ca_file", &tls->ca_file) >= 0
+        && mc_option_c_string(&sub, "cert_file", &tls->cert_file) >= 0
+        && mc_option_c_string(&sub, "key_file", &tls->key_file) >= 0
+        && mc_option_c_string(&sub, "server_name", &tls->server_name) >= 0
         && mc_option_bool(&sub, "verify_peer", &verify) >= 0
         && ((tls->verify_peer = verify), true);
-}
-
-static bool parse_serializer(const mc_options *opts, mc_redis_store *store)
-{
-    zend_string *name;
-    store->serializer = MC_SER_PHP;
-    int found = mc_option_string(opts, "serializer", &name);
-    if (found <= 0) {
-        return found == 0;
-    }
-    if (zend_string_equals_literal(name, "php")) {
-        store->serializer = MC_SER_PHP;
-    } else if (zend_string_equals_literal(name, "igbinary")) {
-        if (!mc_serializer_available(MC_SER_IGBINARY)) {
-            zend_throw_exception(mc_ce_exception,
-                "MoodleCache\\RedisStore option 'serializer': igbinary is not available in this build "
-                "(configure with --enable-moodlecache-igbinary)", 0);
-            return false;
-        }
-        store->serializer = MC_SER_IGBINARY;
-    } else {
-        mc_option_invalid(opts, "serializer", "must be 'php' or 'igbinary'");
-        return false;
-    }
-    return true;
-}
-
-static bool parse_compression(const mc_options *opts, mc_codec_options *codec)
-{
-    zend_string *name;
-    zend_long level = 0, threshold = MC_DEFAULT_COMPRESSION_THRESHOLD;
-    codec->compression = MC_COMP_NONE;
-    int found = mc_option_string(opts, "compression", &name);
-    if (found < 0) {
-        return false;
-    }
-    if (found == 1) {
-        if (zend_string_equals_literal(name, "zstd")) {
-            codec->compression = MC_COMP_ZSTD;
-        } else if (!zend_string_equals_literal(name, "none")) {
-            mc_option_invalid(opts, "compression", "must be 'none' or 'zstd'");
-            return false;
-        }
-    }
-    found = mc_option_long(opts, "compression_level", &level);
-    if (found < 0 || (found == 1 && (level < 1 || level > 22)
-                      && mc_option_invalid(opts, "compression_level", "must be between 1 and 22"))) {
-        return false;
-    }
-    found = mc_option_long(opts, "compression_threshold", &threshold);
-    if (found < 0 || (found == 1 && threshold < 0
-                      && mc_option_invalid(opts, "compression_threshold", "must be 0 or more bytes"))) {
-        return false;
-    }
-    codec->level = (int)level;
-    codec->threshold = (size_t)threshold;
-    return true;
 }
 
 static bool parse_server(const mc_options *opts, mc_redis_store *store,
                          mc_redis_options *conn, char **storage)
 {
     const char *server = "tcp://127.0.0.1:6379";
-    if (c_string_option(opts, "server", &server) < 0) {
+    if (mc_option_c_string(opts, "server", &server) < 0) {
         return false;
     }
     store->server = zend_string_init(server, strlen(server), 0);
@@ -236,14 +155,14 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
 
     bool ok = mc_options_only(&opts, known_options)
         && parse_server(&opts, store, &conn, &storage)
-        && c_string_option(&opts, "username", &conn.username) >= 0
-        && c_string_option(&opts, "password", &conn.password) >= 0
+        && mc_option_c_string(&opts, "username", &conn.username) >= 0
+        && mc_option_c_string(&opts, "password", &conn.password) >= 0
         && mc_option_long(&opts, "database", &database) >= 0
         && mc_option_string(&opts, "prefix", &prefix) >= 0
-        && parse_serializer(&opts, store)
-        && parse_compression(&opts, &store->codec)
-        && timeout_option(&opts, "connect_timeout", &conn.connect_timeout) >= 0
-        && timeout_option(&opts, "read_timeout", &conn.read_timeout) >= 0
+        && mc_option_serializer(&opts, &store->serializer)
+        && mc_option_compression(&opts, &store->codec)
+        && mc_option_timeout(&opts, "connect_timeout", &conn.connect_timeout) >= 0
+        && mc_option_timeout(&opts, "read_timeout", &conn.read_timeout) >= 0
         && parse_tls(&opts, &conn.tls);
 
     if (ok && (database < 0 || database > INT_MAX)) {
