@@ -466,11 +466,13 @@ PHP_METHOD(MoodleCache_FileLocks, stats)
     ADD(stale_taken);
     ADD(fds_opened);
     ADD(fds_closed);
+    ADD(fds_reused);
     ADD(held);
     ADD(open_files);
 #undef ADD
     add_assoc_double(return_value, "wait_ms_total", s.wait_ms_total);
     add_assoc_double(return_value, "wait_ms_max", s.wait_ms_max);
+    add_assoc_long(return_value, "pooled_fds", (zend_long)mc_lock_pool_size());
 }
 
 void mc_file_locks_register(void)

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -244,6 +245,114 @@ mc_lock_entry *mc_lock_free_slot(mc_lockdir *ld)
     return victim;
 }
 
+/* ---- process-wide descriptor pool ----
+ *
+ * PHP frees a FileLocks object at the end of each request, yet a PHP-FPM
+ * worker serves thousands: when a handle is freed, its unlocked
+ * descriptors come here, and the next handle on the same lock file takes
+ * one back instead of opening the file again (an OPEN round trip on EFS).
+ * Only unlocked descriptors are pooled, so sharing one between handles
+ * never shares a lock.  Bounded (MC_LOCK_POOL_MAX, least recently pooled
+ * closed first); a fork child drops what it inherited.
+ */
+
+typedef struct pool_entry {
+    char *path;      /* NULL = free slot */
+    int fd;
+    uint64_t stamp;
+} pool_entry;
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pool_entry pool[MC_LOCK_POOL_MAX];
+static uint64_t pool_clock;
+static pid_t pool_pid;
+
+static void drop(pool_entry *p)
+{
+    if (p->path != NULL) {
+        close(p->fd);
+        free(p->path);
+        p->path = NULL;
+        p->fd = -1;
+    }
+}
+
+/* Called with pool_mu held. */
+static void check_owner(void)
+{
+    pid_t pid = getpid();
+    if (pool_pid != pid) {
+        for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+            drop(&pool[i]);   /* inherited from the parent: unlocked, closing is harmless */
+        }
+        pool_pid = pid;
+    }
+}
+
+int mc_lock_pool_take(const char *path)
+{
+    int fd = -1;
+    pthread_mutex_lock(&pool_mu);
+    check_owner();
+    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+        if (pool[i].path != NULL && strcmp(pool[i].path, path) == 0) {
+            fd = pool[i].fd;
+            free(pool[i].path);
+            pool[i].path = NULL;
+            pool[i].fd = -1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return fd;
+}
+
+void mc_lock_pool_put(const char *path, int fd)
+{
+    char *copy = strdup(path);
+    if (copy == NULL) {
+        close(fd);
+        return;
+    }
+    pthread_mutex_lock(&pool_mu);
+    check_owner();
+    pool_entry *slot = NULL;
+    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+        if (pool[i].path != NULL && strcmp(pool[i].path, path) == 0) {
+            slot = &pool[i];   /* one descriptor per file is enough */
+            break;
+        }
+    }
+    if (slot == NULL) {
+        for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+            if (pool[i].path == NULL) {
+                slot = &pool[i];
+                break;
+            }
+            if (slot == NULL || pool[i].stamp < slot->stamp) {
+                slot = &pool[i];
+            }
+        }
+    }
+    drop(slot);
+    slot->path = copy;
+    slot->fd = fd;
+    slot->stamp = ++pool_clock;
+    pthread_mutex_unlock(&pool_mu);
+}
+
+unsigned mc_lock_pool_size(void)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&pool_mu);
+    check_owner();
+    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+        n += pool[i].path != NULL;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return n;
+}
+
 /* ---- filesystem detection ---- */
 
 /* The mountinfo line of the mount holding path: fstype and local_lock=. */
@@ -475,8 +584,16 @@ void mc_lockdir_free(mc_lockdir *ld)
         mc_lock_release_all(ld);
         mc_lease_stop_thread(ld);
         for (unsigned i = 0; i < ld->opt.max_open_files; i++) {
-            if (ld->entries[i].fd >= 0 && getpid() == ld->pid) {
-                mc_lock_entry_close(ld, &ld->entries[i]);
+            mc_lock_entry *e = &ld->entries[i];
+            char *path = NULL;
+            if (e->fd >= 0 && getpid() == ld->pid && ld->mode == MC_LOCK_OFD && !e->held && !e->lost
+                && (path = mc_lock_file_path(ld, e->hash, ".lck")) != NULL) {
+                mc_lock_pool_put(path, e->fd);   /* for the next handle (request) */
+                free(path);
+                mc_buf_free(&e->key);
+                e->fd = -1;
+            } else if (e->fd >= 0 && getpid() == ld->pid) {
+                mc_lock_entry_close(ld, e);
             } else if (ld->entries[i].fd >= 0) {
                 /* A fork child: closing is harmless for OFD locks (the
                  * parent's descriptor keeps the description alive). */
@@ -506,14 +623,30 @@ static int forked(mc_lockdir *ld)
 
 /* ---- OFD mode ---- */
 
-static mc_status ofd_open(mc_lockdir *ld, mc_lock_entry *e, const unsigned char *hash, int create)
+/* Opens the lock file into entry e: a pooled descriptor (*pooled = 1) or a
+ * new one.  create = 0: MC_ERR_NOTFOUND when there is no file. */
+static mc_status ofd_open(mc_lockdir *ld, mc_lock_entry *e, const unsigned char *hash, int create, int *pooled)
 {
+    *pooled = 0;
     char *path = mc_lock_file_path(ld, hash, ".lck");
     if (path == NULL) {
         return MC_ERR_NOMEM;
     }
+    int fd = mc_lock_pool_take(path);
+    if (fd >= 0) {
+        free(path);
+        memcpy(e->hash, hash, MC_HASH_LEN);
+        e->fd = fd;
+        e->held = 0;
+        e->lost = 0;
+        e->last_use = ++ld->clock;
+        ld->stats.fds_reused++;
+        ld->stats.open_files++;
+        *pooled = 1;
+        return MC_OK;
+    }
     int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
-    int fd = open(path, flags, 0666);
+    fd = open(path, flags, 0666);
     if (fd < 0 && errno == ENOENT && create) {
         mc_status st = mc_lock_ensure_subdir(ld, hash);
         if (st != MC_OK) {
@@ -555,13 +688,19 @@ static int ofd_lock(int fd, short type)
     return r;
 }
 
-/* Whether a reused descriptor still names the live lock file: a forced
- * release writes a tombstone into the file before unlinking it. */
-static int ofd_is_tombstone(int fd)
+/* Whether a reused descriptor no longer names the live lock file: a forced
+ * release writes a tombstone into the file before unlinking it (one read,
+ * which on NFS also refreshes the attributes the lock call invalidated), and
+ * a file unlinked otherwise has no links left. */
+static int ofd_is_stale_file(int fd)
 {
     char head[sizeof(MC_RECORD_FORCED) - 1];
     ssize_t n = pread(fd, head, sizeof(head), 0);
-    return n == (ssize_t)sizeof(head) && memcmp(head, MC_RECORD_FORCED, sizeof(head)) == 0;
+    if (n == (ssize_t)sizeof(head) && memcmp(head, MC_RECORD_FORCED, sizeof(head)) == 0) {
+        return 1;
+    }
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_nlink == 0;
 }
 
 static void ofd_write_record(mc_lockdir *ld, mc_lock_entry *e)
@@ -592,25 +731,27 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
             mc_buf_clear(&ld->err);
             return MC_ERR_QUOTA;
         }
-        mc_status st = ofd_open(ld, e, hash, 1);
+        int pooled = 0;
+        mc_status st = ofd_open(ld, e, hash, 1, &pooled);
         if (st != MC_OK) {
             return st;
         }
-        reused = 0;
+        reused = pooled;
     }
     double delay = ld->opt.backoff_min_us;
     for (;;) {
         ld->stats.attempts++;
         e->last_use = ++ld->clock;
         if (ofd_lock(e->fd, F_WRLCK) == 0) {
-            if (reused && ld->opt.verify_reuse && ofd_is_tombstone(e->fd)) {
+            if (reused && ld->opt.verify_reuse && ofd_is_stale_file(e->fd)) {
                 (void)ofd_lock(e->fd, F_UNLCK);
                 mc_lock_entry_close(ld, e);
-                mc_status st = ofd_open(ld, e, hash, 1);
+                int pooled = 0;
+                mc_status st = ofd_open(ld, e, hash, 1, &pooled);
                 if (st != MC_OK) {
                     return st;
                 }
-                reused = 0;
+                reused = pooled;
                 continue;
             }
             e->held = 1;
@@ -682,7 +823,8 @@ static mc_status ofd_is_locked(mc_lockdir *ld, const unsigned char *hash, int *l
         if (e == NULL) {
             return MC_ERR_QUOTA;
         }
-        mc_status st = ofd_open(ld, e, hash, 0);
+        int pooled = 0;
+        mc_status st = ofd_open(ld, e, hash, 0, &pooled);
         if (st == MC_ERR_NOTFOUND) {
             return MC_OK;   /* no lock file: never locked */
         }

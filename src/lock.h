@@ -82,8 +82,11 @@ typedef struct mc_lockdir mc_lockdir;
 mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options,
                           mc_lockdir **out, char **errmsg);
 
-/* Releases every held lock, stops the renewal thread, closes descriptors and
- * frees.  Accepts NULL. */
+/* Releases every held lock, stops the renewal thread and frees.  Unlocked
+ * OFD descriptors go to a process-wide pool (at most 8), where the next
+ * handle on the same lock file takes them back: PHP frees objects at each
+ * request end, and the pool keeps PHP-FPM workers from reopening lock files
+ * every request.  Accepts NULL. */
 void mc_lockdir_free(mc_lockdir *ld);
 
 /*
@@ -156,10 +159,14 @@ typedef struct mc_lock_stats {
     const char *local_lock;     /* the mount's local_lock= value or "" */
     uint64_t acquired, released, timeouts, busy_attempts, attempts;
     uint64_t lost, quota_errors, io_errors, forced, stale_taken, fds_opened, fds_closed;
+    uint64_t fds_reused;        /* descriptors taken back from the process-wide pool */
     double wait_ms_total;       /* time spent in acquire, all attempts */
     double wait_ms_max;
     unsigned held, open_files;
 } mc_lock_stats;
+
+/* Descriptors in the process-wide pool (see mc_lockdir_free). */
+unsigned mc_lock_pool_size(void);
 
 /* Copies the counters.  Never fails. */
 void mc_lock_stats_get(const mc_lockdir *ld, mc_lock_stats *stats);

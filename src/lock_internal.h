@@ -94,6 +94,13 @@ char *mc_lock_read_small(const char *path);
 char *mc_lock_unescape(const char *s);
 uint64_t mc_lock_fnv1a(const void *data, size_t len);
 
+/* lock.c: the pool of unlocked OFD descriptors kept for the next handle. */
+#define MC_LOCK_POOL_MAX 8
+/* A pooled descriptor of path (removed from the pool), or -1. */
+int mc_lock_pool_take(const char *path);
+/* Pools fd (ownership passes); closes the least recently pooled when full. */
+void mc_lock_pool_put(const char *path, int fd);
+
 /* lock_lease.c */
 mc_status mc_lease_acquire(mc_lockdir *ld, const unsigned char *hash, const void *key, size_t keylen, double deadline);
 mc_status mc_lease_release(mc_lockdir *ld, mc_lock_entry *e);

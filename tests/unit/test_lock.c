@@ -388,6 +388,52 @@ START_TEST(lru_bounds_descriptors)
 }
 END_TEST
 
+/* A freed handle's unlocked descriptors serve the next handle (the next PHP
+ * request), and a pooled descriptor of a file removed meanwhile (forced
+ * release, or unlinked) is never used to lock. */
+START_TEST(pool_reuses_across_handles)
+{
+    mc_lockdir *a = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("p"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_release(a, K("p")), MC_OK);
+    mc_lockdir_free(a);
+    ck_assert_uint_ge(mc_lock_pool_size(), 1);
+    mc_lockdir *b = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(b, K("p"), 0), MC_OK);
+    mc_lock_stats s;
+    mc_lock_stats_get(b, &s);
+    ck_assert_int_eq(s.fds_opened, 0);
+    ck_assert_int_eq(s.fds_reused, 1);
+
+    /* Forced release while b holds it; b's descriptor goes to the pool. */
+    mc_lockdir *admin = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_force_release(admin, K("p")), MC_OK);
+    mc_lockdir *f = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(f, K("p"), 0), MC_OK);
+    (void)mc_lock_release(b, K("p"));
+    mc_lockdir_free(b);
+    mc_lockdir *d = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(d, K("p"), 0), MC_ERR_TIMEOUT);   /* f holds the live file */
+    ck_assert_int_eq(mc_lock_release(f, K("p")), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(d, K("p"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_release(d, K("p")), MC_OK);
+    mc_lockdir_free(d);
+    mc_lockdir_free(f);
+
+    /* The file unlinked behind the pool's back (say, the directory emptied). */
+    char *path = mc_lock_path(admin, K("p"));
+    ck_assert_int_eq(unlink(path), 0);
+    free(path);
+    mc_lockdir *g = open_dir(MC_LOCK_OFD, 0, NULL);
+    mc_lockdir *h = open_dir(MC_LOCK_OFD, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(g, K("p"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(h, K("p"), 0), MC_ERR_TIMEOUT);
+    mc_lockdir_free(g);
+    mc_lockdir_free(h);
+    mc_lockdir_free(admin);
+}
+END_TEST
+
 /* Many processes increment a counter file under the lock: no update lost. */
 static void contention(mc_lock_mode mode, int procs, int rounds)
 {
@@ -460,6 +506,7 @@ Suite *lock_suite(void)
     tcase_add_test(tc, keys_any_bytes_stay_inside);
     tcase_add_test(tc, escape_keeps_records_one_line);
     tcase_add_test(tc, lru_bounds_descriptors);
+    tcase_add_test(tc, pool_reuses_across_handles);
     tcase_add_test(tc, ofd_contention);
     tcase_add_test(tc, lease_contention);
     suite_add_tcase(s, tc);
