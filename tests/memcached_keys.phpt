@@ -2,6 +2,8 @@
 MemcachedStore: keys over 250 bytes, with spaces, control or binary bytes work (hashed), and stay distinct
 --SKIPIF--
 <?php require __DIR__ . '/memcached_skipif.inc'; ?>
+--INI--
+pcre.jit=0
 --FILE--
 <?php
 require __DIR__ . '/memcached.inc';
