@@ -4,9 +4,10 @@
 // application and session caches to one of them through the same API, and purges every cache
 // so the next page starts cold.
 //
-//   php configure-stores.php --moodle=MOODLE_ROOT --mode=moodlecache|redis|file --redis=HOST:PORT
+//   php configure-stores.php --moodle=MOODLE_ROOT --mode=moodlecache|moodlecache-near|redis|file --redis=HOST:PORT
 //
-// moodlecache: a cachestore_moodlecache instance on the Redis server; redis: Moodle's
+// moodlecache: a cachestore_moodlecache instance on the Redis server (moodlecache-near: the same with
+// the extension's near cache); redis: Moodle's
 // cachestore_redis (phpredis) on the same server; file: Moodle's defaults (file store, session store).
 
 $opts = getopt('', ['moodle:', 'mode:', 'redis:']);
@@ -52,11 +53,18 @@ $stores = [
     'moodlecache' => ['e2e_moodlecache', 'moodlecache', ['backend' => 'redis', 'server' => $opts['redis'], 'prefix' => 'e2e',
         'serializer' => 'php', 'compression' => 'none', 'compressionlevel' => 3, 'compressionthreshold' => 4096,
         'connecttimeout' => 1, 'readtimeout' => 1, 'lockwait' => 60, 'locktimeout' => 600, 'database' => 0]],
+    'moodlecache-near' => ['e2e_moodlecache_near', 'moodlecache', ['backend' => 'redis', 'server' => $opts['redis'],
+        'prefix' => 'e2enear', 'serializer' => 'php', 'compression' => 'none', 'compressionlevel' => 3,
+        'compressionthreshold' => 4096, 'connecttimeout' => 1, 'readtimeout' => 1, 'lockwait' => 60, 'locktimeout' => 600,
+        'database' => 0, 'nearcache' => 1]],
     'redis' => ['e2e_redis', 'redis', ['server' => $opts['redis'], 'prefix' => 'e2e_', 'serializer' => 1,
         'compressor' => 0, 'connectiontimeout' => 3]],
 ];
 $present = config_writer::instance()->get_all_stores();
-foreach ($stores as [$name, $plugin, $fields]) {
+foreach ($stores as $key => [$name, $plugin, $fields]) {
+    if ($key === 'moodlecache-near' && !cachestore_moodlecache::extension_has('nearcache')) {
+        continue;
+    }
     if (!isset($present[$name])) {
         mc_add_store_through_admin_form($plugin, $name, $fields);
     }
@@ -79,7 +87,7 @@ factory::reset();
 $config = core_cache\config::instance();
 $definition = core_cache\definition::load('core/config', $config->get_definition_by_id('core/config'));
 $used = array_column($config->get_stores_for_definition($definition), 'plugin');
-$expected = ['moodlecache' => 'moodlecache', 'redis' => 'redis', 'file' => 'file'][$mode];
+$expected = ['moodlecache' => 'moodlecache', 'moodlecache-near' => 'moodlecache', 'redis' => 'redis', 'file' => 'file'][$mode];
 echo "mode $mode: core/config is served by cachestore_" . implode(', cachestore_', $used) . "\n";
 if ($used !== [$expected]) {
     fwrite(STDERR, "expected cachestore_$expected\n");

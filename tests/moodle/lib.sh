@@ -193,8 +193,12 @@ mc_page_times() { # pages rounds
   # Other work shares this machine: give the web server and Redis priority to cut the noise (all stores alike).
   renice -n -10 -p "$web_pid" "$(cat "$work/redis/pid")" > /dev/null 2>&1 || true
   rm -f "$work"/times-*.txt "$work"/commands-*.txt
+  local modes=(moodlecache redis file)
+  php -r 'exit(cachestore_has_near() ? 0 : 1); function cachestore_has_near() { try {
+    new MoodleCache\RedisStore(["server" => "tcp://127.0.0.1:1", "near_cache" => true]); return true; }
+    catch (Throwable $e) { return false; } }' && modes=(moodlecache moodlecache-near redis file)
   for r in $(seq "$rounds"); do
-    for mode in moodlecache redis file; do
+    for mode in "${modes[@]}"; do
       php "$here/configure-stores.php" --moodle="$moodle" --mode="$mode" --redis="127.0.0.1:$redis_port" \
         > "$work/configure-$mode.log" 2>&1 || { cat "$work/configure-$mode.log"; rc=1; continue; }
       [ "$r" = 1 ] && sed 's/^/  /' "$work/configure-$mode.log"
@@ -208,8 +212,10 @@ mc_page_times() { # pages rounds
     done
   done
   echo "front page of Moodle $(mc_moodle_release), $rounds rounds x $pages requests per store (after 5 warm-up requests each round):"
-  php "$here/pagetime.php" --summarise "$work"/times-moodlecache.txt "$work"/times-redis.txt "$work"/times-file.txt || rc=1
-  for mode in moodlecache redis file; do
+  local files=()
+  for mode in "${modes[@]}"; do files+=("$work/times-$mode.txt"); done
+  php "$here/pagetime.php" --summarise "${files[@]}" || rc=1
+  for mode in "${modes[@]}"; do
     awk -v m="$mode" '{c += $1; n += $2} END {printf "  %-12s %6.1f Redis commands per page\n", m, n ? c / n : 0}' \
       "$work/commands-$mode.txt"
   done
