@@ -146,7 +146,7 @@ class cachestore_moodlecache extends store implements
     /**
      * Whether the loaded extension accepts a set of options of a backend.
      *
-     * Construction does not connect, so the probe costs nothing on the network. An older extension
+     * Construction does not use the network (a cluster probe may try its seed once). An older extension
      * rejects an option it does not know; a build without a feature (igbinary, zstd) rejects its value.
      *
      * @param string $backend self::BACKEND_REDIS or self::BACKEND_MEMCACHED
@@ -180,8 +180,9 @@ class cachestore_moodlecache extends store implements
         if (!self::are_requirements_met()) {
             return false;
         }
-        $redis = ['server' => 'tcp://127.0.0.1:6379'];
-        $cluster = ['cluster' => true, 'servers' => ['tcp://127.0.0.1:6379']];
+        // Port 1: nothing listens there, so a probe never touches a real server.
+        $redis = ['server' => 'tcp://127.0.0.1:1'];
+        $cluster = ['cluster' => true, 'servers' => ['tcp://127.0.0.1:1']];
         switch ($feature) {
             case 'memcached':
                 return self::extension_class(self::BACKEND_MEMCACHED) !== null;
