@@ -24,6 +24,7 @@ usleep(10000);
 echo "worker: ", file_get_contents($ready), "\n";
 $s = nc_store($p);
 $s->set('d', 'k', 'v1');
+$s->nearCacheSync();
 var_dump($s->get('d', 'k'), $s->get('d', 'k'));
 print_r(nc_stats($s, ['near_trusted', 'near_hits']));
 
@@ -35,6 +36,7 @@ print_r(nc_stats($s, ['near_trusted']));
 var_dump(@$s->get('d', 'k') === 'v1');
 var_dump($s->nearCacheSync(5.0));             // this process took over
 $s->set('d', 'k', 'v2');
+$s->nearCacheSync();
 var_dump($s->get('d', 'k'), $s->get('d', 'k'));
 print_r(nc_stats($s, ['near_trusted', 'near_hits']));
 @unlink($ready);

@@ -16,6 +16,7 @@ for ($i = 0; $i < 1000; $i++) {
     $items["k$i"] = "$i:$value";
 }
 $s->setMany('d', $items);
+$s->nearCacheSync();                            // our own invalidations are applied
 $s->getMany('d', array_keys($items));          // ~3 MB of fills through 1 MB
 $st = $s->stats();
 // (a fill may be dropped when the invalidation of our own setMany reaches the listener meanwhile)

@@ -16,6 +16,7 @@ $s = nc_store('nc_opt_' . getmypid() . '_', ['near_cache_exclude' => ['core/sess
 nc_ready($s);
 $s->set('core/sessions', 'k', 1);
 $s->set('core/config', 'k', 1);
+$s->nearCacheSync();
 for ($i = 0; $i < 3; $i++) {
     $s->get('core/sessions', 'k');
     $s->get('core/config', 'k');

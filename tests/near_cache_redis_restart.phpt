@@ -22,6 +22,7 @@ var_dump($s->nearCacheSync(5.0));                 // the listener is back
 echo "flushed: ", $s->stats()['near_flushes'] > $flushes ? 'yes' : 'no', "\n";
 var_dump($s->get('d', 'k'));
 $s->set('d', 'k', 'after');
+$s->nearCacheSync();
 $fills = $s->stats()['near_fills'];
 var_dump($s->get('d', 'k'), $s->get('d', 'k'));
 echo "refilled: ", $s->stats()['near_fills'] - $fills, "\n";

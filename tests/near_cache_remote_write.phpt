@@ -10,6 +10,7 @@ $b = nc_store($p);
 nc_ready($b);
 $b->set('d', 'k', 'v1');
 $b->setMany('d', ['m1' => 'a1', 'm2' => 'a2']);
+$b->nearCacheSync();
 var_dump($b->get('d', 'k'), $b->get('d', 'k'));          // filled, then a near hit
 $b->getMany('d', ['m1', 'm2']);
 $b->getMany('d', ['m1', 'm2']);

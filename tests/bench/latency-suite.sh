@@ -56,6 +56,9 @@ cleanup() {
 trap cleanup EXIT
 
 gcc -O2 -Wall -o "$work/nfq-delay" tests/bench/nfq-delay.c -lnetfilter_queue
+# a private copy: a rebuild of modules/ during the run must not pull the
+# code from under running processes (it crashes them)
+cp modules/moodlecache.so "$work/moodlecache.so"
 
 ip netns add "$srv"
 ip netns add "$cli"
@@ -78,7 +81,7 @@ redis_pid=$(cat "$work/redis.pid")
 
 php_in_cli() {
   ip netns exec "$cli" taskset -c 0 php -n -d extension=igbinary.so -d extension=redis.so -d extension=apcu.so \
-    -d extension="$PWD/modules/moodlecache.so" -d apc.enable_cli=1 -d apc.shm_size=512M \
+    -d extension="$work/moodlecache.so" -d apc.enable_cli=1 -d apc.shm_size=512M \
     -d moodlecache.near_cache_size=64M -d memory_limit=2G "$@"
 }
 # -n keeps the host's ini files out; redis.so needs igbinary.so loaded first

@@ -19,6 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# a private copy: a rebuild of modules/ during the run must not pull the
+# code from under running processes
+cp modules/moodlecache.so "$work/moodlecache.so"
 port=$(php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n, ":")+1);')
 start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
@@ -29,7 +32,7 @@ start_redis() {
 start_redis
 
 php_node() {   # pcntl is built into Debian's CLI, posix is a module; -n keeps other ini files out
-  php -n -d extension=posix -d extension="$PWD/modules/moodlecache.so" tests/near_cache/node.php \
+  php -n -d extension=posix -d extension="$work/moodlecache.so" tests/near_cache/node.php \
     --port "$port" --prefix stress_ --keys 20 "$@"
 }
 
