@@ -688,11 +688,15 @@ static int ofd_lock(int fd, short type)
     return r;
 }
 
+/* How much to check a descriptor after locking it (see ofd_is_stale_file). */
+enum { REUSE_NONE = 0, REUSE_CACHED = 1, REUSE_POOLED = 2 };
+
 /* Whether a reused descriptor no longer names the live lock file: a forced
- * release writes a tombstone into the file before unlinking it (one read,
- * which on NFS also refreshes the attributes the lock call invalidated), and
- * a file unlinked otherwise has no links left. */
-static int ofd_is_stale_file(int fd)
+ * release writes a tombstone into the file before unlinking it (one read).
+ * A descriptor from the process pool may have idled for long: also check
+ * that the file still has a link (one more GETATTR on some filesystems),
+ * in case it was removed by other means. */
+static int ofd_is_stale_file(int fd, int reuse)
 {
     char head[sizeof(MC_RECORD_FORCED) - 1];
     ssize_t n = pread(fd, head, sizeof(head), 0);
@@ -700,7 +704,7 @@ static int ofd_is_stale_file(int fd)
         return 1;
     }
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_nlink == 0;
+    return reuse == REUSE_POOLED && fstat(fd, &st) == 0 && st.st_nlink == 0;
 }
 
 static void ofd_write_record(mc_lockdir *ld, mc_lock_entry *e)
@@ -723,7 +727,7 @@ static void ofd_write_record(mc_lockdir *ld, mc_lock_entry *e)
 static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const void *key, size_t keylen, double deadline)
 {
     mc_lock_entry *e = mc_lock_find(ld, hash);
-    int reused = 1;
+    int reused = REUSE_CACHED;
     if (e == NULL) {
         e = mc_lock_free_slot(ld);
         if (e == NULL) {
@@ -736,14 +740,14 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
         if (st != MC_OK) {
             return st;
         }
-        reused = pooled;
+        reused = pooled ? REUSE_POOLED : REUSE_NONE;
     }
     double delay = ld->opt.backoff_min_us;
     for (;;) {
         ld->stats.attempts++;
         e->last_use = ++ld->clock;
         if (ofd_lock(e->fd, F_WRLCK) == 0) {
-            if (reused && ld->opt.verify_reuse && ofd_is_stale_file(e->fd)) {
+            if (reused != REUSE_NONE && ld->opt.verify_reuse && ofd_is_stale_file(e->fd, reused)) {
                 (void)ofd_lock(e->fd, F_UNLCK);
                 mc_lock_entry_close(ld, e);
                 int pooled = 0;
@@ -751,7 +755,7 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
                 if (st != MC_OK) {
                     return st;
                 }
-                reused = pooled;
+                reused = pooled ? REUSE_POOLED : REUSE_NONE;
                 continue;
             }
             e->held = 1;
@@ -777,7 +781,9 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
             }
             /* While we waited the file may be force-released: check it
              * like a reused descriptor once we get it. */
-            reused = 1;
+            if (reused == REUSE_NONE) {
+                reused = REUSE_CACHED;
+            }
             mc_lock_backoff(ld, &delay, deadline);
             continue;
         }
