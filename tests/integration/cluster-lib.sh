@@ -3,18 +3,46 @@
 # 127.0.0.1 ports.
 #   cluster_start DIR [REPLICAS]  -> CLUSTER_PORTS, CLUSTER_SEEDS (the first 3 nodes)
 #   cluster_stop DIR
+# With CLUSTER_TLS=DIR (holding ca.crt, server.crt, server.key; see
+# cluster_make_certs) every node listens on TLS only, the cluster bus too,
+# and the seeds are tls://.
 # Node timeout 1000 ms, so a killed master's replica is promoted in ~2 s.
 
 cluster_free_port() {
   php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n, ":")+1);'
 }
 
+# redis-cli with the TLS arguments when CLUSTER_TLS is set.
+cluster_cli() {
+  if [ -n "${CLUSTER_TLS:-}" ]; then
+    redis-cli --tls --cacert "$CLUSTER_TLS/ca.crt" "$@"
+  else
+    redis-cli "$@"
+  fi
+}
+
+# A CA and a certificate for 127.0.0.1 in DIR.
+cluster_make_certs() { # DIR
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=moodlecache-test-ca \
+    -keyout "$1/ca.key" -out "$1/ca.crt" 2>/dev/null &&
+  openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$1/server.key" -out "$1/server.csr" 2>/dev/null &&
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > "$1/ext.cnf" &&
+  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial -days 2 \
+    -extfile "$1/ext.cnf" -out "$1/server.crt" 2>/dev/null
+}
+
 cluster_start_node() { # DIR PORT
   mkdir -p "$1/$2"
-  redis-server --port "$2" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$1/$2/nodes.conf" \
+  local listen=(--port "$2")
+  if [ -n "${CLUSTER_TLS:-}" ]; then
+    listen=(--port 0 --tls-port "$2" --tls-cluster yes --tls-replication yes --tls-auth-clients no
+            --tls-cert-file "$CLUSTER_TLS/server.crt" --tls-key-file "$CLUSTER_TLS/server.key"
+            --tls-ca-cert-file "$CLUSTER_TLS/ca.crt")
+  fi
+  redis-server "${listen[@]}" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$1/$2/nodes.conf" \
     --cluster-node-timeout 1000 --save '' --appendonly no --dir "$1/$2" --daemonize yes \
     --pidfile "$1/$2/redis.pid" --logfile "$1/$2/redis.log"
-  for _ in $(seq 100); do redis-cli -p "$2" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
+  for _ in $(seq 100); do cluster_cli -p "$2" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
   echo "redis-server on port $2 did not start" >&2
   return 1
 }
@@ -28,18 +56,20 @@ cluster_start() { # DIR [REPLICAS per master, default 1]
     ports+=("$p")
   done
   for p in "${ports[@]}"; do cluster_start_node "$dir" "$p" || return 1; addrs+=("127.0.0.1:$p"); done
-  redis-cli --cluster create "${addrs[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
+  cluster_cli --cluster create "${addrs[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
     || { cat "$dir/create.log" >&2; return 1; }
   for _ in $(seq 200); do
     local ok=1
     for p in "${ports[@]}"; do
-      redis-cli -p "$p" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || ok=0
+      cluster_cli -p "$p" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || ok=0
     done
     [ $ok = 1 ] && break
     sleep 0.1
   done
   CLUSTER_PORTS="${ports[*]}"
-  CLUSTER_SEEDS=$(printf 'tcp://127.0.0.1:%s,' "${ports[@]:0:3}")
+  local scheme=tcp
+  [ -n "${CLUSTER_TLS:-}" ] && scheme=tls
+  CLUSTER_SEEDS=$(printf "$scheme://127.0.0.1:%s," "${ports[@]:0:3}")
   CLUSTER_SEEDS=${CLUSTER_SEEDS%,}
   export CLUSTER_PORTS CLUSTER_SEEDS
 }

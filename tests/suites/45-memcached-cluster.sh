@@ -8,7 +8,8 @@
 #   - cluster failover: kill -9 of the master of the test definition during a
 #     bounded read/write loop: misses until a replica is promoted, then hits,
 #     no wrong value, no exception;
-#   - memcached failover: kill -9 of one memcached, restart 1.5 s later: same rules.
+#   - memcached failover: kill -9 of one memcached, restart 1.5 s later: same rules;
+#   - a second cluster of 3 masters on TLS only (bus included): tls:// seeds.
 # Figures (miss window, error counts) are printed as JSON, never asserted on time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +19,7 @@ source tests/integration/cluster-lib.sh
 work=$(mktemp -d /tmp/moodlecache-45.XXXXXX)
 cleanup() {
   cluster_stop "$work/cluster" 2>/dev/null || true
+  cluster_stop "$work/tlscluster" 2>/dev/null || true
   for f in "$work"/memcached-*.pid; do [ -f "$f" ] && { kill -9 "$(cat "$f")" 2>/dev/null || true; }; done
   rm -rf "$work"
 }
@@ -80,6 +82,14 @@ check "cluster failover (kill -9 of a master)" \
 
 check "memcached failover (kill -9, restart)" \
   "${php[@]}" tests/integration/failover.php memcached-failover "$MOODLECACHE_TEST_MEMCACHED_SERVERS" "$work/memcached-1.pid"
+
+tls_cluster() {
+  mkdir -p "$work/certs" "$work/tlscluster"
+  cluster_make_certs "$work/certs" || return 1
+  CLUSTER_TLS=$work/certs cluster_start "$work/tlscluster" 0 || return 1
+  "${php[@]}" tests/integration/tls-check.php "$CLUSTER_SEEDS" "$work/certs/ca.crt"
+}
+check "cluster over TLS (tls:// seeds)" tls_cluster
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
