@@ -97,8 +97,10 @@ done
 for p in "${cpids[@]}"; do wait "$p" || true; done
 "$nodes" stop "$work/state-control"
 got=$(cat "$work/backing/control")
-if [ "$got" -lt $((2 * procs * 150)) ]; then
-  ok "negative control: with locks local to each mount the nodes lost $(( 2 * procs * 150 - got )) of $((2 * procs * 150)) updates (the contention check can fail)"
+# Any count but the exact total shows the race: usually lost updates, and
+# with attribute caching a stale read can also overshoot.
+if [ "$got" != $((2 * procs * 150)) ]; then
+  ok "negative control: with locks local to each mount the counter ended at $got, not $((2 * procs * 150)) (the contention check can fail)"
 else
   notok "negative control: no update lost without lock forwarding ($got): the simulator does not show cross-node races"
 fi
