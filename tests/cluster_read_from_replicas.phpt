@@ -12,6 +12,21 @@ $seed = mc_test_cluster_port(mc_test_cluster_seeds()[0]);
 $slot = mc_test_raw(['CLUSTER', 'KEYSLOT', '{' . $prefix . ':d}'], $seed);
 $master = mc_test_cluster_owner($slot);
 $masterid = mc_test_cluster_masters()[$master]['id'];
+// A new cluster lists a replica in CLUSTER SLOTS only once every node has
+// learnt of it: wait for that on every seed before the reader loads its map.
+$listed = function () use ($slot): bool {
+    foreach (mc_test_cluster_seeds() as $s) {
+        $ok = false;
+        foreach ((array)mc_test_raw(['CLUSTER', 'SLOTS'], mc_test_cluster_port($s)) as $range) {
+            if (is_array($range) && $range[0] <= $slot && $slot <= $range[1] && count($range) >= 4) {
+                $ok = true;
+            }
+        }
+        if (!$ok) return false;
+    }
+    return true;
+};
+for ($i = 0; $i < 200 && !$listed(); $i++) usleep(50000);
 $replicas = [];
 foreach (explode("\n", trim(mc_test_raw(['CLUSTER', 'NODES'], $seed))) as $line) {
     $f = preg_split('/\s+/', $line);
