@@ -132,6 +132,32 @@ START_TEST(crc_paths_agree)
 }
 END_TEST
 
+/* Lengths around the three-stream block sizes (3 x 256, 3 x 8192) and
+ * large ones, at every alignment. */
+START_TEST(crc_paths_agree_large)
+{
+    static const size_t sizes[] = {767, 768, 769, 1535, 1536, 24575, 24576, 24577, 24576 + 768,
+                                   49152 + 800, 100000, 300001};
+    size_t cap = 300001 + 8;
+    unsigned char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    fill_random(buf, cap, 11);
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        for (size_t off = 0; off < 8; off += 3) {
+            uint32_t a = mc_crc32c(0, buf + off, sizes[i]);
+            uint32_t b = mc_crc32c_sw(0, buf + off, sizes[i]);
+            ck_assert_msg(a == b, "off %zu len %zu: %08x vs sw %08x", off, sizes[i], a, b);
+            uint32_t c = mc_crc32c(mc_crc32c(0x5a5a5a5a, buf + off, sizes[i] / 2), buf + off + sizes[i] / 2,
+                                   sizes[i] - sizes[i] / 2);
+            uint32_t d = mc_crc32c_sw(mc_crc32c_sw(0x5a5a5a5a, buf + off, sizes[i] / 2),
+                                      buf + off + sizes[i] / 2, sizes[i] - sizes[i] / 2);
+            ck_assert_msg(c == d, "continued, off %zu len %zu: %08x vs sw %08x", off, sizes[i], c, d);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
 START_TEST(round_trip_small_sizes)
 {
     static const size_t sizes[] = {0, 1, 2, 27, 28, 29, 63, 64, 65, 200, 1000, 4096};
@@ -478,6 +504,7 @@ static Suite *codec_suite(void)
     TCase *crc = tcase_create("crc32c");
     tcase_add_test(crc, crc_known_vector);
     tcase_add_test(crc, crc_paths_agree);
+    tcase_add_test(crc, crc_paths_agree_large);
     suite_add_tcase(s, crc);
 
     TCase *rt = tcase_create("round trip");
