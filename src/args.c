@@ -18,6 +18,11 @@ static mc_status grow(mc_args *args)
         return MC_ERR_NOMEM;
     }
     args->lengths = lengths;
+    const char **refs = realloc(args->refs, cap * sizeof(*refs));
+    if (refs == NULL) {
+        return MC_ERR_NOMEM;
+    }
+    args->refs = refs;
     const char **argv = realloc(args->argv, cap * sizeof(*argv));
     if (argv == NULL) {
         return MC_ERR_NOMEM;
@@ -35,6 +40,7 @@ mc_status mc_args_start(mc_args *args)
     }
     args->offsets[args->count] = args->bytes.len;
     args->lengths[args->count] = 0;
+    args->refs[args->count] = NULL;
     args->open = 1;
     return MC_OK;
 }
@@ -73,6 +79,22 @@ mc_status mc_args_add(mc_args *args, const void *data, size_t len)
     return MC_OK;
 }
 
+mc_status mc_args_add_ref(mc_args *args, const void *data, size_t len)
+{
+    if ((data == NULL && len != 0) || args->open) {
+        return MC_ERR_ARG;
+    }
+    mc_status st = grow(args);
+    if (st != MC_OK) {
+        return st;
+    }
+    args->offsets[args->count] = 0;
+    args->lengths[args->count] = len;
+    args->refs[args->count] = data ? data : "";
+    args->count++;
+    return MC_OK;
+}
+
 mc_status mc_args_add_u64(mc_args *args, unsigned long long value)
 {
     mc_status st = mc_args_start(args);
@@ -97,8 +119,12 @@ const char *const *mc_args_argv(mc_args *args)
         return NULL;
     }
     for (size_t i = 0; i < args->count; i++) {
-        /* Only empty arguments so far: no allocation to point into. */
-        args->argv[i] = args->bytes.data ? args->bytes.data + args->offsets[i] : "";
+        if (args->refs[i] != NULL) {
+            args->argv[i] = args->refs[i];
+        } else {
+            /* Only empty arguments so far: no allocation to point into. */
+            args->argv[i] = args->bytes.data ? args->bytes.data + args->offsets[i] : "";
+        }
     }
     return args->argv;
 }
@@ -118,9 +144,11 @@ void mc_args_free(mc_args *args)
     mc_buf_free(&args->bytes);
     free(args->offsets);
     free(args->lengths);
+    free(args->refs);
     free(args->argv);
     args->offsets = NULL;
     args->lengths = NULL;
+    args->refs = NULL;
     args->argv = NULL;
     args->count = 0;
     args->cap = 0;
