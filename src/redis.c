@@ -31,7 +31,13 @@ struct mc_redis {
     int ever_connected;
     unsigned failures;          /* consecutive failed connects */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
+    uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
 };
+
+/* A connection used this recently is not probed for a close before reuse
+ * (a syscall per call); a close that happened meanwhile is still caught by
+ * the resend-once below. */
+#define MC_REDIS_FRESH_MS 1000
 
 /* ---- URI ---------------------------------------------------------------- */
 
@@ -222,19 +228,51 @@ void mc_redis_free(mc_redis *r)
 
 /* ---- command queue ------------------------------------------------------ */
 
+/* Writes "<c><decimal v>\r\n" at p (room for 23 bytes); returns the end. */
+static char *put_header(char *p, char c, size_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    *p++ = c;
+    memcpy(p, digits + sizeof(digits) - n, n);
+    p += n;
+    *p++ = '\r';
+    *p++ = '\n';
+    return p;
+}
+
+/* The RESP form of one command, sized first and written in one pass (the
+ * hot path of every call). */
 static mc_status format_command(mc_buf *b, int argc, const char *const *argv, const size_t *argvlen)
 {
-    mc_status st = mc_buf_append(b, "*", 1);
-    if (st == MC_OK) st = mc_buf_append_u64(b, (unsigned long long)argc);
-    if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
-    for (int i = 0; i < argc && st == MC_OK; i++) {
-        st = mc_buf_append(b, "$", 1);
-        if (st == MC_OK) st = mc_buf_append_u64(b, (unsigned long long)argvlen[i]);
-        if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
-        if (st == MC_OK) st = mc_buf_append(b, argv[i], argvlen[i]);
-        if (st == MC_OK) st = mc_buf_append(b, "\r\n", 2);
+    const size_t header = 23;           /* '$' or '*', up to 20 digits, CR LF */
+    size_t need = header;
+    for (int i = 0; i < argc; i++) {
+        if (argvlen[i] > SIZE_MAX / 2 - need) {
+            return MC_ERR_TOO_LARGE;
+        }
+        need += header + argvlen[i] + 2;
     }
-    return st;
+    mc_status st = mc_buf_reserve(b, need);
+    if (st != MC_OK) {
+        return st;
+    }
+    char *p = put_header(b->data + b->len, '*', (size_t)argc);
+    for (int i = 0; i < argc; i++) {
+        p = put_header(p, '$', argvlen[i]);
+        if (argvlen[i] > 0) {
+            memcpy(p, argv[i], argvlen[i]);
+            p += argvlen[i];
+        }
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    b->len = (size_t)(p - b->data);
+    return MC_OK;
 }
 
 mc_status mc_redis_append(mc_redis *r, int argc, const char *const *argv, const size_t *argvlen)
@@ -623,7 +661,9 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
     for (int attempt = 0;; attempt++) {
         int reused = 0;
         if (r->conn.fd >= 0) {
-            if (mc_conn_peer_closed(&r->conn)) {
+            if (attempt == 0 && mc_now_ms() - r->last_ok_ms < MC_REDIS_FRESH_MS) {
+                reused = 1;
+            } else if (mc_conn_peer_closed(&r->conn)) {
                 close_conn(r);      /* closed while idle: reconnect, not a failure */
             } else {
                 reused = 1;
@@ -659,6 +699,7 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
         r->stats.errors++;
         return st;
     }
+    r->last_ok_ms = mc_now_ms();
     if (replies != NULL) {
         *replies = r->nreplies ? r->replies : NULL;
     }
