@@ -135,9 +135,28 @@ static bool key_arg(mc_redis_store *store, const char *suffix, const char *key, 
     return true;
 }
 
-static bool data_key_arg(mc_redis_store *store, zend_string *key)
+/* Adds "{P:D}", the definition's hash. */
+static bool hash_arg(mc_redis_store *store)
 {
-    return key_arg(store, ":", ZSTR_VAL(key), ZSTR_LEN(key));
+    return key_arg(store, "", "", 0);
+}
+
+/* Adds "{P:D}#t", the sorted set of the fields written with a TTL. */
+static bool ttl_index_arg(mc_redis_store *store)
+{
+    return key_arg(store, "#t", "", 0);
+}
+
+static bool field_arg(mc_redis_store *store, zend_string *key)
+{
+    return arg(store, ZSTR_VAL(key), ZSTR_LEN(key));
+}
+
+/* Adds an encoded frame by reference: store->frames must not change until
+ * the command is queued. */
+static bool frame_arg(mc_redis_store *store, size_t offset, size_t len)
+{
+    return mc_args_add_ref(&store->args, store->frames.data + offset, len) == MC_OK;
 }
 
 /* Queues the command built in args. */
@@ -202,47 +221,38 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
     return result == MC_DECODED_HIT;
 }
 
-/* Adds "{P:D}#i" or "{P:D}#t". */
-static bool index_arg(mc_redis_store *store, bool with_ttl)
+/* The expiry written into a frame (bytes 8..15, little endian). */
+static uint64_t frame_expiry(const mc_redis_store *store, size_t offset)
 {
-    return key_arg(store, with_ttl ? "#t" : "#i", "", 0);
+    const unsigned char *p = (const unsigned char *)store->frames.data + offset + 8;
+    uint64_t e = 0;
+    for (int i = 7; i >= 0; i--) {
+        e = (e << 8) | p[i];
+    }
+    return e;
 }
 
-/* Queues the index upkeep after storing keys: SADD to the set for their
- * kind, and for TTL entries make the set live as long as its longest member. */
-static bool queue_index_add(mc_redis_store *store, zend_string **keys, uint32_t count,
-                            zend_long ttl, size_t *commands)
+/* Starts "EVAL[_RO] script 2 {P:D} {P:D}#t now" in args: the caller adds
+ * the script's further ARGV and queues it. */
+static bool script_args(mc_redis_store *store, const char *command, const char *script)
 {
-    bool ok = ARG_LITERAL(store, "SADD") && index_arg(store, ttl > 0);
+    return arg(store, command, strlen(command)) && arg(store, script, strlen(script))
+        && ARG_LITERAL(store, "2") && hash_arg(store) && ttl_index_arg(store)
+        && mc_args_add_u64(&store->args, (unsigned long long)time(NULL)) == MC_OK;
+}
+
+/* After storing fields with a TTL: records their expiry in {P:D}#t and
+ * reaps the definition's fields that have expired meanwhile (layout.h). */
+static bool queue_ttl_upkeep(mc_redis_store *store, zend_string **keys, const size_t *offsets,
+                             uint32_t count, size_t *commands)
+{
+    bool ok = ARG_LITERAL(store, "ZADD") && ttl_index_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = arg(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
+        ok = mc_args_add_u64(&store->args, (unsigned long long)frame_expiry(store, offsets[i])) == MC_OK
+            && field_arg(store, keys[i]);
     }
-    ok = ok && queue(store);
-    *commands += 1;
-    if (ok && ttl > 0) {
-        /* NX sets an expiry on a new set; GT only ever extends it. */
-        static const char *const modes[] = {"NX", "GT"};
-        for (int m = 0; ok && m < 2; m++) {
-            ok = ARG_LITERAL(store, "EXPIRE") && index_arg(store, true)
-                && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK
-                && arg(store, modes[m], 2) && queue(store);
-            *commands += 1;
-        }
-    }
-    return ok;
-}
-
-/* Queues SREM of keys from both index sets. */
-static bool queue_index_remove(mc_redis_store *store, zend_string **keys, uint32_t count)
-{
-    bool ok = true;
-    for (int with_ttl = 0; ok && with_ttl < 2; with_ttl++) {
-        ok = ARG_LITERAL(store, "SREM") && index_arg(store, with_ttl);
-        for (uint32_t i = 0; ok && i < count; i++) {
-            ok = arg(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
-        }
-        ok = ok && queue(store);
-    }
+    ok = ok && queue(store) && script_args(store, "EVAL", MC_LUA_REAP) && queue(store);
+    *commands += 2;
     return ok;
 }
 
@@ -282,7 +292,7 @@ PHP_METHOD(MoodleCache_RedisStore, get)
     if (mc_near_get(store, definition, key, return_value)) {
         return;
     }
-    if (!ARG_LITERAL(store, "GET") || !data_key_arg(store, key) || !queue(store)) {
+    if (!ARG_LITERAL(store, "HGET") || !hash_arg(store) || !field_arg(store, key) || !queue(store)) {
         out_of_memory(store, "get");
         RETURN_FALSE;
     }
@@ -325,9 +335,9 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         mc_key_list_free(list, count);
         return;
     }
-    ok = ok && ARG_LITERAL(store, "MGET");
+    ok = ok && ARG_LITERAL(store, "HMGET") && hash_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = !missing[i] || data_key_arg(store, list[i]);
+        ok = !missing[i] || field_arg(store, list[i]);
     }
     redisReply **replies = NULL;
     if (!ok || !queue(store)) {
@@ -388,12 +398,11 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     if (!encode(store, value, ttl, &offset, &len)) {
         RETURN_THROWS();
     }
-    bool ok = ARG_LITERAL(store, "SET") && data_key_arg(store, key)
-        && arg(store, store->frames.data + offset, len);
+    bool ok = ARG_LITERAL(store, "HSET") && hash_arg(store) && field_arg(store, key)
+        && frame_arg(store, offset, len) && queue(store);
     if (ok && ttl > 0) {
-        ok = ARG_LITERAL(store, "EX") && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK;
+        ok = queue_ttl_upkeep(store, &key, &offset, 1, &commands);
     }
-    ok = ok && queue(store) && queue_index_add(store, &key, 1, ttl, &commands);
     if (!ok) {
         out_of_memory(store, "set");
         RETURN_FALSE;
@@ -401,7 +410,7 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     redisReply **replies = run(store, "set", commands);
     mc_near_invalidate(store, &key, 1);
     if (replies == NULL) RETURN_FALSE;
-    if (replies[0]->type != REDIS_REPLY_STATUS) {
+    if (replies[0]->type != REDIS_REPLY_INTEGER) {
         reply_failure(store, "set", replies[0]);
         RETURN_FALSE;
     }
@@ -452,37 +461,22 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
         }
     } ZEND_HASH_FOREACH_END();
 
-    size_t commands = 0;
-    if (ok && ttl == 0) {
-        ok = ARG_LITERAL(store, "MSET");
-        for (uint32_t i = 0; ok && i < n; i++) {
-            ok = data_key_arg(store, keys[i]) && arg(store, store->frames.data + offsets[i], lengths[i]);
-        }
-        ok = ok && queue(store);
-        commands = 1;
-    } else if (ok) {
-        for (uint32_t i = 0; ok && i < n; i++) {
-            ok = ARG_LITERAL(store, "SET") && data_key_arg(store, keys[i])
-                && arg(store, store->frames.data + offsets[i], lengths[i])
-                && ARG_LITERAL(store, "EX") && mc_args_add_u64(&store->args, (unsigned long long)ttl) == MC_OK
-                && queue(store);
-        }
-        commands = n;
+    size_t commands = 1;
+    ok = ok && ARG_LITERAL(store, "HSET") && hash_arg(store);
+    for (uint32_t i = 0; ok && i < n; i++) {
+        ok = field_arg(store, keys[i]) && frame_arg(store, offsets[i], lengths[i]);
     }
-    size_t data_commands = commands;
     bool encoded = ok || !EG(exception);
-    ok = ok && queue_index_add(store, keys, n, ttl, &commands);
+    ok = ok && queue(store) && (ttl == 0 || queue_ttl_upkeep(store, keys, offsets, n, &commands));
 
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = run(store, "setMany", commands);
         mc_near_invalidate(store, keys, n);
-        for (size_t i = 0; replies && i < data_commands; i++) {
-            if (replies[i]->type == REDIS_REPLY_STATUS) {
-                stored += ttl == 0 ? n : 1;
-            } else {
-                reply_failure(store, "setMany", replies[i]);
-            }
+        if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
+            stored = n;
+        } else if (replies) {
+            reply_failure(store, "setMany", replies[0]);
         }
     } else if (encoded) {
         out_of_memory(store, "setMany");
@@ -495,20 +489,20 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     RETURN_LONG(stored);
 }
 
-/* DEL of keys plus index clean-up; returns the number deleted, -1 on failure. */
+/* HDEL of keys (their stale {P:D}#t members go at the next reap); returns
+ * the number deleted, -1 on failure. */
 static zend_long delete_keys(mc_redis_store *store, const char *method, zend_string *definition,
                              zend_string **keys, uint32_t count)
 {
-    bool ok = begin(store, definition) && ARG_LITERAL(store, "DEL");
+    bool ok = begin(store, definition) && ARG_LITERAL(store, "HDEL") && hash_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = data_key_arg(store, keys[i]);
+        ok = field_arg(store, keys[i]);
     }
-    ok = ok && queue(store) && queue_index_remove(store, keys, count);
-    if (!ok) {
+    if (!ok || !queue(store)) {
         out_of_memory(store, method);
         return -1;
     }
-    redisReply **replies = run(store, method, 3);
+    redisReply **replies = run(store, method, 1);
     mc_near_invalidate(store, keys, count);
     if (replies == NULL) {
         return -1;
@@ -552,26 +546,13 @@ PHP_METHOD(MoodleCache_RedisStore, deleteMany)
     RETURN_LONG(deleted < 0 ? 0 : deleted);
 }
 
-/* How many of the distinct keys exist; -1 on failure. */
-static zend_long count_existing(mc_redis_store *store, const char *method, zend_string *definition,
-                                HashTable *keys, uint32_t *distinct)
+/* How many of keys (distinct) are present and not expired; -1 on failure. */
+static zend_long count_present(mc_redis_store *store, const char *method, zend_string *definition,
+                               zend_string **keys, uint32_t count)
 {
-    HashTable seen;
-    zend_hash_init(&seen, zend_hash_num_elements(keys), NULL, NULL, 0);
-    bool ok = begin(store, definition) && ARG_LITERAL(store, "EXISTS");
-    zval *entry, dummy;
-    ZVAL_TRUE(&dummy);
-    ZEND_HASH_FOREACH_VAL(keys, entry) {
-        zend_string *key = zval_get_string(entry);
-        if (ok && zend_hash_add(&seen, key, &dummy) != NULL) {
-            ok = data_key_arg(store, key);
-        }
-        zend_string_release(key);
-    } ZEND_HASH_FOREACH_END();
-    *distinct = zend_hash_num_elements(&seen);
-    zend_hash_destroy(&seen);
-    if (*distinct == 0) {
-        return 0;
+    bool ok = begin(store, definition) && script_args(store, "EVAL_RO", MC_LUA_COUNT);
+    for (uint32_t i = 0; ok && i < count; i++) {
+        ok = field_arg(store, keys[i]);
     }
     if (!ok || !queue(store)) {
         out_of_memory(store, method);
@@ -588,6 +569,35 @@ static zend_long count_existing(mc_redis_store *store, const char *method, zend_
     return (zend_long)replies[0]->integer;
 }
 
+/* count_present over the distinct keys of a PHP array, their number in *distinct. */
+static zend_long count_existing(mc_redis_store *store, const char *method, zend_string *definition,
+                                HashTable *keys, uint32_t *distinct)
+{
+    HashTable seen;
+    zend_hash_init(&seen, zend_hash_num_elements(keys), NULL, NULL, 0);
+    zval *entry, dummy;
+    ZVAL_TRUE(&dummy);
+    ZEND_HASH_FOREACH_VAL(keys, entry) {
+        zend_string *key = zval_get_string(entry);
+        zend_hash_add(&seen, key, &dummy);
+        zend_string_release(key);
+    } ZEND_HASH_FOREACH_END();
+    *distinct = zend_hash_num_elements(&seen);
+    zend_long present = 0;
+    if (*distinct > 0) {
+        zend_string **list = safe_emalloc(*distinct, sizeof(zend_string *), 0);
+        uint32_t n = 0;
+        zend_string *key;
+        ZEND_HASH_FOREACH_STR_KEY(&seen, key) {
+            list[n++] = key;
+        } ZEND_HASH_FOREACH_END();
+        present = count_present(store, method, definition, list, n);
+        efree(list);
+    }
+    zend_hash_destroy(&seen);
+    return present;
+}
+
 PHP_METHOD(MoodleCache_RedisStore, has)
 {
     zend_string *definition, *key;
@@ -598,13 +608,7 @@ PHP_METHOD(MoodleCache_RedisStore, has)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    if (!begin(store, definition) || !ARG_LITERAL(store, "EXISTS") || !data_key_arg(store, key)
-        || !queue(store)) {
-        out_of_memory(store, "has");
-        RETURN_FALSE;
-    }
-    redisReply **replies = run(store, "has", 1);
-    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_INTEGER && replies[0]->integer > 0);
+    RETURN_BOOL(count_present(store, "has", definition, &key, 1) > 0);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, hasAny)
@@ -638,32 +642,6 @@ PHP_METHOD(MoodleCache_RedisStore, hasAll)
     RETURN_BOOL(existing >= 0 && (uint32_t)existing == distinct);
 }
 
-/* EVAL of a per-definition script over both index sets; the reply or NULL. */
-static redisReply *eval_on_indexes(mc_redis_store *store, const char *method, zend_string *definition,
-                                   const char *script, zend_string *key_prefix)
-{
-    bool ok = begin(store, definition) && ARG_LITERAL(store, "EVAL")
-        && arg(store, script, strlen(script)) && ARG_LITERAL(store, "2")
-        && index_arg(store, false) && index_arg(store, true)
-        && key_arg(store, ":", "", 0);
-    if (ok && key_prefix) {
-        ok = arg(store, ZSTR_VAL(key_prefix), ZSTR_LEN(key_prefix));
-    }
-    if (!ok || !queue(store)) {
-        out_of_memory(store, method);
-        return NULL;
-    }
-    redisReply **replies = run(store, method, 1);
-    if (replies == NULL) {
-        return NULL;
-    }
-    if (replies[0]->type == REDIS_REPLY_ERROR) {
-        reply_failure(store, method, replies[0]);
-        return NULL;
-    }
-    return replies[0];
-}
-
 PHP_METHOD(MoodleCache_RedisStore, purge)
 {
     zend_string *definition;
@@ -673,9 +651,18 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    redisReply *reply = eval_on_indexes(store, "purge", definition, MC_LUA_PURGE, NULL);
+    if (!begin(store, definition) || !ARG_LITERAL(store, "DEL") || !hash_arg(store)
+        || !ttl_index_arg(store) || !queue(store)) {
+        out_of_memory(store, "purge");
+        RETURN_FALSE;
+    }
+    redisReply **replies = run(store, "purge", 1);
     mc_near_flush(store);
-    RETURN_BOOL(reply != NULL && reply->type == REDIS_REPLY_INTEGER);
+    if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
+        reply_failure(store, "purge", replies[0]);
+        RETURN_FALSE;
+    }
+    RETURN_BOOL(replies != NULL);
 }
 
 /* SCANs one node for the prefix's keys and unlinks what each step found. */
@@ -763,10 +750,16 @@ static void find_keys(INTERNAL_FUNCTION_PARAMETERS, const char *method, zend_str
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     array_init(return_value);
-    redisReply *reply = eval_on_indexes(store, method, definition, MC_LUA_FIND, key_prefix);
-    if (reply == NULL) {
+    if (!begin(store, definition) || !script_args(store, "EVAL_RO", MC_LUA_FIND)
+        || !arg(store, ZSTR_VAL(key_prefix), ZSTR_LEN(key_prefix)) || !queue(store)) {
+        out_of_memory(store, method);
         return;
     }
+    redisReply **replies = run(store, method, 1);
+    if (replies == NULL) {
+        return;
+    }
+    const redisReply *reply = replies[0];
     if (reply->type != REDIS_REPLY_ARRAY) {
         reply_failure(store, method, reply);
         return;

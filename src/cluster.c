@@ -453,6 +453,17 @@ static size_t next_command(const char *p, size_t len, size_t off, const char **n
     return i;
 }
 
+static int read_only_command(const char *name, size_t len)
+{
+    static const char *const reads[] = {"GET", "MGET", "EXISTS", "HGET", "HMGET", "EVAL_RO", NULL};
+    for (int i = 0; reads[i] != NULL; i++) {
+        if (strlen(reads[i]) == len && strncasecmp(name, reads[i], len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int read_only_pipeline(const char *p, size_t len)
 {
     size_t off = 0;
@@ -460,10 +471,7 @@ static int read_only_pipeline(const char *p, size_t len)
         const char *name = NULL;
         size_t name_len = 0;
         off = next_command(p, len, off, &name, &name_len);
-        if (name == NULL
-            || !((name_len == 3 && strncasecmp(name, "GET", 3) == 0)
-                 || (name_len == 4 && strncasecmp(name, "MGET", 4) == 0)
-                 || (name_len == 6 && strncasecmp(name, "EXISTS", 6) == 0))) {
+        if (name == NULL || !read_only_command(name, name_len)) {
             return 0;
         }
     }

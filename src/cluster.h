@@ -16,8 +16,8 @@
  * (and records that node for the slot), ASK resends it with ASKING before
  * each command, TRYAGAIN (a multi-key command during a slot migration)
  * resends after MC_CLUSTER_TRYAGAIN_MS.  With read_from_replicas, a
- * pipeline of reads only (GET, MGET, EXISTS) goes to a replica of the slot
- * (connections then send READONLY after connecting).
+ * pipeline of reads only (GET, MGET, EXISTS, HGET, HMGET, EVAL_RO) goes to
+ * a replica of the slot (connections then send READONLY after connecting).
  *
  * Replies are parsed by mc_cluster_parse_slots, which takes a reply tree and
  * owns no socket, so it can be fuzzed; it bounds what it accepts.

@@ -62,33 +62,53 @@ mc_status mc_layout_scan_pattern(mc_buf *out, const char *prefix, size_t prefix_
     return st;
 }
 
-const char MC_LUA_PURGE[] =
+/* expires_at(v): a frame's expiry (bytes 8..15, little endian), 0 for none
+ * or for a value that is not a frame. */
+#define LUA_EXPIRES_AT \
+    "local function expires_at(v)\n" \
+    "  if #v < 28 or string.sub(v, 1, 2) ~= 'MC' then return 0 end\n" \
+    "  local e = 0\n" \
+    "  for i = 16, 9, -1 do e = e * 256 + string.byte(v, i) end\n" \
+    "  return e\n" \
+    "end\n" \
+    "local now = tonumber(ARGV[1])\n" \
+    "local function expired(v) local e = expires_at(v) return e ~= 0 and e <= now end\n"
+
+const char MC_LUA_REAP[] =
+    LUA_EXPIRES_AT
     "local n = 0\n"
-    "for _, set in ipairs(KEYS) do\n"
-    "  local members = redis.call('SMEMBERS', set)\n"
-    "  n = n + #members\n"
-    "  for i = 1, #members, 256 do\n"
-    "    local batch = {}\n"
-    "    for j = i, math.min(i + 255, #members) do batch[#batch + 1] = ARGV[1] .. members[j] end\n"
-    "    redis.call('UNLINK', unpack(batch))\n"
-    "  end\n"
-    "  redis.call('UNLINK', set)\n"
+    "for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 256)) do\n"
+    "  local v = redis.call('HGET', KEYS[1], k)\n"
+    "  if v and expired(v) then redis.call('HDEL', KEYS[1], k); n = n + 1; v = false end\n"
+    "  if v and expires_at(v) ~= 0 then redis.call('ZADD', KEYS[2], expires_at(v), k)\n"
+    "  else redis.call('ZREM', KEYS[2], k) end\n"
     "end\n"
     "return n\n";
 
 const char MC_LUA_FIND[] =
-    "local found, seen = {}, {}\n"
-    "local plen = #ARGV[2]\n"
-    "for _, set in ipairs(KEYS) do\n"
-    "  for _, m in ipairs(redis.call('SMEMBERS', set)) do\n"
-    "    if plen == 0 or string.sub(m, 1, plen) == ARGV[2] then\n"
-    "      if seen[m] then\n"
-    "      elseif redis.call('EXISTS', ARGV[1] .. m) == 1 then found[#found + 1] = m; seen[m] = true\n"
-    "      else redis.call('SREM', set, m) end\n"
-    "    end\n"
-    "  end\n"
+    LUA_EXPIRES_AT
+    "local dead = {}\n"
+    "for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do\n"
+    "  local v = redis.call('HGET', KEYS[1], k)\n"
+    "  if v and expired(v) then dead[k] = true end\n"
+    "end\n"
+    "local found, plen = {}, #ARGV[2]\n"
+    "for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do\n"
+    "  if not dead[k] and (plen == 0 or string.sub(k, 1, plen) == ARGV[2]) then found[#found + 1] = k end\n"
     "end\n"
     "return found\n";
+
+const char MC_LUA_COUNT[] =
+    LUA_EXPIRES_AT
+    "local n = 0\n"
+    "for i = 2, #ARGV do\n"
+    "  local k = ARGV[i]\n"
+    "  if redis.call('HEXISTS', KEYS[1], k) == 1 then\n"
+    "    local due = redis.call('ZSCORE', KEYS[2], k)\n"
+    "    if not due or tonumber(due) > now or not expired(redis.call('HGET', KEYS[1], k)) then n = n + 1 end\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
 
 const char MC_LUA_RELEASE[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"

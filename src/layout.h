@@ -4,19 +4,24 @@
  * Every key of one (prefix, definition) pair shares the hash tag
  * "{P:D}", P and D escaped (see mc_layout_escape) so that neither can end
  * the tag early or be confused with the other; in Redis Cluster all keys of
- * one definition therefore live in one slot, which lets one script purge
- * a definition.
+ * one definition therefore live in one slot.
  *
- *   {P:D}:<key>       the value frame of <key> (any bytes), with a native
- *                     TTL (PX) when the entry has one
- *   {P:D}#i           set of the keys stored without a TTL
- *   {P:D}#t           set of the keys stored with a TTL; the set itself
- *                     expires no earlier than its longest-lived member, so it
- *                     cannot outlive its data by more than that TTL
+ *   {P:D}             hash of the definition's entries: field = cache key
+ *                     (any bytes), value = its frame (codec.h), as Moodle's
+ *                     cachestore_redis keeps one hash per definition
+ *   {P:D}#t           sorted set of the fields written with a TTL, scored by
+ *                     their expiry (unix seconds): what the reaper visits
  *   {P:D}#l:<key>     lock on <key>: the owner string, with a PX expiry
  *
- * purge(D) runs one script over both sets (one round trip); purgeAll scans
- * for "{P:*" and unlinks what it finds, so another prefix is never touched.
+ * Why a hash: every operation Moodle makes is one command on one key (HGET,
+ * HMGET, HSET, HDEL), exactly the server work of cachestore_redis, and
+ * purge(D) is one UNLINK of two keys, whatever the definition holds.
+ * Expiry: Redis 7.0 (Debian 12) and Valkey 8 have no per-field TTL, so the
+ * expiry is in the frame (a reader treats an expired frame as a miss) and a
+ * write with a TTL also runs MC_LUA_REAP, which deletes the fields that
+ * expired meanwhile: expired data lives at most until the definition's next
+ * TTL write (or its purge).  purgeAll scans for "{P:*" and unlinks what it
+ * finds, so another prefix is never touched.
  */
 #ifndef MC_LAYOUT_H
 #define MC_LAYOUT_H
@@ -36,16 +41,22 @@ mc_status mc_layout_escape(mc_buf *out, const char *s, size_t len);
  * with glob metacharacters backslash-escaped. */
 mc_status mc_layout_scan_pattern(mc_buf *out, const char *prefix, size_t prefix_len);
 
-/* Lua scripts, run with EVAL (Redis caches them by hash after the first call). */
+/* Lua scripts, run with EVAL / EVAL_RO (Redis caches them by hash after the
+ * first call).  All take KEYS[1] = {P:D}, KEYS[2] = {P:D}#t, ARGV[1] = now
+ * (unix seconds, the client's clock, the one readers judge frames by). */
 
-/* KEYS[1] = {P:D}#i, KEYS[2] = {P:D}#t, ARGV[1] = "{P:D}:".  Unlinks every
- * listed key and both sets; returns the number of keys listed. */
-extern const char MC_LUA_PURGE[];
+/* Deletes up to 256 fields whose frames have expired by ARGV[1], and drops
+ * from the sorted set the members that are gone or no longer expire; the
+ * number of fields deleted. */
+extern const char MC_LUA_REAP[];
 
-/* KEYS as for purge, ARGV[1] = "{P:D}:", ARGV[2] = key prefix ("" for all).
- * Returns the keys that still exist and start with ARGV[2]; drops from the
- * sets the members whose data has expired or was evicted. */
+/* ARGV[2] = key prefix ("" for all).  The fields that start with it, minus
+ * the expired ones.  Read only. */
 extern const char MC_LUA_FIND[];
+
+/* ARGV[2..] = distinct keys.  How many of them are present and not
+ * expired.  Read only. */
+extern const char MC_LUA_COUNT[];
 
 /* KEYS[1] = lock key, ARGV[1] = owner.  Deletes the lock only if ARGV[1]
  * holds it; returns 1 when deleted, else 0. */

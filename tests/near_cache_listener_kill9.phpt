@@ -31,7 +31,7 @@ print_r(nc_stats($s, ['near_trusted', 'near_hits']));
 posix_kill($pid, SIGKILL);
 pcntl_waitpid($pid, $status);
 // The listener is dead: a write now would not be heard, so nothing is trusted.
-mc_test_raw(['SET', '{' . $p . ':d}:k', 'written while nobody listened']);
+mc_test_raw(['HSET', '{' . $p . ':d}', 'k', 'written while nobody listened']);
 print_r(nc_stats($s, ['near_trusted']));
 var_dump(@$s->get('d', 'k') === 'v1');
 var_dump($s->nearCacheSync(5.0));             // this process took over

@@ -26,7 +26,7 @@ var_dump($b->get('d', 'k'));
 var_dump($b->getMany('d', ['m1', 'm2']));
 // and a write by another client that has no near cache at all (raw protocol)
 $b->get('d', 'k');
-mc_test_raw(['SET', '{' . $p . ':d}:k', 'not a frame']);
+mc_test_raw(['HSET', '{' . $p . ':d}', 'k', 'not a frame']);
 var_dump($b->nearCacheSync());
 var_dump(@$b->get('d', 'k'));
 // another node's purge

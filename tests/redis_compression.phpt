@@ -11,16 +11,16 @@ $big = str_repeat('compressible text ', 1000);   // 18 KB
 $small = str_repeat('x', 500);
 $zstd->set('d', 'big', $big);
 $zstd->set('d', 'small', $small);
-$stored = strlen(mc_test_raw(['GET', '{comp:d}:big']));
+$stored = strlen(mc_test_raw(['HGET', '{comp:d}', 'big']));
 echo 'big stored in ', $stored < 2000 ? 'under 2000' : $stored, " bytes\n";
-echo 'small stored in ', strlen(mc_test_raw(['GET', '{comp:d}:small'])) - strlen($small), " bytes more than its text\n";
+echo 'small stored in ', strlen(mc_test_raw(['HGET', '{comp:d}', 'small'])) - strlen($small), " bytes more than its text\n";
 var_dump($plain->get('d', 'big') === $big, $zstd->get('d', 'big') === $big);
 $plain->set('d', 'plainbig', $big);
-echo 'written without compression: ', strlen(mc_test_raw(['GET', '{comp:d}:plainbig'])) - strlen($big), " bytes more than its text\n";
+echo 'written without compression: ', strlen(mc_test_raw(['HGET', '{comp:d}', 'plainbig'])) - strlen($big), " bytes more than its text\n";
 var_dump($zstd->get('d', 'plainbig') === $big);
 $incompressible = random_bytes(50000);
 $zstd->set('d', 'random', $incompressible);
-echo 'random data stored in ', strlen(mc_test_raw(['GET', '{comp:d}:random'])) - 50000, " bytes more\n";
+echo 'random data stored in ', strlen(mc_test_raw(['HGET', '{comp:d}', 'random'])) - 50000, " bytes more\n";
 var_dump($plain->get('d', 'random') === $incompressible);
 $zstd->purgeAll();
 ?>

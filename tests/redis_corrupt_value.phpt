@@ -8,14 +8,14 @@ require __DIR__ . '/config.inc';
 $s = mc_test_store(['prefix' => 'corrupt']);
 $s->set('d', 'good', ['a' => 1]);
 $s->set('d', 'flip', str_repeat('value ', 100));
-$frame = mc_test_raw(['GET', '{corrupt:d}:flip']);
+$frame = mc_test_raw(['HGET', '{corrupt:d}', 'flip']);
 $frame[strlen($frame) - 3] = chr(ord($frame[strlen($frame) - 3]) ^ 1);    // one bit in the payload
-mc_test_raw(['SET', '{corrupt:d}:flip', $frame]);
-mc_test_raw(['SET', '{corrupt:d}:foreign', 's:5:"hello";']);              // written by another client
-mc_test_raw(['SET', '{corrupt:d}:short', 'MC']);                          // truncated header
-$good = mc_test_raw(['GET', '{corrupt:d}:good']);
-mc_test_raw(['SET', '{corrupt:d}:truncated', substr($good, 0, -4)]);
-mc_test_raw(['SET', '{corrupt:d}:newer', "MC\x09" . substr($good, 3)]);   // a future frame version
+mc_test_raw(['HSET', '{corrupt:d}', 'flip', $frame]);
+mc_test_raw(['HSET', '{corrupt:d}', 'foreign', 's:5:"hello";']);              // written by another client
+mc_test_raw(['HSET', '{corrupt:d}', 'short', 'MC']);                          // truncated header
+$good = mc_test_raw(['HGET', '{corrupt:d}', 'good']);
+mc_test_raw(['HSET', '{corrupt:d}', 'truncated', substr($good, 0, -4)]);
+mc_test_raw(['HSET', '{corrupt:d}', 'newer', "MC\x09" . substr($good, 3)]);   // a future frame version
 
 foreach (['flip', 'foreign', 'short', 'truncated', 'newer'] as $k) {
     var_dump($s->get('d', $k));

@@ -14,7 +14,7 @@ $db3 = new MoodleCache\RedisStore(['server' => "unix://$socket", 'prefix' => 'so
 $tcp3 = mc_test_store(['prefix' => 'sock', 'database' => 3]);
 var_dump($db3->set('d', 'k', 'in db 3'));
 var_dump($db0->get('d', 'k'), $db3->get('d', 'k'), $tcp3->get('d', 'k'));
-var_dump(mc_test_raw(['EXISTS', '{sock:d}:k']));
+var_dump(mc_test_raw(['HEXISTS', '{sock:d}', 'k']));
 $db3->purgeAll();
 var_dump($tcp3->get('d', 'k'));
 ?>
