@@ -308,14 +308,16 @@ static bool lookup(mc_redis_store *store, const char *key, size_t len, zval *rv,
     }
     const char *value;
     size_t value_len;
-    if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, &near->scratch, &value, &value_len) == MC_OK
+    /* the group of "{P:D}:<key>" is its tag, the definition */
+    if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, store->tag.len, &near->scratch,
+                  &value, &value_len) == MC_OK
         && decode_frame(store, value, value_len, rv)) {
         near->counters.hits++;
         store->counters.hits++;
         return true;
     }
     near->counters.misses++;
-    mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, now, token);
+    mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, token);
     return false;
 }
 
