@@ -452,6 +452,14 @@ void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, cons
     }
 }
 
+void mc_near_invalidate_definition(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    if (near->enabled && cache != NULL) {
+        mc_nc_invalidate_group(cache, near->chan, store->tag.data, store->tag.len);
+    }
+}
+
 void mc_near_invalidate(mc_redis_store *store, zend_string **keys, uint32_t count)
 {
     mc_near_store *near = &store->near;
