@@ -308,14 +308,16 @@ static bool lookup(mc_redis_store *store, const char *key, size_t len, zval *rv,
     }
     const char *value;
     size_t value_len;
-    if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, &near->scratch, &value, &value_len) == MC_OK
+    /* the group of "{P:D}:<key>" is its tag, the definition */
+    if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, store->tag.len, &near->scratch,
+                  &value, &value_len) == MC_OK
         && decode_frame(store, value, value_len, rv)) {
         near->counters.hits++;
         store->counters.hits++;
         return true;
     }
     near->counters.misses++;
-    mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, now, token);
+    mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, token);
     return false;
 }
 
@@ -447,6 +449,14 @@ void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, cons
     if (near->enabled && i < near->tokens_cap) {
         fill(store, &near->tokens[i], ZSTR_VAL(key), ZSTR_LEN(key), reply);
         near->tokens[i].valid = 0;
+    }
+}
+
+void mc_near_invalidate_definition(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    if (near->enabled && cache != NULL) {
+        mc_nc_invalidate_group(cache, near->chan, store->tag.data, store->tag.len);
     }
 }
 

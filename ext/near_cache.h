@@ -6,9 +6,11 @@
  * Hooks run after the store's begin() (they use store->tag, "{P:D}"):
  * get/getMany look in the near cache first and take a fill token for each
  * key they must read from Redis; the fill after the reply installs the
- * frame unless an invalidation arrived meanwhile.  Writes invalidate their
- * keys on this node as soon as Redis answered (other nodes hear it from
- * their listeners); purge and purgeAll flush this store's channel.
+ * frame unless an invalidation arrived meanwhile.  Entries are keyed
+ * "{P:D}:<key>" and grouped by their tag "{P:D}" (the definition).  Writes
+ * invalidate on this node as soon as Redis answered (other nodes hear it
+ * from their listeners): their definition, or with the per-key layout
+ * their keys; purgeAll flushes this store's channel.
  */
 #ifndef MC_NEAR_CACHE_H
 #define MC_NEAR_CACHE_H
@@ -63,9 +65,14 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
 /* getMany(): key i was read from Redis as reply (a hit). */
 void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply);
 
-/* After a write of keys of the current definition (even a failed one). */
+/* After a write of the current definition (set, setMany, delete,
+ * deleteMany, purge; even a failed one): drops every entry of the
+ * definition on this node and fails its fills in flight. */
+void mc_near_invalidate_definition(mc_redis_store *store);
+/* The same for the listed keys only: enough with the per-key layout
+ * ({P:D}:<key> strings), not with one hash per definition. */
 void mc_near_invalidate(mc_redis_store *store, zend_string **keys, uint32_t count);
-/* After purge / purgeAll. */
+/* After purgeAll (and purge with the per-key layout): flushes the channel. */
 void mc_near_flush(mc_redis_store *store);
 
 /* RedisStore::nearCacheSync(): true once every invalidation Redis sent

@@ -41,10 +41,13 @@ typedef struct nc_entry {
     uint32_t total;
     uint64_t hash;
     uint64_t epoch;             /* the channel's epoch when filled */
+    uint64_t group_epoch;       /* its group's epoch when filled */
     uint32_t chan;
     uint32_t key_len;
+    uint32_t group_len;         /* the key's first group_len bytes name its group */
     uint32_t value_len;
     uint32_t slot;              /* bucket * NC_WAYS + way that points here */
+    uint32_t pad;
 } nc_entry;
 
 typedef struct nc_chan {
@@ -74,7 +77,10 @@ typedef struct nc_chan {
  *   publishing its slot.
  * - A reader trusts what it copied only if the bucket's seq was even and
  *   unchanged around the copy and the entry's position was still >= tail
- *   after it (acquire fence), and the entry's epoch is its channel's.
+ *   after it (acquire fence), and the entry's epoch is its channel's and
+ *   its group_epoch its group slot's (both loaded before the copy).
+ * - group_epoch[] only grows, by atomic adds without the lock (one add is
+ *   a whole group invalidation, so a dead writer cannot leave it torn).
  * - A holder that dies leaves `lock` EOWNERDEAD: the next holder assumes
  *   nothing and resets the index and ring (nc_recover).
  */
@@ -89,6 +95,7 @@ typedef struct mc_nc_header {
     _Atomic uint64_t entries;
     _Atomic uint64_t fills, fill_drops, invalidations, flushes, evictions, recoveries;
     nc_chan chan[MC_NC_CHANNELS];
+    _Atomic uint64_t group_epoch[MC_NC_GROUPS];   /* by group_slot(); entries of older ones are dead */
 } mc_nc_header;
 
 struct mc_nc {
@@ -103,22 +110,68 @@ struct mc_nc {
 #define STORE(p, v) atomic_store_explicit((p), (v), RELAXED)
 #define ADD(p, v) atomic_fetch_add_explicit((p), (v), RELAXED)
 
-static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t hash_mix(uint64_t h)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     return h ? h : 1;
 }
 
+static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= FNV_PRIME;
+    }
+    return hash_mix(h);
+}
+
+static uint64_t chan_seed(uint32_t chan)
+{
+    return 0x9e3779b97f4a7c15ULL * (chan + 1);
+}
+
 static uint64_t key_hash(uint32_t chan, const char *key, size_t len)
 {
-    return hash_bytes(0x9e3779b97f4a7c15ULL * (chan + 1), key, len);
+    return hash_bytes(chan_seed(chan), key, len);
+}
+
+/* The group slot from the unmixed FNV state after the group's bytes. */
+static uint32_t group_slot_of_state(uint64_t state)
+{
+    return (uint32_t)(hash_mix(state ^ 0x5bd1e9955bd1e995ULL) & (MC_NC_GROUPS - 1));
+}
+
+static uint32_t group_slot(uint32_t chan, const char *group, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ chan_seed(chan);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)group[i];
+        h *= FNV_PRIME;
+    }
+    return group_slot_of_state(h);
+}
+
+/* key_hash and the group slot of key[0..group_len) in one pass
+ * (group_len <= len). */
+static uint64_t key_hash_group(uint32_t chan, const char *key, size_t len, size_t group_len,
+                               uint32_t *group)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ chan_seed(chan);
+    for (size_t i = 0; i < group_len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= FNV_PRIME;
+    }
+    *group = group_slot_of_state(h);
+    for (size_t i = group_len; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= FNV_PRIME;
+    }
+    return hash_mix(h);
 }
 
 static nc_bucket *bucket_of(mc_nc *nc, uint64_t hash)
@@ -268,6 +321,9 @@ static void nc_reset(mc_nc *nc)
     STORE(&h->entries, 0);
     for (int c = 0; c < MC_NC_CHANNELS; c++) {
         ADD(&h->chan[c].epoch, 1);
+    }
+    for (int g = 0; g < MC_NC_GROUPS; g++) {
+        ADD(&h->group_epoch[g], 1);
     }
     ADD(&h->flushes, 1);
 }
@@ -430,16 +486,18 @@ int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket)
 
 /* ---- reads ------------------------------------------------------------- */
 
-mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, mc_buf *scratch,
-                    const char **value, size_t *value_len)
+mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, size_t group_len,
+                    mc_buf *scratch, const char **value, size_t *value_len)
 {
-    if (chan >= MC_NC_CHANNELS) {
+    if (chan >= MC_NC_CHANNELS || group_len > key_len) {
         return MC_ERR_NOTFOUND;
     }
     mc_nc_header *h = nc->h;
-    uint64_t hash = key_hash(chan, key, key_len);
+    uint32_t group;
+    uint64_t hash = key_hash_group(chan, key, key_len, group_len, &group);
     nc_bucket *b = bucket_of(nc, hash);
     uint64_t epoch = LOAD(&h->chan[chan].epoch);
+    uint64_t group_epoch = atomic_load_explicit(&h->group_epoch[group], memory_order_acquire);
     for (int attempt = 0; attempt < NC_READ_ATTEMPTS; attempt++) {
         uint64_t s1 = atomic_load_explicit(&b->seq, memory_order_acquire);
         if (s1 & 1) {
@@ -475,7 +533,8 @@ mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, m
         nc_entry e;
         memcpy(&e, scratch->data, sizeof(e));
         if (e.magic != ENTRY_MAGIC || e.total != len || e.hash != hash || e.chan != chan
-            || e.epoch != epoch || e.key_len != key_len
+            || e.epoch != epoch || e.group_epoch != group_epoch || e.group_len != group_len
+            || e.key_len != key_len
             || (uint64_t)sizeof(e) + e.key_len + e.value_len > len
             || memcmp(scratch->data + sizeof(e), key, key_len) != 0) {
             return MC_ERR_NOTFOUND;
@@ -563,16 +622,18 @@ static uint64_t make_room(mc_nc *nc, uint64_t need)
     return head;
 }
 
-void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
+void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, size_t group_len,
                       uint64_t now_ms, mc_nc_token *token)
 {
     memset(token, 0, sizeof(*token));
-    if (chan >= MC_NC_CHANNELS) {
+    if (chan >= MC_NC_CHANNELS || group_len > key_len || key_len > UINT32_MAX) {
         return;
     }
     token->chan = chan;
-    token->hash = key_hash(chan, key, key_len);
+    token->hash = key_hash_group(chan, key, key_len, group_len, &token->group);
+    token->group_len = (uint32_t)group_len;
     token->gen = atomic_load(&bucket_of(nc, token->hash)->gen);
+    token->group_epoch = atomic_load(&nc->h->group_epoch[token->group]);
     token->epoch = atomic_load(&nc->h->chan[chan].epoch);
     token->valid = mc_nc_trusted(nc, chan, now_ms);
 }
@@ -581,7 +642,8 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
                             const void *value, size_t value_len)
 {
     mc_nc_header *h = nc->h;
-    if (!token->valid || token->chan >= MC_NC_CHANNELS) {
+    if (!token->valid || token->chan >= MC_NC_CHANNELS || token->group >= MC_NC_GROUPS
+        || token->group_len > key_len) {
         return MC_ERR_ARG;
     }
     if (key_len > h->max_item || value_len > h->max_item - key_len) {
@@ -603,7 +665,10 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
         ADD(&h->fill_drops, 1);
         return rc == EBUSY ? MC_ERR_NOTFOUND : MC_ERR_LOCK;
     }
-    if (LOAD(&b->gen) != token->gen || LOAD(&ch->epoch) != token->epoch || !LOAD(&ch->ready)) {
+    /* A group invalidation (no lock) after this check leaves the entry
+     * with an old group_epoch: dead to readers, as it should be. */
+    if (LOAD(&b->gen) != token->gen || LOAD(&ch->epoch) != token->epoch || !LOAD(&ch->ready)
+        || atomic_load(&h->group_epoch[token->group]) != token->group_epoch) {
         nc_unlock(nc);
         ADD(&h->fill_drops, 1);
         return MC_ERR_NOTFOUND;
@@ -634,9 +699,9 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
     }
     int was_live = LOAD(&b->slot[way].len) != 0 && LOAD(&b->slot[way].pos) >= tail;
     nc_entry *e = entry_at(nc, pos);
-    nc_entry hdr = {ENTRY_MAGIC, (uint32_t)need, token->hash, token->epoch, token->chan,
-                    (uint32_t)key_len, (uint32_t)value_len,
-                    (uint32_t)((uint64_t)(b - nc->buckets) * NC_WAYS + (uint64_t)way)};
+    nc_entry hdr = {ENTRY_MAGIC, (uint32_t)need, token->hash, token->epoch, token->group_epoch,
+                    token->chan, (uint32_t)key_len, token->group_len, (uint32_t)value_len,
+                    (uint32_t)((uint64_t)(b - nc->buckets) * NC_WAYS + (uint64_t)way), 0};
     memcpy(e, &hdr, sizeof(hdr));
     memcpy((char *)(e + 1), key, key_len);
     if (value_len) {
@@ -676,6 +741,17 @@ void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
     }
     ADD(&nc->h->invalidations, 1);
     nc_unlock(nc);
+}
+
+void mc_nc_invalidate_group(mc_nc *nc, uint32_t chan, const char *group, size_t group_len)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    /* Readers and fill commits compare it; seq_cst so that a read which
+     * starts after this returns sees it. */
+    atomic_fetch_add(&nc->h->group_epoch[group_slot(chan, group, group_len)], 1);
+    ADD(&nc->h->invalidations, 1);
 }
 
 void mc_nc_flush_channel(mc_nc *nc, uint32_t chan)
@@ -757,4 +833,9 @@ void mc_nc_test_break_mid_update(mc_nc *nc, uint32_t chan, const char *key, size
         STORE(&b->slot[w].len, 8);
     }
     STORE(&nc->h->tail, LOAD(&nc->h->head) + 7);   /* tail > head: a broken invariant */
+}
+
+uint64_t mc_nc_test_group_epoch(mc_nc *nc, uint32_t chan, const char *group, size_t group_len)
+{
+    return atomic_load(&nc->h->group_epoch[group_slot(chan, group, group_len)]);
 }

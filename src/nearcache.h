@@ -20,11 +20,16 @@
  *   applies invalidations; a channel is trusted only while its listener is
  *   alive (it holds a robust mutex: the kernel marks it dead the moment
  *   the thread dies), ready (subscribed) and its heartbeat fresh.
+ * - Groups: the first group_len bytes of a key name its group (for the
+ *   store, the tag "{P:D}" of its definition).  mc_nc_invalidate_group
+ *   drops a whole group in O(1) by bumping its epoch in a fixed table
+ *   indexed by hash(channel, group); entries carry the epoch they were
+ *   filled under.  Two groups sharing a slot only over-invalidate.
  * - Fills are race-free: mc_nc_fill_begin takes a token (the bucket's
- *   invalidation count and the channel's epoch) before the caller asks
- *   Redis; mc_nc_fill_commit installs the value only if neither moved,
- *   so a value read before a concurrent write is never installed after
- *   that write's invalidation.
+ *   invalidation count, the group's epoch and the channel's epoch) before
+ *   the caller asks Redis; mc_nc_fill_commit installs the value only if
+ *   none moved, so a value read before a concurrent write is never
+ *   installed after that write's invalidation.
  *
  * The layout is in nearcache.c above struct mc_nc_header.  Keys and values
  * are bytes (pointer + size_t).  All functions are safe from any thread or
@@ -43,13 +48,14 @@
 #define MC_NC_CHANNELS 32                     /* (server, database, prefix) pairs per node */
 #define MC_NC_HEARTBEAT_MS 100                /* a listener beats this often ... */
 #define MC_NC_STALE_MS 1000                   /* ... and is distrusted after this long */
+#define MC_NC_GROUPS 4096                     /* group epoch slots (a power of two) */
 
 typedef struct mc_nc mc_nc;
 
 typedef struct mc_nc_stats {
     uint64_t fills;              /* values installed */
     uint64_t fill_drops;         /* fills dropped: an invalidation arrived meanwhile */
-    uint64_t invalidations;      /* keys invalidated (listener and local writes) */
+    uint64_t invalidations;      /* keys and groups invalidated (listener and local writes) */
     uint64_t flushes;            /* channel or whole-cache flushes */
     uint64_t evictions;          /* live entries dropped for room */
     uint64_t recoveries;         /* EOWNERDEAD recoveries (a writer died mid-update) */
@@ -63,6 +69,9 @@ typedef struct mc_nc_token {
     uint64_t hash;
     uint64_t gen;
     uint64_t epoch;
+    uint64_t group_epoch;
+    uint32_t group;              /* slot of the key's group */
+    uint32_t group_len;
     uint32_t chan;
     int valid;                   /* 0: the channel was not trusted: do not fill */
 } mc_nc_token;
@@ -89,28 +98,36 @@ int mc_nc_listener_wanted(mc_nc *nc, uint32_t chan, uint64_t now_ms);
 
 /* Copies the entry of key into scratch (its allocation is reused) and
  * points *value at the value bytes inside it (valid until scratch changes):
- * MC_OK, or MC_ERR_NOTFOUND (absent, invalidated, evicted, of an old epoch,
- * or not stable after a few attempts: a reader never waits for a writer).
+ * MC_OK, or MC_ERR_NOTFOUND (absent, invalidated, evicted, of an old epoch
+ * or group epoch, filled with another group_len, group_len > key_len, or
+ * not stable after a few attempts: a reader never waits for a writer).
+ * key[0..group_len) is the key's group (0: the empty group).
  * Does not check trust: callers ask mc_nc_trusted first.  Hits and misses
  * are counted by the caller (a shared counter would cost every reader a
  * contended cache line). */
-mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, mc_buf *scratch,
-                    const char **value, size_t *value_len);
+mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, size_t group_len,
+                    mc_buf *scratch, const char **value, size_t *value_len);
 
-/* Takes the fill token of key before the caller reads it from Redis;
- * token->valid is 0 when the channel is not trusted. */
-void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
+/* Takes the fill token of key (group as for mc_nc_get) before the caller
+ * reads it from Redis; token->valid is 0 when the channel is not trusted
+ * or group_len > key_len. */
+void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, size_t group_len,
                       uint64_t now_ms, mc_nc_token *token);
-/* Installs value for key unless an invalidation of its bucket, a flush, or
- * a listener change happened since the token was taken.  MC_OK installed;
- * MC_ERR_NOTFOUND dropped (counted in fill_drops), also when another writer
- * holds the lock at that moment (fills never wait); MC_ERR_TOO_LARGE above
- * max_item; MC_ERR_ARG for an invalid token. */
+/* Installs value for key (the key given to mc_nc_fill_begin; the token
+ * holds its group) unless an invalidation of its bucket or its group, a
+ * flush, or a listener change happened since the token was taken.  MC_OK
+ * installed; MC_ERR_NOTFOUND dropped (counted in fill_drops), also when
+ * another writer holds the lock at that moment (fills never wait);
+ * MC_ERR_TOO_LARGE above max_item; MC_ERR_ARG for an invalid token. */
 mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                             const void *value, size_t value_len);
 
 /* Drops key and makes fills of its bucket in flight fail. */
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len);
+/* Drops every entry of chan whose group is group[0..group_len) and makes
+ * fills of that group in flight fail (O(1): bumps the group's epoch; may
+ * also drop the groups sharing its slot).  Lock-free. */
+void mc_nc_invalidate_group(mc_nc *nc, uint32_t chan, const char *group, size_t group_len);
 /* Drops every entry of chan (O(1): bumps its epoch). */
 void mc_nc_flush_channel(mc_nc *nc, uint32_t chan);
 /* Drops everything. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "buf.h"
+#include "nckey.h"
 #include "tracking.h"
 #include "transport.h"
 
@@ -96,6 +97,24 @@ static redisReply *command(mc_redis *r, int argc, const char **argv, const size_
     return replies[0];
 }
 
+/* One invalidated key name (see nckey.h): a definition's hash drops its
+ * group, a key drops itself, TTL index and lock traffic is ignored. */
+static void invalidate_name(mc_tracking *t, const char *name, size_t len)
+{
+    switch (mc_nckey_classify(name, len, NULL)) {
+    case MC_NCKEY_GROUP:
+        mc_nc_invalidate_group(t->nc, t->chan, name, len);
+        break;
+    case MC_NCKEY_INTERNAL:
+        break;
+    case MC_NCKEY_KEY:
+    case MC_NCKEY_OTHER:
+    default:
+        mc_nc_invalidate(t->nc, t->chan, name, len);
+        break;
+    }
+}
+
 /* Applies one Pub/Sub reply; -1 when the stream makes no sense. */
 static int apply(mc_tracking *t, const redisReply *m, int *ready)
 {
@@ -121,7 +140,7 @@ static int apply(mc_tracking *t, const redisReply *m, int *ready)
             for (size_t i = 0; i < payload->elements; i++) {
                 const redisReply *key = payload->element[i];
                 if (key->type == REDIS_REPLY_STRING) {
-                    mc_nc_invalidate(t->nc, t->chan, key->str, key->len);
+                    invalidate_name(t, key->str, key->len);
                 }
             }
         } else {

@@ -18,8 +18,10 @@
  * connection itself works because RESP2 invalidations are Pub/Sub messages
  * to a subscribed client; those sent before SUBSCRIBE completes are lost,
  * which is harmless: the channel is flushed when the subscription is
- * confirmed and nothing is trusted before.  A nil payload (FLUSHALL /
- * FLUSHDB) flushes the channel.  Any failure or close marks the channel
+ * confirmed and nothing is trusted before.  Each reported key is applied
+ * by its shape (src/nckey.h): a definition's hash "{P:D}" invalidates the
+ * definition's group, "{P:D}:<key>" that key, "{P:D}#..." (TTL index,
+ * locks) nothing.  A nil payload (FLUSHALL / FLUSHDB) flushes the channel.  Any failure or close marks the channel
  * not ready (flushed) and the listener reconnects after a short pause.
  * It beats the channel's heartbeat at least every MC_NC_HEARTBEAT_MS.
  *

@@ -33,21 +33,34 @@ static mc_nc *trusted_cache(size_t size, size_t max_item)
     return nc;
 }
 
-static mc_status fill(mc_nc *nc, const char *key, const char *value, size_t value_len)
+/* The group of a test key: its tag "{...}", as the store groups keys
+ * (0, the empty group, when it has none). */
+static size_t glen(const char *key)
+{
+    const char *close = key[0] == '{' ? strchr(key, '}') : NULL;
+    return close ? (size_t)(close - key) + 1 : 0;
+}
+
+static mc_status fill_chan(mc_nc *nc, uint32_t chan, const char *key, const char *value, size_t value_len)
 {
     mc_nc_token tok;
-    mc_nc_fill_begin(nc, 0, key, strlen(key), mc_now_ms(), &tok);
+    mc_nc_fill_begin(nc, chan, key, strlen(key), glen(key), mc_now_ms(), &tok);
     ck_assert_int_eq(tok.valid, 1);
     return mc_nc_fill_commit(nc, &tok, key, strlen(key), value, value_len);
 }
 
+static mc_status fill(mc_nc *nc, const char *key, const char *value, size_t value_len)
+{
+    return fill_chan(nc, 0, key, value, value_len);
+}
+
 /* MC_OK and the value as a NUL-terminated copy in out, or the miss. */
-static mc_status get(mc_nc *nc, const char *key, char *out, size_t cap)
+static mc_status get_chan(mc_nc *nc, uint32_t chan, const char *key, char *out, size_t cap)
 {
     mc_buf scratch = MC_BUF_INIT;
     const char *v;
     size_t n;
-    mc_status st = mc_nc_get(nc, 0, key, strlen(key), &scratch, &v, &n);
+    mc_status st = mc_nc_get(nc, chan, key, strlen(key), glen(key), &scratch, &v, &n);
     if (st == MC_OK) {
         ck_assert_uint_lt(n, cap);
         memcpy(out, v, n);
@@ -55,6 +68,11 @@ static mc_status get(mc_nc *nc, const char *key, char *out, size_t cap)
     }
     mc_buf_free(&scratch);
     return st;
+}
+
+static mc_status get(mc_nc *nc, const char *key, char *out, size_t cap)
+{
+    return get_chan(nc, 0, key, out, cap);
 }
 
 START_TEST(create_rejects_bad_sizes_and_free_accepts_null)
@@ -97,7 +115,7 @@ START_TEST(fill_get_invalidate)
     uint32_t other;
     ck_assert_int_eq(mc_nc_channel(nc, "tcp|127.0.0.1|6379|0|q", 22, &other), MC_OK);
     ck_assert_uint_eq(other, 1);
-    ck_assert_int_eq(mc_nc_get(nc, other, "{p:d}:b", 7, &scratch, &v, &n), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_nc_get(nc, other, "{p:d}:b", 7, 5, &scratch, &v, &n), MC_ERR_NOTFOUND);
     mc_buf_free(&scratch);
     mc_nc_stats s;
     mc_nc_get_stats(nc, &s);
@@ -115,21 +133,21 @@ START_TEST(fill_dropped_when_invalidated_in_flight)
     mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
     char out[64];
     mc_nc_token tok;
-    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);   /* before the GET */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);   /* before the GET */
     mc_nc_invalidate(nc, 0, "{p:d}:k", 7);                      /* another node's SET */
     ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
     ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
     /* a flush of the channel in flight, too */
-    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
     mc_nc_flush_channel(nc, 0);
     ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
     /* and a listener that lost its connection in flight */
-    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
     mc_nc_set_ready(nc, 0, 0);
     ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
     /* while not ready nothing is trusted and tokens are not valid */
     ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 0);
-    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, mc_now_ms(), &tok);
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
     ck_assert_int_eq(tok.valid, 0);
     ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_ARG);
     mc_nc_stats s;
@@ -236,6 +254,178 @@ START_TEST(writer_killed_mid_update_recovers)
 }
 END_TEST
 
+/* A definition's keys "{p:d}:<key>" form the group "{p:d}": invalidating
+ * it drops them all, and nothing of another group. */
+START_TEST(group_invalidation_drops_its_group_only)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64], key[32];
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "da", 2), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:d}:b", "db", 2), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:e}:a", "ea", 2), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:e}:b", "eb", 2), MC_OK);
+    ck_assert_int_eq(fill(nc, "plain", "pl", 2), MC_OK);        /* the empty group */
+    mc_nc_stats s0, s1;
+    mc_nc_get_stats(nc, &s0);
+    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);
+    mc_nc_get_stats(nc, &s1);
+    ck_assert_uint_eq(s1.invalidations, s0.invalidations + 1);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:e}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "ea");
+    ck_assert_int_eq(get(nc, "{p:e}:b", out, sizeof(out)), MC_OK);
+    ck_assert_int_eq(get(nc, "plain", out, sizeof(out)), MC_OK);
+    /* the group fills again, under its new epoch */
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "d2", 2), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "d2");
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* an entry is found only under the group it was filled with (here
+     * every group epoch involved is still 0) */
+    mc_buf scratch = MC_BUF_INIT;
+    const char *v;
+    size_t n;
+    ck_assert_int_eq(fill(nc, "{p:q}:a", "qa", 2), MC_OK);
+    ck_assert_int_eq(mc_nc_get(nc, 0, "{p:q}:a", 7, 5, &scratch, &v, &n), MC_OK);
+    ck_assert_int_eq(mc_nc_get(nc, 0, "{p:q}:a", 7, 0, &scratch, &v, &n), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_nc_get(nc, 0, "{p:q}:a", 7, 7, &scratch, &v, &n), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(mc_nc_get(nc, 0, "{p:q}:a", 7, 8, &scratch, &v, &n), MC_ERR_NOTFOUND);
+    mc_buf_free(&scratch);
+    /* the empty group */
+    mc_nc_invalidate_group(nc, 0, "", 0);
+    ck_assert_int_eq(get(nc, "plain", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:e}:a", out, sizeof(out)), MC_OK);
+    /* among many groups, one invalidation drops one group (a second only
+     * if it shares its slot: at most one of 200 here) */
+    for (int g = 0; g < 200; g++) {
+        for (int k = 0; k < 3; k++) {
+            snprintf(key, sizeof(key), "{p:g%d}:%d", g, k);
+            ck_assert_int_eq(fill(nc, key, "v", 1), MC_OK);
+        }
+    }
+    mc_nc_invalidate_group(nc, 0, "{p:g7}", 6);
+    int alive = 0;
+    for (int g = 0; g < 200; g++) {
+        for (int k = 0; k < 3; k++) {
+            snprintf(key, sizeof(key), "{p:g%d}:%d", g, k);
+            int hit = get(nc, key, out, sizeof(out)) == MC_OK;
+            if (g == 7) {
+                ck_assert_int_eq(hit, 0);
+            }
+            alive += hit;
+        }
+    }
+    ck_assert_int_ge(alive, 199 * 3 - 3);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* The fill race at group level: a read from Redis in flight while its
+ * definition is invalidated (any key of the hash written) is dropped. */
+START_TEST(fill_dropped_when_group_invalidated_in_flight)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);   /* before the HGET */
+    ck_assert_int_eq(tok.valid, 1);
+    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);                     /* another node's HSET */
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* another group's invalidation does not drop it */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
+    mc_nc_invalidate_group(nc, 0, "{p:e}", 5);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "new", 3), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "new");
+    /* a group longer than the key: no token, no lookup */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 8, mc_now_ms(), &tok);
+    ck_assert_int_eq(tok.valid, 0);
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.fill_drops, 1);
+    ck_assert_uint_eq(s.fills, 1);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* The same group name on two channels (two prefixes or servers) is two
+ * groups. */
+START_TEST(groups_on_different_channels_are_independent)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    uint32_t other;
+    ck_assert_int_eq(mc_nc_channel(nc, "tcp|127.0.0.1|6380|0|p", 22, &other), MC_OK);
+    ck_assert_uint_eq(other, 1);
+    ck_assert_int_eq(mc_nc_lease_take(nc, other, mc_now_ms()), MC_OK);
+    mc_nc_set_ready(nc, other, 1);
+    mc_nc_heartbeat(nc, other, mc_now_ms());
+    char out[64];
+    ck_assert_int_eq(fill_chan(nc, 0, "{p:d}:a", "zero", 4), MC_OK);
+    ck_assert_int_eq(fill_chan(nc, other, "{p:d}:a", "one", 3), MC_OK);
+    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);
+    ck_assert_int_eq(get_chan(nc, 0, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get_chan(nc, other, "{p:d}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "one");
+    ck_assert_int_eq(fill_chan(nc, 0, "{p:d}:a", "zero", 4), MC_OK);
+    mc_nc_invalidate_group(nc, other, "{p:d}", 5);
+    ck_assert_int_eq(get_chan(nc, other, "{p:d}:a", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get_chan(nc, 0, "{p:d}:a", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "zero");
+    mc_nc_invalidate_group(nc, MC_NC_CHANNELS, "{p:d}", 5);     /* ignored */
+    ck_assert_int_eq(get_chan(nc, 0, "{p:d}:a", out, sizeof(out)), MC_OK);
+    mc_nc_lease_release(nc, other);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* EOWNERDEAD recovery bumps every group epoch too, and groups work after. */
+START_TEST(recovery_bumps_group_epochs)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    ck_assert_int_eq(fill(nc, "{p:d}:a", "one", 3), MC_OK);
+    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);
+    uint64_t d0 = mc_nc_test_group_epoch(nc, 0, "{p:d}", 5);
+    uint64_t e0 = mc_nc_test_group_epoch(nc, 0, "{p:e}", 5);
+    ck_assert_int_eq(fill(nc, "{p:e}:a", "ea", 2), MC_OK);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        mc_nc_test_break_mid_update(nc, 0, "{p:d}:a", 7);
+        if (write(ready[1], "b", 1) != 1) _exit(1);
+        pause();
+        _exit(1);
+    }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    alarm(10);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);   /* before the recovery */
+    mc_nc_invalidate(nc, 0, "{p:x}:zz", 8);                        /* the next writer recovers */
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    ck_assert_uint_gt(mc_nc_test_group_epoch(nc, 0, "{p:d}", 5), d0);
+    ck_assert_uint_gt(mc_nc_test_group_epoch(nc, 0, "{p:e}", 5), e0);
+    ck_assert_int_eq(get(nc, "{p:e}:a", out, sizeof(out)), MC_ERR_NOTFOUND);   /* flushed */
+    ck_assert_int_eq(fill(nc, "{p:d}:b", "two", 3), MC_OK);
+    ck_assert_int_eq(fill(nc, "{p:e}:b", "eb", 2), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_OK);
+    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);
+    ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:e}:b", out, sizeof(out)), MC_OK);
+    mc_nc_stats s;
+    mc_nc_get_stats(nc, &s);
+    ck_assert_uint_eq(s.recoveries, 1);
+    alarm(0);
+    mc_nc_free(nc);
+}
+END_TEST
+
 /* value of key k at version v: "k:v:" then filler derived from both, so a
  * torn or misplaced copy is detected. */
 static size_t make_value(char *buf, size_t cap, int k, int v)
@@ -285,7 +475,7 @@ START_TEST(readers_writers_and_kill9_stress)
                 snprintf(key, sizeof(key), "{p:d}:%d", k);
                 const char *v;
                 size_t n;
-                if (mc_nc_get(nc, 0, key, strlen(key), &scratch, &v, &n) == MC_OK) {
+                if (mc_nc_get(nc, 0, key, strlen(key), 5, &scratch, &v, &n) == MC_OK) {
                     hits++;
                     bad += check_value(v, n, k) != 0;
                 }
@@ -308,10 +498,13 @@ START_TEST(readers_writers_and_kill9_stress)
                 snprintf(key, sizeof(key), "{p:d}:%d", k);
                 size_t len = make_value(value, sizeof(value), k, v + round * 1000000);
                 mc_nc_token tok;
-                mc_nc_fill_begin(nc, 0, key, strlen(key), mc_now_ms(), &tok);
+                mc_nc_fill_begin(nc, 0, key, strlen(key), 5, mc_now_ms(), &tok);
                 mc_nc_fill_commit(nc, &tok, key, strlen(key), value, len);
                 if (v % 5 == 0) {
                     mc_nc_invalidate(nc, 0, key, strlen(key));
+                }
+                if (v % 97 == 0) {
+                    mc_nc_invalidate_group(nc, 0, "{p:d}", 5);
                 }
             }
         }
@@ -428,6 +621,10 @@ int main(void)
     tcase_add_test(tc, flush_channel_drops_entries);
     tcase_add_test(tc, memory_bound_and_eviction);
     tcase_add_test(tc, writer_killed_mid_update_recovers);
+    tcase_add_test(tc, group_invalidation_drops_its_group_only);
+    tcase_add_test(tc, fill_dropped_when_group_invalidated_in_flight);
+    tcase_add_test(tc, groups_on_different_channels_are_independent);
+    tcase_add_test(tc, recovery_bumps_group_epochs);
     tcase_add_test(tc, readers_writers_and_kill9_stress);
     tcase_add_test(tc, listener_killed_is_distrusted_and_replaced);
     tcase_add_test(tc, channels_are_bounded_and_sync_tickets_order);
