@@ -460,21 +460,6 @@ void mc_near_invalidate_definition(mc_redis_store *store)
     }
 }
 
-void mc_near_invalidate(mc_redis_store *store, zend_string **keys, uint32_t count)
-{
-    mc_near_store *near = &store->near;
-    if (!near->enabled || cache == NULL) {
-        return;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
-            mc_nc_invalidate(cache, near->chan, near->key.data, near->key.len);
-        } else {
-            mc_nc_flush_channel(cache, near->chan);
-        }
-    }
-}
-
 void mc_near_flush(mc_redis_store *store)
 {
     if (store->near.enabled && cache != NULL) {

@@ -69,10 +69,7 @@ void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, cons
  * deleteMany, purge; even a failed one): drops every entry of the
  * definition on this node and fails its fills in flight. */
 void mc_near_invalidate_definition(mc_redis_store *store);
-/* The same for the listed keys only: enough with the per-key layout
- * ({P:D}:<key> strings), not with one hash per definition. */
-void mc_near_invalidate(mc_redis_store *store, zend_string **keys, uint32_t count);
-/* After purgeAll (and purge with the per-key layout): flushes the channel. */
+/* After purgeAll: flushes the channel. */
 void mc_near_flush(mc_redis_store *store);
 
 /* RedisStore::nearCacheSync(): true once every invalidation Redis sent

@@ -408,7 +408,7 @@ PHP_METHOD(MoodleCache_RedisStore, set)
         RETURN_FALSE;
     }
     redisReply **replies = run(store, "set", commands);
-    mc_near_invalidate(store, &key, 1);
+    mc_near_invalidate_definition(store);
     if (replies == NULL) RETURN_FALSE;
     if (replies[0]->type != REDIS_REPLY_INTEGER) {
         reply_failure(store, "set", replies[0]);
@@ -472,7 +472,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = run(store, "setMany", commands);
-        mc_near_invalidate(store, keys, n);
+        mc_near_invalidate_definition(store);
         if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
             stored = n;
         } else if (replies) {
@@ -503,7 +503,7 @@ static zend_long delete_keys(mc_redis_store *store, const char *method, zend_str
         return -1;
     }
     redisReply **replies = run(store, method, 1);
-    mc_near_invalidate(store, keys, count);
+    mc_near_invalidate_definition(store);
     if (replies == NULL) {
         return -1;
     }
@@ -657,7 +657,7 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
         RETURN_FALSE;
     }
     redisReply **replies = run(store, "purge", 1);
-    mc_near_flush(store);
+    mc_near_invalidate_definition(store);
     if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
         reply_failure(store, "purge", replies[0]);
         RETURN_FALSE;
