@@ -1,13 +1,21 @@
 <?php
 // Reads the nodes' results of one stress run and prints one line per check
 // ("ok ..." or "FAIL ..."); exit status = number of failed checks.
+//   php check.php LABEL [--redis-restarted] RESULT.json...
+// A miss where a published value was expected is data loss, not a stale
+// read: allowed only in a run whose Redis was restarted (it keeps nothing).
 $failed = 0;
 $check = function (bool $ok, string $what) use (&$failed): void {
     echo ($ok ? 'ok   ' : 'FAIL '), $what, "\n";
     $failed += $ok ? 0 : 1;
 };
 $label = $argv[1];
-foreach (array_slice($argv, 2) as $file) {
+$files = array_slice($argv, 2);
+$restarted = ($files[0] ?? '') === '--redis-restarted';
+if ($restarted) {
+    array_shift($files);
+}
+foreach ($files as $file) {
     $r = json_decode((string)@file_get_contents($file), true);
     if (!is_array($r)) {
         $check(false, "$label: no result in $file");
@@ -19,6 +27,8 @@ foreach (array_slice($argv, 2) as $file) {
         $r['near_fill_drops'], $r['kills']);
     foreach ($r['examples'] as $e) echo "    $e\n";
     $check($r['stale'] === 0, "$label node $n: no stale read after a returned set and a sync ({$r['stale']} stale of {$r['checked']})");
+    $check($restarted || $r['lost'] === 0, "$label node $n: no miss after a returned set"
+        . ($restarted ? " (allowed: Redis restarted; {$r['lost']} misses)" : " ({$r['lost']} misses)"));
     $check($r['bad'] === 0, "$label node $n: every value read is a whole value of its key ({$r['bad']} bad)");
     $check($r['checked'] >= 50, "$label node $n: enough rule checks ran ({$r['checked']})");
     $check($r['near_hits'] > 0, "$label node $n: reads were served from the near cache ({$r['near_hits']} hits)");

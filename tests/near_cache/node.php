@@ -82,7 +82,7 @@ function reader(int $id, array $ctx): array
     [$server, $prefix, $deadline, , $keys, , $allkeys] = $ctx;
     $s = store($server, $prefix, true);
     $pub = store($server, $prefix . 'pub_', false);
-    $checked = $stale = $bad = $reads = $synced = 0;
+    $checked = $stale = $lost = $bad = $reads = $synced = 0;
     $examples = [];
     while (microtime(true) < $deadline) {
         // the rule
@@ -90,9 +90,14 @@ function reader(int $id, array $ctx): array
         $n = @$pub->get('d', "k$k");
         if ($n !== false) {
             $synced += $s->nearCacheSync(2.0) ? 1 : 0;
-            $v = version_of(@$s->get('d', "k$k"), $k);
+            $read = @$s->get('d', "k$k");
+            $v = version_of($read, $k);
             $checked++;
-            if ($v < (int)$n) {
+            if ($read === false) {
+                // not staleness: the data is gone (a Redis restart loses it)
+                $lost++;
+                if (count($examples) < 5) $examples[] = sprintf("k$k: a miss after set of $n had returned (at %.3f)", microtime(true));
+            } elseif ($v < (int)$n) {
                 $stale++;
                 if (count($examples) < 5) $examples[] = "k$k: read version $v after set of $n had returned";
             }
@@ -109,7 +114,7 @@ function reader(int $id, array $ctx): array
         }
     }
     $st = $s->stats();
-    return ['checked' => $checked, 'stale' => $stale, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
+    return ['checked' => $checked, 'stale' => $stale, 'lost' => $lost, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
         'near_hits' => $st['near_hits'], 'near_fills' => $st['near_fills'],
         'near_fill_drops' => $st['near_fill_drops'], 'examples' => $examples];
 }
@@ -143,7 +148,7 @@ while (microtime(true) < $deadline - 0.5 && $chaos > 0) {
 foreach (array_keys($children) as $pid) {
     pcntl_waitpid($pid, $status);
 }
-$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'bad' => 0,
+$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'lost' => 0, 'bad' => 0,
     'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
 foreach (glob("$tmp/*.json") as $f) {
     foreach (json_decode(file_get_contents($f), true) as $k => $v) {

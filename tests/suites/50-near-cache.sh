@@ -62,7 +62,7 @@ sleep 0.5
 start_redis
 echo "redis restarted"
 wait "$pa" "$pb"
-tally run2 "$work/a2.json" "$work/b2.json"
+tally run2 --redis-restarted "$work/a2.json" "$work/b2.json"
 kills=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["kills"] ?? 0;' "$work/b2.json" 2>/dev/null || echo 0)
 if [ "$kills" -ge 10 ]; then echo "ok   run2: node B lost $kills workers to kill -9"; passed=$((passed + 1));
 else echo "FAIL run2: only $kills kills happened"; failed=$((failed + 1)); fi
