@@ -17,6 +17,7 @@
 #include <libmemcached/memcached.h>
 
 #include "php_moodlecache.h"
+#include "value.h"
 #include "moodlecache_arginfo.h"
 #include "codec.h"
 #include "near_cache.h"
@@ -76,6 +77,7 @@ static PHP_RINIT_FUNCTION(moodlecache)
 static PHP_RSHUTDOWN_FUNCTION(moodlecache)
 {
     mc_file_locks_request_shutdown();
+    mc_value_request_shutdown();
     return SUCCESS;
 }
 

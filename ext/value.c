@@ -26,9 +26,17 @@ bool mc_serializer_available(int serializer)
     }
 }
 
+/* The serialization buffer, reused from value to value: growing a fresh one
+ * from nothing costs several reallocations per value, more than the copy
+ * out of it.  Request memory: freed at request end. */
+#define REUSE_KEEP_BYTES (256 * 1024)
+ZEND_TLS smart_str reuse;
+ZEND_TLS bool reuse_busy;
+
 bool mc_value_serialize(zval *value, int serializer, mc_payload *out)
 {
     memset(&out->owned, 0, sizeof(out->owned));
+    out->shared = false;
     ZVAL_DEREF(value);
     if (Z_TYPE_P(value) == IS_STRING) {
         out->serializer = MC_SER_STRING;
@@ -61,22 +69,45 @@ bool mc_value_serialize(zval *value, int serializer, mc_payload *out)
         return true;
     }
 #endif
+    /* Into the reused buffer, unless a __serialize() of this value is
+     * itself writing to a cache (then the outer call holds it). */
+    smart_str *buf = reuse_busy ? &out->owned : &reuse;
+    out->shared = !reuse_busy;
+    if (out->shared) {
+        reuse_busy = true;
+        if (reuse.s != NULL) {
+            ZSTR_LEN(reuse.s) = 0;
+        }
+    }
     php_serialize_data_t var_hash;
     PHP_VAR_SERIALIZE_INIT(var_hash);
-    php_var_serialize(&out->owned, value, &var_hash);
+    php_var_serialize(buf, value, &var_hash);
     PHP_VAR_SERIALIZE_DESTROY(var_hash);
-    if (EG(exception) || out->owned.s == NULL) {
-        smart_str_free(&out->owned);
+    if (EG(exception) || buf->s == NULL) {
+        mc_payload_free(out);
         return false;
     }
-    out->data = ZSTR_VAL(out->owned.s);
-    out->len = ZSTR_LEN(out->owned.s);
+    out->data = ZSTR_VAL(buf->s);
+    out->len = ZSTR_LEN(buf->s);
     return true;
 }
 
 void mc_payload_free(mc_payload *payload)
 {
     smart_str_free(&payload->owned);
+    if (payload->shared) {
+        payload->shared = false;
+        reuse_busy = false;
+        if (reuse.a > REUSE_KEEP_BYTES) {
+            smart_str_free(&reuse);   /* a large value: do not hold its size */
+        }
+    }
+}
+
+void mc_value_request_shutdown(void)
+{
+    smart_str_free(&reuse);
+    reuse_busy = false;
 }
 
 static bool unserialize_long(const mc_frame *frame, zval *rv)

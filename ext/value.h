@@ -17,7 +17,8 @@ typedef struct mc_payload {
     int serializer;          /* enum mc_serializer */
     const char *data;
     size_t len;
-    smart_str owned;         /* holds data when the value was serialized */
+    smart_str owned;         /* holds data when the value was serialized ... */
+    bool shared;             /* ... or the reused buffer does (value.c) */
     char digits[MAX_LENGTH_OF_LONG + 1];
 } mc_payload;
 
@@ -27,7 +28,10 @@ bool mc_serializer_available(int serializer);
 /* Fills out with the bytes of value.  Fails (returns false) only when the
  * serializer threw, e.g. for a Closure; the exception is left in flight. */
 bool mc_value_serialize(zval *value, int serializer, mc_payload *out);
+/* Releases out's bytes; due before the next mc_value_serialize of the caller. */
 void mc_payload_free(mc_payload *payload);
+/* RSHUTDOWN: the reused buffer is request memory. */
+void mc_value_request_shutdown(void);
 
 /* Rebuilds a value from a decoded frame into rv.  false (rv undefined) when
  * the payload does not unserialize or its serializer is not in this build. */
