@@ -71,6 +71,12 @@ static bool ready(mc_memcached_store *store)
         zend_throw_error(NULL, "MoodleCache\\MemcachedStore object is not constructed");
         return false;
     }
+    if (store->in_user_code) {
+        /* its buffers and replies are in use by the outer call */
+        zend_throw_error(NULL, "MoodleCache\\MemcachedStore called from the (un)serialization of one of its own values; "
+                         "use another store object there");
+        return false;
+    }
     return true;
 }
 
@@ -394,8 +400,11 @@ static bool encode(mc_memcached_store *store, zval *value, zend_long ttl, uint64
         zend_throw_exception(mc_ce_exception, "moodlecache: out of memory", 0);
         return false;
     }
-    if (!mc_store_encode(&store->codec, store->serializer, value, ttl, &store->frames,
-                         &frame_offset, &frame_len)) {
+    store->in_user_code++;          /* serialization may run PHP code */
+    bool encoded = mc_store_encode(&store->codec, store->serializer, value, ttl, &store->frames,
+                                   &frame_offset, &frame_len);
+    store->in_user_code--;
+    if (!encoded) {
         store->frames.len = start;
         return false;
     }
@@ -413,8 +422,10 @@ static bool decode(mc_memcached_store *store, zend_string *frame, zend_string *d
         return false;
     }
     const char *why = NULL;
+    store->in_user_code++;          /* unserialization may run PHP code */
     mc_decoded result = mc_store_decode(ZSTR_VAL(frame), ZSTR_LEN(frame), &store->scratch,
                                         &store->counters, rv, &why);
+    store->in_user_code--;
     if (result == MC_DECODED_BAD) {
         set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
                                          ZSTR_VAL(key), ZSTR_VAL(definition), why));

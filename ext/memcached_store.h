@@ -31,6 +31,7 @@ typedef struct mc_memcached_store {
     uint64_t round_trips;    /* calls that went to the servers */
     uint64_t errors;         /* calls that failed */
     zend_string *last_error;
+    int in_user_code;        /* >0 while a value is (un)serialized: no re-entry */
     zend_object std;
 } mc_memcached_store;
 

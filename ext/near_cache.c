@@ -287,13 +287,13 @@ static bool decode_frame(mc_redis_store *store, const char *data, size_t len, zv
     if (frame.expires_at != 0 && mc_frame_expired(&frame, (uint64_t)time(NULL))) {
         return false;
     }
-    if (!mc_value_unserialize(&frame, rv)) {
-        if (EG(exception)) {
-            zend_clear_exception();
-        }
-        return false;
+    store->in_user_code++;          /* unserialization may run PHP code */
+    bool ok = mc_value_unserialize(&frame, rv);
+    store->in_user_code--;
+    if (!ok && EG(exception)) {
+        zend_clear_exception();
     }
-    return true;
+    return ok;
 }
 
 /* Looks key up; true with rv set on a hit.  Takes *token for a fill when

@@ -57,6 +57,12 @@ static bool ready(mc_redis_store *store)
         zend_throw_error(NULL, "MoodleCache\\RedisStore object is not constructed");
         return false;
     }
+    if (store->in_user_code) {
+        /* its buffers and replies are in use by the outer call */
+        zend_throw_error(NULL, "MoodleCache\\RedisStore called from the (un)serialization of one of its own values; "
+                         "use another store object there");
+        return false;
+    }
     return true;
 }
 
@@ -195,7 +201,10 @@ static redisReply **run(mc_redis_store *store, const char *method, size_t expect
  * exception is then in flight) or out of memory. */
 static bool encode(mc_redis_store *store, zval *value, zend_long ttl, size_t *offset, size_t *len)
 {
-    return mc_store_encode(&store->codec, store->serializer, value, ttl, &store->frames, offset, len);
+    store->in_user_code++;          /* serialization may run PHP code */
+    bool ok = mc_store_encode(&store->codec, store->serializer, value, ttl, &store->frames, offset, len);
+    store->in_user_code--;
+    return ok;
 }
 
 /* Turns one GET reply into a PHP value in rv; false for a miss. */
@@ -212,7 +221,9 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
         return false;
     }
     const char *why = NULL;
+    store->in_user_code++;          /* unserialization may run PHP code */
     mc_decoded result = mc_store_decode(reply->str, reply->len, &store->scratch, &store->counters, rv, &why);
+    store->in_user_code--;
     if (result == MC_DECODED_BAD) {
         set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
                                          ZSTR_VAL(key), ZSTR_VAL(definition), why));

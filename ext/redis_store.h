@@ -29,6 +29,7 @@ typedef struct mc_redis_store {
     mc_store_counters counters;
     zend_string *last_error; /* NULL when the last call succeeded */
     mc_near_store near;      /* the near cache (near_cache.h) */
+    int in_user_code;        /* >0 while a value is (un)serialized: no re-entry */
     zend_object std;
 } mc_redis_store;
 
