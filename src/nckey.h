@@ -5,7 +5,9 @@
  * first '}' closes it; see src/layout.h).
  *
  *   {P:D}          the definition's hash          -> invalidate the group
- *   {P:D}:<key>    one key (per-key layout)       -> invalidate that key
+ *   {P:D}:<key>    one key (the near cache's own  -> invalidate that key
+ *                  entry name; never a Redis key
+ *                  the store writes)
  *   {P:D}#...      TTL index, locks (#t, #l:<k>)  -> ignore
  *   anything else  (no tag)                       -> invalidate as a key
  *
