@@ -132,6 +132,7 @@ static bool unserialize_php(const mc_frame *frame, zval *rv)
     PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
     if (!ok || EG(exception)) {
         zval_ptr_dtor(rv);
+        ZVAL_UNDEF(rv);     /* rv may be a return value the engine frees again */
         return false;
     }
     return true;
@@ -152,6 +153,7 @@ bool mc_value_unserialize(const mc_frame *frame, zval *rv)
     case MC_SER_IGBINARY:
         if (igbinary_unserialize((const uint8_t *)frame->payload, frame->payload_len, rv) != 0 || EG(exception)) {
             zval_ptr_dtor(rv);
+            ZVAL_UNDEF(rv);
             return false;
         }
         return true;
