@@ -6,9 +6,11 @@ MemcachedStore: TTL expires values (set and setMany), 0 keeps them
 <?php
 require __DIR__ . '/memcached.inc';
 $s = mc_test_memcached_store();
-var_dump($s->set('d', 'short', 'a', 1), $s->setMany('d', ['m1' => 1, 'm2' => 2], 1), $s->set('d', 'forever', 'b'));
+// Under valgrind a second can pass between the writes and the first reads.
+$ttl = getenv('MOODLECACHE_TEST_SANITIZER') ? 5 : 1;
+var_dump($s->set('d', 'short', 'a', $ttl), $s->setMany('d', ['m1' => 1, 'm2' => 2], $ttl), $s->set('d', 'forever', 'b'));
 var_dump($s->get('d', 'short'), $s->get('d', 'm2'));
-usleep(2200000);
+usleep(($ttl + 1) * 1000000 + 200000);
 var_dump($s->get('d', 'short'), $s->getMany('d', ['m1', 'm2']), $s->get('d', 'forever'));
 try {
     $s->set('d', 'k', 'v', -1);
