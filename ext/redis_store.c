@@ -232,17 +232,6 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
     return result == MC_DECODED_HIT;
 }
 
-/* The expiry written into a frame (bytes 8..15, little endian). */
-static uint64_t frame_expiry(const mc_redis_store *store, size_t offset)
-{
-    const unsigned char *p = (const unsigned char *)store->frames.data + offset + 8;
-    uint64_t e = 0;
-    for (int i = 7; i >= 0; i--) {
-        e = (e << 8) | p[i];
-    }
-    return e;
-}
-
 /* Starts "EVAL[_RO] script 2 {P:D} {P:D}#t now" in args: the caller adds
  * the script's further ARGV and queues it. */
 static bool script_args(mc_redis_store *store, const char *command, const char *script)
@@ -259,7 +248,7 @@ static bool queue_ttl_upkeep(mc_redis_store *store, zend_string **keys, const si
 {
     bool ok = ARG_LITERAL(store, "ZADD") && ttl_index_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = mc_args_add_u64(&store->args, (unsigned long long)frame_expiry(store, offsets[i])) == MC_OK
+        ok = mc_args_add_u64(&store->args, (unsigned long long)mc_frame_expires_at(store->frames.data + offsets[i])) == MC_OK
             && field_arg(store, keys[i]);
     }
     ok = ok && queue(store) && script_args(store, "EVAL", MC_LUA_REAP) && queue(store);

@@ -296,6 +296,11 @@ mc_status mc_frame_decode(const void *data, size_t len, mc_buf *scratch,
     return MC_OK;
 }
 
+uint64_t mc_frame_expires_at(const void *frame)
+{
+    return get_le64((const unsigned char *)frame + OFF_EXPIRES);
+}
+
 int mc_frame_expired(const mc_frame *frame, uint64_t now)
 {
     return frame->expires_at != 0 && frame->expires_at <= now;

@@ -103,6 +103,9 @@ mc_status mc_frame_encode(const mc_codec_options *opts, int serializer,
 mc_status mc_frame_decode(const void *data, size_t len, mc_buf *scratch,
                           mc_frame *frame);
 
+/* The expiry stamped in a frame mc_frame_encode wrote (at least
+ * MC_FRAME_HEADER_SIZE bytes), without decoding it. */
+uint64_t mc_frame_expires_at(const void *frame);
 /* 1 when the frame has an expiry at or before now (unix seconds), else 0. */
 int mc_frame_expired(const mc_frame *frame, uint64_t now);
 

@@ -460,6 +460,7 @@ START_TEST(expiry)
     mc_buf fr = make_frame(NULL, 3), scratch = MC_BUF_INIT;
     ck_assert_int_eq(mc_frame_decode(fr.data, fr.len, &scratch, &f), MC_OK);
     ck_assert_uint_eq(f.expires_at, 1234);
+    ck_assert_uint_eq(mc_frame_expires_at(fr.data), 1234);
     ck_assert_int_eq(mc_frame_expired(&f, 1233), 0);
     ck_assert_int_eq(mc_frame_expired(&f, 1234), 1);
     mc_buf_free(&fr);
