@@ -1,0 +1,67 @@
+/*
+ * announce.h - the messages by which a store tells every node's near cache
+ * what it changed (src/listener.h applies them).
+ *
+ * A write, delete, purge or purgeAll is followed, in the same pipeline, by
+ * PUBLISH <channel> <message>, so the announcement leaves with the change in
+ * one round trip and Redis delivers it to every subscribed listener after
+ * the change executed.  Nothing here needs CLIENT TRACKING.
+ *
+ * Channel: "__moodlecache__:inv:" <database> ":" <escaped prefix> (Pub/Sub
+ * is global to the server, not per database, so the database is part of it).
+ *
+ * Message (binary, little-endian lengths, nothing after the last item):
+ *
+ *   "MCA1" op
+ *   op 'K'  u32 tag_len tag { u32 key_len key } x n   these keys of one
+ *                                                     definition ("{P:D}")
+ *   op 'D'  u32 tag_len tag                           the whole definition
+ *   op 'A'                                            everything under the prefix
+ *
+ * The decoder is fed bytes and owns nothing, so it is fuzzed
+ * (tests/fuzz/fuzz_announce.c).
+ */
+#ifndef MC_ANNOUNCE_H
+#define MC_ANNOUNCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "status.h"
+
+#define MC_ANNOUNCE_MAGIC "MCA1"
+
+typedef enum mc_announce_op {
+    MC_ANNOUNCE_KEYS = 'K',
+    MC_ANNOUNCE_DEFINITION = 'D',
+    MC_ANNOUNCE_ALL = 'A'
+} mc_announce_op;
+
+/* Appends the channel name of (database, prefix) to out. */
+mc_status mc_announce_channel(mc_buf *out, int database, const char *prefix, size_t prefix_len);
+
+/* Starts a message in out (cleared first): op, and tag for KEYS and
+ * DEFINITION (ignored for ALL).  MC_ERR_TOO_LARGE for a tag of 4 GiB. */
+mc_status mc_announce_begin(mc_buf *out, mc_announce_op op, const char *tag, size_t tag_len);
+/* Appends one key to a KEYS message. */
+mc_status mc_announce_key(mc_buf *out, const char *key, size_t len);
+
+/* A decoded message: pointers into the bytes given to mc_announce_decode. */
+typedef struct mc_announce {
+    mc_announce_op op;
+    const char *tag;
+    size_t tag_len;
+    const char *keys;       /* the key items, for mc_announce_next_key */
+    size_t keys_len;
+} mc_announce;
+
+/* Checks and splits msg[0..len): MC_OK, or MC_ERR_FOREIGN (not ours or a
+ * newer version) / MC_ERR_CORRUPT (a length past the end, an unknown op,
+ * bytes after an ALL or DEFINITION).  Every key item is checked here, so
+ * iterating afterwards cannot fail. */
+mc_status mc_announce_decode(const char *msg, size_t len, mc_announce *out);
+/* The next key of a decoded KEYS message: 1 with *key and *key_len set and
+ * *offset advanced, 0 after the last.  Start with *offset = 0. */
+int mc_announce_next_key(const mc_announce *a, size_t *offset, const char **key, size_t *key_len);
+
+#endif
