@@ -770,7 +770,8 @@ mc_status mc_redis_send(mc_redis *r)
     return st;
 }
 
-mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
+/* mc_redis_receive, starting with a read attempt when try_read is set. */
+static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int try_read, redisReply **reply)
 {
     *reply = NULL;
     r->errstr[0] = '\0';
@@ -779,7 +780,7 @@ mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisRep
         return MC_ERR_IO;
     }
     char rbuf[MC_REDIS_READ_CHUNK];
-    int rd_ready = mc_conn_pending(&r->conn) > 0;
+    int rd_ready = try_read || mc_conn_pending(&r->conn) > 0;
     short rd_want = POLLIN;
     mc_status st;
     for (;;) {
@@ -828,6 +829,21 @@ mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisRep
     close_conn(r);
     r->stats.errors++;
     return st;
+}
+
+mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
+{
+    return receive(r, wake_fd, deadline, 0, reply);
+}
+
+mc_status mc_redis_receive_now(mc_redis *r, redisReply **reply)
+{
+    return receive(r, -1, 0, 1, reply);
+}
+
+int mc_redis_fd(const mc_redis *r)
+{
+    return r->conn.fd;
 }
 
 const char *mc_redis_errstr(const mc_redis *r)

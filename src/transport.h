@@ -38,6 +38,8 @@ typedef struct mc_tls_config {
 
 /* Monotonic clock in milliseconds. */
 uint64_t mc_now_ms(void);
+/* The same clock in microseconds. */
+uint64_t mc_now_us(void);
 
 /* Connects to host:port (every address getaddrinfo returns, in order, until
  * one answers) with TCP_NODELAY.  Name resolution itself is getaddrinfo's
