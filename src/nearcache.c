@@ -55,10 +55,12 @@ typedef struct nc_chan {
     _Atomic uint32_t ready;     /* the listener is subscribed and tracking */
     uint32_t pad;
     _Atomic uint64_t epoch;     /* entries of older epochs are dead */
-    _Atomic uint64_t heartbeat_ms;
-    _Atomic uint64_t sync_next; /* sync tickets handed out */
-    _Atomic uint64_t sync_seen; /* highest ticket the listener has seen */
+    _Atomic uint64_t heartbeat_us; /* see mc_nc_heartbeat */
     pthread_mutex_t live;       /* held by the listener thread for its lifetime */
+    /* the listener's last trouble (under the header lock) */
+    _Atomic uint32_t error_seq; /* read without the lock by mc_nc_listener_error_seq */
+    uint64_t retry_at_ms, backoff_ms;
+    char error[MC_NC_ERROR_MAX];
 } nc_chan;
 
 /*
@@ -71,7 +73,8 @@ typedef struct nc_chan {
  * - A slot with len != 0 and pos >= tail points at an entry whose hash,
  *   total (== len) and slot fields match it.  A slot with pos < tail is dead.
  * - Only a holder of `lock` writes slots, gen, head, tail, entries, the
- *   ring and channel fields other than heartbeat_ms/sync_*; it makes a
+ *   ring and channel fields other than heartbeat_us, and reads the
+ *   channel's error fields; it makes a
  *   bucket's seq odd around slot changes, moves tail (then a release fence)
  *   before overwriting ring bytes, and writes an entry fully before
  *   publishing its slot.
@@ -401,8 +404,8 @@ int mc_nc_trusted(mc_nc *nc, uint32_t chan, uint64_t now_ms)
     if ((w & FUTEX_TID_MASK) == 0 || (w & FUTEX_OWNER_DIED)) {
         return 0;
     }
-    uint64_t beat = LOAD(&ch->heartbeat_ms);
-    return now_ms <= beat + MC_NC_STALE_MS;
+    uint64_t beat = LOAD(&ch->heartbeat_us);
+    return now_ms * 1000 <= beat + MC_NC_STALE_MS * 1000;
 }
 
 int mc_nc_listener_wanted(mc_nc *nc, uint32_t chan, uint64_t now_ms)
@@ -431,7 +434,7 @@ mc_status mc_nc_lease_take(mc_nc *nc, uint32_t chan, uint64_t now_ms)
     if (rc == 0) {
         STORE(&ch->ready, 0);
         ADD(&ch->epoch, 1);
-        STORE(&ch->heartbeat_ms, now_ms);
+        STORE(&ch->heartbeat_us, now_ms * 1000);
     }
     nc_unlock(nc);
     return rc == 0 ? MC_OK : MC_ERR_LOCK;
@@ -452,11 +455,66 @@ void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready)
     nc_unlock(nc);
 }
 
-int mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t now_ms)
+void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us)
+{
+    _Atomic uint64_t *beat = &nc->h->chan[chan].heartbeat_us;
+    uint64_t cur = LOAD(beat);
+    while (cur < sent_us && !atomic_compare_exchange_weak(beat, &cur, sent_us)) {
+    }
+}
+
+uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan)
+{
+    return chan < MC_NC_CHANNELS ? LOAD(&nc->h->chan[chan].heartbeat_us) : 0;
+}
+
+void mc_nc_set_listener_error(mc_nc *nc, uint32_t chan, const char *message, uint64_t retry_at_ms,
+                              uint64_t backoff_ms)
 {
     nc_chan *ch = &nc->h->chan[chan];
-    STORE(&ch->heartbeat_ms, now_ms);
-    return 1;
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    size_t n = strlen(message);
+    if (n > MC_NC_ERROR_MAX - 1) {
+        n = MC_NC_ERROR_MAX - 1;
+    }
+    memcpy(ch->error, message, n);
+    ch->error[n] = '\0';
+    if (n > 0) {
+        ADD(&ch->error_seq, 1);
+    }
+    ch->retry_at_ms = retry_at_ms;
+    ch->backoff_ms = backoff_ms;
+    nc_unlock(nc);
+}
+
+uint32_t mc_nc_listener_error(mc_nc *nc, uint32_t chan, char *buf, size_t cap, uint64_t *retry_at_ms,
+                              uint64_t *backoff_ms)
+{
+    nc_chan *ch = &nc->h->chan[chan];
+    if (cap > 0) {
+        buf[0] = '\0';
+    }
+    if (nc_lock(nc) != 0) {
+        return 0;
+    }
+    if (cap > 0) {
+        size_t n = strnlen(ch->error, MC_NC_ERROR_MAX - 1);
+        n = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, ch->error, n);
+        buf[n] = '\0';
+    }
+    if (retry_at_ms) *retry_at_ms = ch->retry_at_ms;
+    if (backoff_ms) *backoff_ms = ch->backoff_ms;
+    uint32_t seq = LOAD(&ch->error_seq);
+    nc_unlock(nc);
+    return seq;
+}
+
+uint32_t mc_nc_listener_error_seq(mc_nc *nc, uint32_t chan)
+{
+    return chan < MC_NC_CHANNELS ? LOAD(&nc->h->chan[chan].error_seq) : 0;
 }
 
 void mc_nc_lease_release(mc_nc *nc, uint32_t chan)
@@ -466,23 +524,6 @@ void mc_nc_lease_release(mc_nc *nc, uint32_t chan)
     pthread_mutex_unlock(&ch->live);
 }
 
-uint64_t mc_nc_sync_ticket(mc_nc *nc, uint32_t chan)
-{
-    return ADD(&nc->h->chan[chan].sync_next, 1) + 1;
-}
-
-void mc_nc_sync_seen(mc_nc *nc, uint32_t chan, uint64_t ticket)
-{
-    _Atomic uint64_t *seen = &nc->h->chan[chan].sync_seen;
-    uint64_t cur = LOAD(seen);
-    while (cur < ticket && !atomic_compare_exchange_weak(seen, &cur, ticket)) {
-    }
-}
-
-int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket)
-{
-    return atomic_load(&nc->h->chan[chan].sync_seen) >= ticket;
-}
 
 /* ---- reads ------------------------------------------------------------- */
 

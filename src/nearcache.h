@@ -15,11 +15,13 @@
  *   robust process-shared mutex.  A writer killed while holding it leaves
  *   the mutex EOWNERDEAD: the next writer flushes everything (index cleared,
  *   ring emptied, every epoch bumped) and carries on.
- * - Coherence is the caller's (src/tracking.h): entries belong to a
- *   channel (one Redis server + database + key prefix) whose listener
- *   applies invalidations; a channel is trusted only while its listener is
- *   alive (it holds a robust mutex: the kernel marks it dead the moment
- *   the thread dies), ready (subscribed) and its heartbeat fresh.
+ * - Coherence is the caller's (src/listener.h): entries belong to a
+ *   channel (one identity: server, database, prefix, user, password, TLS)
+ *   whose listener applies invalidations; a channel is trusted only while
+ *   its listener is alive (it holds a robust mutex: the kernel marks it
+ *   dead the moment the thread dies), ready (subscribed) and its last
+ *   proof of a working subscription (mc_nc_heartbeat) under
+ *   MC_NC_STALE_MS old.
  * - Groups: the first group_len bytes of a key name its group (for the
  *   store, the tag "{P:D}" of its definition).  mc_nc_invalidate_group
  *   drops a whole group in O(1) by bumping its epoch in a fixed table
@@ -46,8 +48,9 @@
 #define MC_NC_MIN_SIZE ((size_t)1 << 20)      /* smallest cache: 1 MiB */
 #define MC_NC_MAX_SIZE ((size_t)1 << 40)
 #define MC_NC_CHANNELS 32                     /* (server, database, prefix) pairs per node */
-#define MC_NC_HEARTBEAT_MS 100                /* a listener beats this often ... */
-#define MC_NC_STALE_MS 1000                   /* ... and is distrusted after this long */
+#define MC_NC_PROBE_MS 50                     /* a listener proves its subscription this often ... */
+#define MC_NC_STALE_MS 250                    /* ... and is distrusted when its last proof is older */
+#define MC_NC_ERROR_MAX 256                   /* bytes kept of a listener's last error */
 #define MC_NC_GROUPS 4096                     /* group epoch slots (a power of two) */
 
 typedef struct mc_nc mc_nc;
@@ -140,21 +143,35 @@ void mc_nc_flush(mc_nc *nc);
 mc_status mc_nc_lease_take(mc_nc *nc, uint32_t chan, uint64_t now_ms);
 /* The holder: marks the channel ready (after a flush) or not ready (flushes). */
 void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready);
-/* The holder: a heartbeat; returns 0 when the lease was lost (stop). */
-int mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t now_ms);
+/* The holder: every invalidation Redis executed before sent_us (monotonic
+ * microseconds, mc_now_us) has been applied; reads stay trusted until
+ * MC_NC_STALE_MS after it.  Never moves back. */
+void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us);
+/* The last heartbeat of chan in microseconds (the sync barrier waits for
+ * one later than its start). */
+uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan);
+
+/* The listener's trouble, for workers to report and for the next listener
+ * of the channel to honour: a message (truncated to MC_NC_ERROR_MAX - 1
+ * bytes; "" clears it) and when to try again (monotonic ms).  Each call
+ * with a message bumps the channel's error sequence. */
+void mc_nc_set_listener_error(mc_nc *nc, uint32_t chan, const char *message, uint64_t retry_at_ms,
+                              uint64_t backoff_ms);
+/* Copies the message into buf (cap bytes, always terminated); returns the
+ * error sequence (0: never an error); *retry_at_ms and *backoff_ms may be
+ * NULL. */
+uint32_t mc_nc_listener_error(mc_nc *nc, uint32_t chan, char *buf, size_t cap, uint64_t *retry_at_ms,
+                              uint64_t *backoff_ms);
+/* The error sequence alone, without the lock (for a cheap "anything new?"). */
+uint32_t mc_nc_listener_error_seq(mc_nc *nc, uint32_t chan);
 /* The holder: not ready, flush, unlock the liveness mutex. */
 void mc_nc_lease_release(mc_nc *nc, uint32_t chan);
 
-/* Sync barrier: a worker takes a ticket, publishes it through Redis, and
- * waits until the listener has seen it (mc_nc_sync_done). */
-uint64_t mc_nc_sync_ticket(mc_nc *nc, uint32_t chan);
-void mc_nc_sync_seen(mc_nc *nc, uint32_t chan, uint64_t ticket);
-int mc_nc_sync_done(mc_nc *nc, uint32_t chan, uint64_t ticket);
 
 /* Faults in every page of the mapping now (MADV_POPULATE_WRITE; data
  * untouched), so no request pays a first-touch page fault (~25 us each in
- * this VM) when it fills or reads a page for the first time.  Slow (the
- * whole size is committed): the listener thread calls it in the background.
+ * this VM) when it fills or reads a page for the first time.  Slow, and it
+ * commits the whole size: only with moodlecache.near_cache_prefault.
  * 0, or -1 when the kernel lacks it (pages then fault in as used). */
 int mc_nc_prefault(mc_nc *nc);
 /* The same for the header and index only (an eighteenth of the size):

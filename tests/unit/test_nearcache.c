@@ -28,7 +28,7 @@ static mc_nc *trusted_cache(size_t size, size_t max_item)
     ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 0);
     ck_assert_int_eq(mc_nc_lease_take(nc, 0, mc_now_ms()), MC_OK);
     mc_nc_set_ready(nc, 0, 1);
-    mc_nc_heartbeat(nc, 0, mc_now_ms());
+    mc_nc_heartbeat(nc, 0, mc_now_us());
     ck_assert_int_eq(mc_nc_trusted(nc, 0, mc_now_ms()), 1);
     return nc;
 }
@@ -360,7 +360,7 @@ START_TEST(groups_on_different_channels_are_independent)
     ck_assert_uint_eq(other, 1);
     ck_assert_int_eq(mc_nc_lease_take(nc, other, mc_now_ms()), MC_OK);
     mc_nc_set_ready(nc, other, 1);
-    mc_nc_heartbeat(nc, other, mc_now_ms());
+    mc_nc_heartbeat(nc, other, mc_now_us());
     char out[64];
     ck_assert_int_eq(fill_chan(nc, 0, "{p:d}:a", "zero", 4), MC_OK);
     ck_assert_int_eq(fill_chan(nc, other, "{p:d}:a", "one", 3), MC_OK);
@@ -511,7 +511,7 @@ START_TEST(readers_writers_and_kill9_stress)
         usleep((useconds_t)(2000 + rand() % 50000));
         kill(w, SIGKILL);
         ck_assert_int_eq(waitpid(w, NULL, 0), w);
-        mc_nc_heartbeat(nc, 0, mc_now_ms());
+        mc_nc_heartbeat(nc, 0, mc_now_us());
     }
     for (int r = 0; r < READERS; r++) {
         long res[2] = {-1, -1};
@@ -524,7 +524,7 @@ START_TEST(readers_writers_and_kill9_stress)
     /* after all that the cache still works */
     alarm(10);
     char out[4096];
-    mc_nc_heartbeat(nc, 0, mc_now_ms());
+    mc_nc_heartbeat(nc, 0, mc_now_us());
     mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);     /* recovers if a writer died holding the lock */
     ck_assert_int_eq(fill(nc, "{p:d}:after", "ok", 2), MC_OK);
     mc_nc_stats s;
@@ -555,10 +555,10 @@ START_TEST(listener_killed_is_distrusted_and_replaced)
     if (pid == 0) {
         if (mc_nc_lease_take(nc, chan, mc_now_ms()) != MC_OK) _exit(1);
         mc_nc_set_ready(nc, chan, 1);
-        mc_nc_heartbeat(nc, chan, mc_now_ms());
+        mc_nc_heartbeat(nc, chan, mc_now_us());
         if (write(go[1], "r", 1) != 1) _exit(1);
         for (;;) {
-            mc_nc_heartbeat(nc, chan, mc_now_ms());
+            mc_nc_heartbeat(nc, chan, mc_now_us());
             usleep(10000);
         }
     }
@@ -576,7 +576,7 @@ START_TEST(listener_killed_is_distrusted_and_replaced)
     ck_assert_int_eq(mc_nc_lease_take(nc, chan, mc_now_ms()), MC_OK);
     ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 0);   /* not ready yet */
     mc_nc_set_ready(nc, chan, 1);
-    mc_nc_heartbeat(nc, chan, mc_now_ms());
+    mc_nc_heartbeat(nc, chan, mc_now_us());
     ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 1);
     mc_nc_lease_release(nc, chan);
     ck_assert_int_eq(mc_nc_trusted(nc, chan, mc_now_ms()), 0);
@@ -585,7 +585,7 @@ START_TEST(listener_killed_is_distrusted_and_replaced)
 }
 END_TEST
 
-START_TEST(channels_are_bounded_and_sync_tickets_order)
+START_TEST(channels_are_bounded)
 {
     mc_nc *nc = NULL;
     ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
@@ -599,13 +599,62 @@ START_TEST(channels_are_bounded_and_sync_tickets_order)
     ck_assert_int_eq(mc_nc_channel(nc, "one more", 8, &chan), MC_ERR_TOO_LARGE);
     ck_assert_int_eq(mc_nc_channel(nc, "c3", 2, &chan), MC_OK);
     ck_assert_uint_eq(chan, 3);
-    uint64_t t1 = mc_nc_sync_ticket(nc, 3), t2 = mc_nc_sync_ticket(nc, 3);
-    ck_assert_uint_gt(t2, t1);
-    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t1), 0);
-    mc_nc_sync_seen(nc, 3, t2);
-    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t1), 1);
-    mc_nc_sync_seen(nc, 3, t1);             /* never goes back */
-    ck_assert_int_eq(mc_nc_sync_done(nc, 3, t2), 1);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(heartbeat_bounds_trust_and_never_goes_back)
+{
+    mc_nc *nc = NULL;
+    uint32_t chan;
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    ck_assert_int_eq(mc_nc_channel(nc, "hb", 2, &chan), MC_OK);
+    uint64_t now = mc_now_ms();
+    ck_assert_int_eq(mc_nc_lease_take(nc, chan, now), MC_OK);
+    mc_nc_set_ready(nc, chan, 1);
+    mc_nc_heartbeat(nc, chan, now * 1000);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, now + MC_NC_STALE_MS), 1);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, now + MC_NC_STALE_MS + 1), 0);
+    mc_nc_heartbeat(nc, chan, now * 1000 - 5000);           /* an older round: ignored */
+    ck_assert_uint_eq(mc_nc_last_heartbeat(nc, chan), now * 1000);
+    mc_nc_heartbeat(nc, chan, (now + 100) * 1000);
+    ck_assert_int_eq(mc_nc_trusted(nc, chan, now + MC_NC_STALE_MS + 100), 1);
+    mc_nc_lease_release(nc, chan);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(listener_error_is_kept_with_its_backoff)
+{
+    mc_nc *nc = NULL;
+    uint32_t chan;
+    char buf[MC_NC_ERROR_MAX];
+    uint64_t retry = 1, backoff = 1;
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    ck_assert_int_eq(mc_nc_channel(nc, "err", 3, &chan), MC_OK);
+    ck_assert_uint_eq(mc_nc_listener_error(nc, chan, buf, sizeof(buf), &retry, &backoff), 0);
+    ck_assert_str_eq(buf, "");
+    ck_assert_uint_eq(retry, 0);
+    mc_nc_set_listener_error(nc, chan, "SUBSCRIBE refused: NOPERM", 5000, 1000);
+    ck_assert_uint_eq(mc_nc_listener_error_seq(nc, chan), 1);
+    ck_assert_uint_eq(mc_nc_listener_error(nc, chan, buf, sizeof(buf), &retry, &backoff), 1);
+    ck_assert_str_eq(buf, "SUBSCRIBE refused: NOPERM");
+    ck_assert_uint_eq(retry, 5000);
+    ck_assert_uint_eq(backoff, 1000);
+    /* a long message is cut, never overrun; a small buffer gets a terminated prefix */
+    char long_msg[MC_NC_ERROR_MAX * 2];
+    memset(long_msg, 'x', sizeof(long_msg) - 1);
+    long_msg[sizeof(long_msg) - 1] = '\0';
+    mc_nc_set_listener_error(nc, chan, long_msg, 0, 0);
+    ck_assert_uint_eq(mc_nc_listener_error(nc, chan, buf, sizeof(buf), NULL, NULL), 2);
+    ck_assert_uint_eq(strlen(buf), MC_NC_ERROR_MAX - 1);
+    char small[4];
+    mc_nc_listener_error(nc, chan, small, sizeof(small), NULL, NULL);
+    ck_assert_str_eq(small, "xxx");
+    /* clearing keeps the sequence: nothing new to report */
+    mc_nc_set_listener_error(nc, chan, "", 0, 0);
+    ck_assert_uint_eq(mc_nc_listener_error(nc, chan, buf, sizeof(buf), &retry, NULL), 2);
+    ck_assert_str_eq(buf, "");
     mc_nc_free(nc);
 }
 END_TEST
@@ -627,7 +676,9 @@ int main(void)
     tcase_add_test(tc, recovery_bumps_group_epochs);
     tcase_add_test(tc, readers_writers_and_kill9_stress);
     tcase_add_test(tc, listener_killed_is_distrusted_and_replaced);
-    tcase_add_test(tc, channels_are_bounded_and_sync_tickets_order);
+    tcase_add_test(tc, channels_are_bounded);
+    tcase_add_test(tc, heartbeat_bounds_trust_and_never_goes_back);
+    tcase_add_test(tc, listener_error_is_kept_with_its_backoff);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -34,6 +34,7 @@
 #include "redis.h"
 #include "reply.h"
 #include "transport.h"
+#include "redis_server.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -941,9 +942,9 @@ END_TEST
 
 /* ---- a real redis-server -------------------------------------------------- */
 
-static pid_t srv_pid = -1;
+static test_server srv;
 static int srv_port, srv_tls_port;
-static char srv_dir[64];
+static const char *srv_dir = "";
 static char srv_sock[128];
 static int have_server, have_tls;
 
@@ -961,24 +962,6 @@ static int in_path(const char *prog)
         path = end ? end + 1 : NULL;
     }
     return 0;
-}
-
-static int free_port(void)
-{
-    int port;
-    int fd = listen_on("127.0.0.1", 0, 1, &port);
-    close(fd);
-    return port;
-}
-
-static int port_open(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    close(fd);
-    return ok;
 }
 
 static int make_certs(const char *dir)
@@ -1007,86 +990,55 @@ static void server_start(void)
     const char *env = getenv("REDIS_PORT");
     if (env != NULL && *env) {
         srv_port = atoi(env);
-        have_server = port_open(srv_port);
+        have_server = test_port_open(srv_port);
         if (!have_server) {
             fprintf(stderr, "test_redis: nothing answers on REDIS_PORT=%s: server tests skipped\n", env);
         }
         return;
     }
-    if (!in_path("redis-server")) {
-        fprintf(stderr, "test_redis: redis-server not in PATH: server tests skipped\n");
+    if (!in_path(test_server_binary())) {
+        fprintf(stderr, "test_redis: %s not in PATH: server tests skipped\n", test_server_binary());
         return;
     }
-    snprintf(srv_dir, sizeof(srv_dir), "/tmp/mc-test-redis-XXXXXX");
-    if (mkdtemp(srv_dir) == NULL) {
+    if (!test_server_init(&srv, "redis")) {
         fprintf(stderr, "test_redis: mkdtemp: %s: server tests skipped\n", strerror(errno));
         return;
     }
+    srv_dir = srv.dir;
     have_tls = in_path("openssl") && make_certs(srv_dir);
     if (!have_tls) {
         fprintf(stderr, "test_redis: could not make certificates (see %s/openssl.log): TLS tests skipped\n", srv_dir);
     }
-    srv_port = free_port();
-    srv_tls_port = have_tls ? free_port() : 0;
+    srv_tls_port = have_tls ? test_free_port() : 0;
     snprintf(srv_sock, sizeof(srv_sock), "%s/redis.sock", srv_dir);
-    char port[16], tport[16], crt[128], key[128], ca[128], log[128];
-    snprintf(port, sizeof(port), "%d", srv_port);
+    char tport[16], crt[128], key[128], ca[128];
     snprintf(tport, sizeof(tport), "%d", srv_tls_port);
     snprintf(crt, sizeof(crt), "%s/server.crt", srv_dir);
     snprintf(key, sizeof(key), "%s/server.key", srv_dir);
     snprintf(ca, sizeof(ca), "%s/ca.crt", srv_dir);
-    snprintf(log, sizeof(log), "%s/redis.log", srv_dir);
-    const char *argv[40] = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--daemonize", "no",
-                            "--dir", srv_dir, "--unixsocket", srv_sock, "--logfile", log};
-    int argc = 17;
+    const char *extra[16] = {"--unixsocket", srv_sock};
+    int n = 2;
     if (have_tls) {
         const char *t[] = {"--tls-port", tport, "--tls-cert-file", crt, "--tls-key-file", key,
                            "--tls-ca-cert-file", ca, "--tls-auth-clients", "no"};
         for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-            argv[argc++] = t[i];
+            extra[n++] = t[i];
         }
     }
-    argv[argc] = NULL;
-    pid_t parent = getpid();
-    srv_pid = fork();
-    if (srv_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the tests */
-        if (getppid() != parent) {
-            _exit(1);
-        }
-        execvp("redis-server", (char *const *)argv);
-        _exit(127);
-    }
-    for (int i = 0; i < 300; i++) {
-        if (port_open(srv_port) && (!have_tls || port_open(srv_tls_port))) {
-            have_server = 1;
-            return;
-        }
-        if (waitpid(srv_pid, NULL, WNOHANG) == srv_pid) {
-            srv_pid = -1;
-            break;
-        }
+    extra[n] = NULL;
+    have_server = test_server_start(&srv, 0, extra);
+    srv_port = srv.port;
+    for (int i = 0; have_server && have_tls && i < 300 && !test_port_open(srv_tls_port); i++) {
         usleep(10000);
     }
-    fprintf(stderr, "test_redis: redis-server did not start (see %s): server tests skipped\n", log);
+    if (!have_server) {
+        fprintf(stderr, "test_redis: redis-server did not start (see %s): server tests skipped\n", srv.log);
+    }
 }
 
 static void server_stop(void)
 {
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGTERM);
-        waitpid(srv_pid, NULL, 0);
-        srv_pid = -1;
-    }
-    if (srv_dir[0]) {
-        char cmdline[128];
-        snprintf(cmdline, sizeof(cmdline), "rm -rf '%s'", srv_dir);
-        if (system(cmdline) != 0) {
-            fprintf(stderr, "test_redis: could not remove %s\n", srv_dir);
-        }
-        srv_dir[0] = '\0';
-    }
+    test_server_stop(&srv);
     have_server = 0;
     have_tls = 0;
 }

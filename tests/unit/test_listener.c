@@ -1,0 +1,318 @@
+/* test_listener.c - Check suite for src/listener.c against a real server
+ * (started here; MC_TEST_REDIS_SERVER picks valkey-server or another
+ * redis-server; skipped without one): announcements drop exactly what they
+ * name, out-of-band changes (FLUSHALL, the epoch key, a stopped server) are
+ * caught, and a refusal backs off instead of reconnecting in a loop.
+ * Times are printed, and bounded only loosely (this machine is shared). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "announce.h"
+#include "listener.h"
+#include "nearcache.h"
+#include "redis.h"
+#include "transport.h"
+#include "redis_server.h"
+
+static test_server srv;
+static int have_server;
+
+/* Per test (each runs in its own process): a near cache, a listener on
+ * channel "t" for prefix "p", and a plain connection to write with. */
+static mc_nc *nc;
+static uint32_t chan;
+static mc_listener *listener;
+static mc_redis *writer;
+static mc_nc_token token;
+
+#define NEED_SERVER() do { if (!have_server) { fprintf(stderr, "%s: skipped: no server\n", __func__); return; } } while (0)
+
+static mc_redis_options opts_for(const char *user, const char *password)
+{
+    mc_redis_options o;
+    memset(&o, 0, sizeof(o));
+    o.transport = MC_REDIS_TCP;
+    o.host = "127.0.0.1";
+    o.port = srv.port;
+    o.username = user;
+    o.password = password;
+    o.connect_timeout = 2.0;
+    o.read_timeout = 2.0;
+    return o;
+}
+
+/* Runs one command (words); returns its reply (owned by writer). */
+static redisReply *run_argv(int argc, const char **argv, const size_t *lens)
+{
+    redisReply **replies = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(mc_redis_append(writer, argc, argv, lens), MC_OK);
+    ck_assert_int_eq(mc_redis_exec(writer, &replies, &count), MC_OK);
+    ck_assert_uint_eq(count, 1);
+    return replies[0];
+}
+
+static redisReply *run(int argc, const char **argv)
+{
+    size_t lens[8];
+    for (int i = 0; i < argc; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    return run_argv(argc, argv, lens);
+}
+
+static void start(const char *user, const char *password)
+{
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    ck_assert_int_eq(mc_nc_channel(nc, "t", 1, &chan), MC_OK);
+    mc_redis_options o = opts_for(user, password);
+    mc_listener_config cfg = {&o, NULL, NULL, 0, "p", 1, 0};
+    ck_assert_int_eq(mc_listener_start(nc, chan, &cfg, &listener), MC_OK);
+    mc_redis_options w = opts_for(NULL, NULL);
+    writer = mc_redis_create(&w);
+    ck_assert_ptr_nonnull(writer);
+}
+
+static void finish(void)
+{
+    mc_listener_stop(listener);
+    mc_redis_free(writer);
+    mc_nc_free(nc);
+}
+
+/* Milliseconds until cond holds (polled every ms), or -1 after limit_ms. */
+#define WAIT_MS(cond, limit_ms) ({ \
+    uint64_t t0_ = mc_now_ms(); long r_ = -1; \
+    while (mc_now_ms() - t0_ < (limit_ms)) { if (cond) { r_ = (long)(mc_now_ms() - t0_); break; } usleep(1000); } \
+    r_; })
+
+static int trusted(void)
+{
+    return mc_nc_trusted(nc, chan, mc_now_ms());
+}
+
+static void fill(const char *key, const char *value)
+{
+    mc_nc_fill_begin(nc, chan, key, strlen(key), 5, mc_now_ms(), &token);   /* group: "{p:d}" */
+    ck_assert_int_eq(token.valid, 1);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &token, key, strlen(key), value, strlen(value)), MC_OK);
+}
+
+static int has(const char *key)
+{
+    mc_buf scratch = MC_BUF_INIT;
+    const char *v;
+    size_t n;
+    int found = mc_nc_get(nc, chan, key, strlen(key), 5, &scratch, &v, &n) == MC_OK;
+    mc_buf_free(&scratch);
+    return found;
+}
+
+/* The barrier: a poke, then a complete probe round sent after it. */
+static void sync_listener(void)
+{
+    uint64_t start = mc_now_us();
+    mc_buf channel = MC_BUF_INIT;
+    ck_assert_int_eq(mc_listener_sync_channel(&channel, mc_nc_node_id(nc), chan), MC_OK);
+    const char *argv[] = {"PUBLISH", channel.data, "poke"};
+    size_t lens[] = {7, channel.len, 4};
+    run_argv(3, argv, lens);
+    mc_buf_free(&channel);
+    ck_assert_int_ge(WAIT_MS(mc_nc_last_heartbeat(nc, chan) > start, 5000), 0);
+}
+
+static void publish(const mc_buf *message)
+{
+    mc_buf channel = MC_BUF_INIT;
+    ck_assert_int_eq(mc_announce_channel(&channel, 0, "p", 1), MC_OK);
+    const char *argv[] = {"PUBLISH", channel.data, message->data};
+    size_t lens[] = {7, channel.len, message->len};
+    ck_assert_int_eq(run_argv(3, argv, lens)->type, REDIS_REPLY_INTEGER);
+    mc_buf_free(&channel);
+}
+
+static void announce(mc_announce_op op, const char *tag, const char *key)
+{
+    mc_buf m = MC_BUF_INIT;
+    ck_assert_int_eq(mc_announce_begin(&m, op, tag, tag ? strlen(tag) : 0), MC_OK);
+    if (key != NULL) {
+        ck_assert_int_eq(mc_announce_key(&m, key, strlen(key)), MC_OK);
+    }
+    publish(&m);
+    mc_buf_free(&m);
+}
+
+static void ready_with_entries(void)
+{
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    fill("{p:d}:a", "1");
+    fill("{p:d}:b", "2");
+    fill("{p:e}:a", "3");
+    ck_assert(has("{p:d}:a") && has("{p:d}:b") && has("{p:e}:a"));
+}
+
+START_TEST(announced_keys_drop_only_themselves)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ready_with_entries();
+    announce(MC_ANNOUNCE_KEYS, "{p:d}", "a");
+    sync_listener();
+    ck_assert(!has("{p:d}:a") && has("{p:d}:b") && has("{p:e}:a"));
+    announce(MC_ANNOUNCE_DEFINITION, "{p:d}", NULL);
+    sync_listener();
+    ck_assert(!has("{p:d}:b") && has("{p:e}:a"));
+    announce(MC_ANNOUNCE_ALL, NULL, NULL);
+    sync_listener();
+    ck_assert(!has("{p:e}:a"));
+    ck_assert(trusted());
+    finish();
+}
+END_TEST
+
+START_TEST(unreadable_announcement_flushes)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ready_with_entries();
+    mc_buf m = MC_BUF_INIT;
+    ck_assert_int_eq(mc_buf_append(&m, "MCA1K\xff\xff", 7), MC_OK);
+    publish(&m);
+    sync_listener();
+    ck_assert(!has("{p:d}:a") && !has("{p:e}:a"));
+    /* a tag of another prefix is as bad */
+    fill("{p:d}:a", "1");
+    announce(MC_ANNOUNCE_KEYS, "{q:d}", "a");
+    sync_listener();
+    ck_assert(!has("{p:d}:a"));
+    mc_buf_free(&m);
+    finish();
+}
+END_TEST
+
+START_TEST(fill_in_flight_is_dropped_by_an_announcement)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    mc_nc_fill_begin(nc, chan, "{p:d}:k", 7, 5, mc_now_ms(), &token);
+    ck_assert_int_eq(token.valid, 1);
+    announce(MC_ANNOUNCE_KEYS, "{p:d}", "k");
+    sync_listener();
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &token, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
+    finish();
+}
+END_TEST
+
+START_TEST(flushall_and_a_changed_epoch_flush_the_channel)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ready_with_entries();
+    const char *flush[] = {"FLUSHALL"};
+    run(1, flush);
+    long ms = WAIT_MS(!has("{p:d}:a"), 5000);
+    fprintf(stderr, "FLUSHALL noticed after %ld ms\n", ms);
+    ck_assert_int_ge(ms, 0);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    fill("{p:d}:a", "1");
+    const char *set[] = {"SET", "{p}#mc:epoch", "changed by hand"};
+    run(3, set);
+    ms = WAIT_MS(!has("{p:d}:a"), 5000);
+    fprintf(stderr, "epoch change noticed after %ld ms\n", ms);
+    ck_assert_int_ge(ms, 0);
+    finish();
+}
+END_TEST
+
+START_TEST(a_silent_server_is_distrusted_then_trusted_again)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ready_with_entries();
+    kill(srv.pid, SIGSTOP);
+    long ms = WAIT_MS(!trusted(), 5000);
+    kill(srv.pid, SIGCONT);
+    fprintf(stderr, "stopped server distrusted after %ld ms\n", ms);
+    ck_assert_int_ge(ms, 0);
+    ck_assert_int_lt(ms, 2000);
+    ms = WAIT_MS(trusted(), 10000);
+    fprintf(stderr, "trusted again %ld ms after SIGCONT\n", ms);
+    ck_assert_int_ge(ms, 0);
+    /* resumed within the round timeout: the same connection, nothing lost,
+     * so its entries are still right; the next change still reaches it */
+    announce(MC_ANNOUNCE_KEYS, "{p:d}", "a");
+    sync_listener();
+    ck_assert(!has("{p:d}:a") && has("{p:d}:b"));
+    finish();
+}
+END_TEST
+
+static long long connections_received(void)
+{
+    const char *info[] = {"INFO", "stats"};
+    redisReply *r = run(2, info);
+    const char *p = strstr(r->str, "total_connections_received:");
+    return p ? atoll(p + strlen("total_connections_received:")) : -1;
+}
+
+START_TEST(a_refusal_is_reported_and_backed_off)
+{
+    NEED_SERVER();
+    mc_redis_options w = opts_for(NULL, NULL);
+    writer = mc_redis_create(&w);
+    const char *acl[] = {"ACL", "SETUSER", "nopubsub", "on", ">pw", "~*", "+@all", "-subscribe", "resetchannels"};
+    ck_assert_int_eq(run(9, acl)->type, REDIS_REPLY_STATUS);
+    long long before = connections_received();
+    mc_redis_free(writer);
+    start("nopubsub", "pw");
+    char message[MC_NC_ERROR_MAX];
+    ck_assert_int_ge(WAIT_MS(mc_nc_listener_error_seq(nc, chan) > 0, 5000), 0);
+    mc_nc_listener_error(nc, chan, message, sizeof(message), NULL, NULL);
+    fprintf(stderr, "refusal recorded: %s\n", message);
+    ck_assert_ptr_nonnull(strstr(message, "refused"));
+    usleep(3500 * 1000);                   /* tries at 0, 1, 3 s: never a reconnect storm */
+    ck_assert(!trusted());
+    long long made = connections_received() - before;
+    fprintf(stderr, "connections in 3.5 s of refusals: %lld\n", made);
+    ck_assert_int_le(made, 10);
+    uint64_t backoff = 0;
+    mc_nc_listener_error(nc, chan, message, sizeof(message), NULL, &backoff);
+    ck_assert_uint_ge(backoff, 2000);
+    finish();
+}
+END_TEST
+
+START_TEST(free_accepts_null)
+{
+    mc_listener_stop(NULL);
+    mc_listener_forget(NULL);
+    ck_assert_int_eq(mc_listener_running(NULL), 0);
+}
+END_TEST
+
+int main(void)
+{
+    have_server = test_server_init(&srv, "listener") && test_server_start(&srv, 0, NULL);
+    if (!have_server) {
+        fprintf(stderr, "test_listener: %s did not start: server tests skipped\n", test_server_binary());
+    }
+    Suite *s = suite_create("listener");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, free_accepts_null);
+    tcase_add_test(tc, announced_keys_drop_only_themselves);
+    tcase_add_test(tc, unreadable_announcement_flushes);
+    tcase_add_test(tc, fill_in_flight_is_dropped_by_an_announcement);
+    tcase_add_test(tc, flushall_and_a_changed_epoch_flush_the_channel);
+    tcase_add_test(tc, a_silent_server_is_distrusted_then_trusted_again);
+    tcase_add_test(tc, a_refusal_is_reported_and_backed_off);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    test_server_stop(&srv);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
