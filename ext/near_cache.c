@@ -8,8 +8,10 @@
 #endif
 #include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include "php.h"
 #include "php_ini.h"
+#include "SAPI.h"
 #include "ext/standard/info.h"
 #include "zend_exceptions.h"
 #include "php_moodlecache.h"
@@ -17,7 +19,7 @@
 #include "redis_store.h"
 #include "near_cache.h"
 #include "layout.h"
-#include "tracking.h"
+#include "listener.h"
 #include "transport.h"
 #include "value.h"
 
@@ -25,6 +27,8 @@
 
 static zend_ulong ini_size;        /* moodlecache.near_cache_size (0: off) */
 static zend_ulong ini_max_item;    /* moodlecache.near_cache_max_item */
+static bool ini_enable_cli;        /* moodlecache.near_cache_enable_cli */
+static bool ini_prefault;          /* moodlecache.near_cache_prefault */
 
 static mc_nc *cache;               /* NULL when off or the mapping failed */
 static pid_t index_mapped_pid;     /* this process mapped the index in (prefault) */
@@ -33,7 +37,7 @@ static pid_t cache_pid;            /* the process that made it (MINIT) */
 
 /* Listener threads of this process, by channel. */
 static struct {
-    mc_tracking *thread;
+    mc_listener *thread;
     pid_t pid;                     /* the process that started it */
     uint64_t last_try_ms;
 } listeners[MC_NC_CHANNELS];
@@ -78,15 +82,33 @@ static ZEND_INI_MH(OnUpdateNearMaxItem)
     return SUCCESS;
 }
 
+static ZEND_INI_MH(OnUpdateNearFlag)
+{
+    bool *flag = (bool *)mh_arg1;
+    *flag = zend_ini_parse_bool(new_value);
+    return SUCCESS;
+}
+
 PHP_INI_BEGIN()
     PHP_INI_ENTRY("moodlecache.near_cache_size", "64M", PHP_INI_SYSTEM, OnUpdateNearSize)
     PHP_INI_ENTRY("moodlecache.near_cache_max_item", "1M", PHP_INI_SYSTEM, OnUpdateNearMaxItem)
+    PHP_INI_ENTRY1("moodlecache.near_cache_enable_cli", "0", PHP_INI_SYSTEM, OnUpdateNearFlag, &ini_enable_cli)
+    PHP_INI_ENTRY1("moodlecache.near_cache_prefault", "0", PHP_INI_SYSTEM, OnUpdateNearFlag, &ini_prefault)
 PHP_INI_END()
+
+/* As APCu: a command-line process has no workers to share a cache with,
+ * so it gets none unless asked (it still announces its changes). */
+static bool wanted_in_this_sapi(void)
+{
+    const char *name = sapi_module.name ? sapi_module.name : "";
+    bool cli = strcmp(name, "cli") == 0 || strcmp(name, "phpdbg") == 0 || strcmp(name, "embed") == 0;
+    return !cli || ini_enable_cli;
+}
 
 void mc_near_minit(int type, int module_number)
 {
     REGISTER_INI_ENTRIES();
-    if (ini_size == 0) {
+    if (ini_size == 0 || !wanted_in_this_sapi()) {
         return;
     }
     if (mc_nc_create((size_t)ini_size, (size_t)ini_max_item, &cache) != MC_OK) {
@@ -95,6 +117,9 @@ void mc_near_minit(int type, int module_number)
         cache = NULL;
     }
     cache_pid = getpid();
+    if (cache != NULL && ini_prefault) {
+        mc_nc_prefault(cache);      /* commits the whole size now (see the INI's documentation) */
+    }
     const char *hook = getenv("MOODLECACHE_TEST_FILL_HOOK");
     if (hook != NULL && *hook != '\0') {
         fill_hook_dir = pestrdup(hook, 1);
@@ -107,9 +132,9 @@ void mc_near_mshutdown(int type, int module_number)
     for (int c = 0; c < MC_NC_CHANNELS; c++) {
         if (listeners[c].thread != NULL) {
             if (listeners[c].pid == me) {
-                mc_tracking_stop(listeners[c].thread);
+                mc_listener_stop(listeners[c].thread);
             } else {
-                mc_tracking_forget(listeners[c].thread);   /* a forked child's copy */
+                mc_listener_forget(listeners[c].thread);   /* a forked child's copy */
             }
             listeners[c].thread = NULL;
         }
@@ -134,6 +159,7 @@ void mc_near_minfo(zend_module_entry *zend_module)
     DISPLAY_INI_ENTRIES();
 }
 
+
 /* ---- options ----------------------------------------------------------- */
 
 static const char *own(mc_near_store *near, int slot, const char *s)
@@ -145,15 +171,70 @@ static const char *own(mc_near_store *near, int slot, const char *s)
     return near->owned[slot];
 }
 
-bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_options *conn)
+void mc_near_set_seeds(mc_redis_store *store, const char *const *hosts, const int *ports, size_t n)
+{
+    mc_near_store *near = &store->near;
+    near->seed_hosts = pecalloc(n, sizeof(char *), 1);
+    near->seed_ports = pecalloc(n, sizeof(int), 1);
+    for (size_t i = 0; i < n; i++) {
+        near->seed_hosts[i] = pestrdup(hosts[i], 1);
+        near->seed_ports[i] = ports[i];
+    }
+    near->nseeds = n;
+}
+
+static void append_field(mc_buf *ident, const char *s, bool *ok)
+{
+    *ok = *ok && mc_buf_append(ident, "|", 1) == MC_OK && mc_buf_append_u64(ident, s ? strlen(s) : 0) == MC_OK
+        && mc_buf_append(ident, ":", 1) == MC_OK && (s == NULL || mc_buf_append(ident, s, strlen(s)) == MC_OK);
+}
+
+/* The channel's identity: everything that decides what a store may read.
+ * Entries filled under one identity are never served to another (another
+ * ACL user, no password, other TLS settings).  The password enters as its
+ * SHA-256 only. */
+static bool channel_identity(mc_redis_store *store, const mc_redis_options *conn, mc_buf *ident)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1] = "-";
+    if (conn->password != NULL) {
+        if (EVP_Digest(conn->password, strlen(conn->password), digest, &digest_len, EVP_sha256(), NULL) != 1) {
+            return false;
+        }
+        for (unsigned int i = 0; i < digest_len; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        }
+    }
+    char verify[2] = {conn->tls.verify_peer ? '1' : '0', '\0'};
+    bool ok = mc_buf_append(ident, "v2", 2) == MC_OK;
+    append_field(ident, ZSTR_VAL(store->server), &ok);
+    ok = ok && mc_buf_append(ident, "|", 1) == MC_OK && mc_buf_append_u64(ident, (unsigned long long)conn->database) == MC_OK;
+    append_field(ident, ZSTR_VAL(store->prefix), &ok);
+    append_field(ident, conn->username, &ok);
+    append_field(ident, hex, &ok);
+    append_field(ident, conn->tls.ca_file, &ok);
+    append_field(ident, conn->tls.cert_file, &ok);
+    append_field(ident, conn->tls.key_file, &ok);
+    append_field(ident, conn->tls.server_name, &ok);
+    append_field(ident, verify, &ok);
+    return ok;
+}
+
+bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_options *conn, bool replicas)
 {
     mc_options opts = {table, "MoodleCache\\RedisStore option"};
     mc_near_store *near = &store->near;
-    bool on = false;
+    bool on = true;
     HashTable *exclude = NULL;
-    if (mc_option_bool(&opts, "near_cache", &on) < 0
-        || mc_option_array(&opts, "near_cache_exclude", &exclude) < 0) {
+    int given = mc_option_bool(&opts, "near_cache", &on);
+    if (given < 0 || mc_option_array(&opts, "near_cache_exclude", &exclude) < 0) {
         return false;
+    }
+    if (given == 1 && on && replicas) {
+        return mc_option_invalid(&opts, "near_cache",
+            "cannot be combined with 'read_from_replicas': a replica may answer with a value older than "
+            "an invalidation already applied") == 0;
     }
     if (exclude != NULL) {
         zval *entry;
@@ -166,26 +247,28 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
             zend_hash_add_empty_element(near->exclude, Z_STR_P(entry));
         } ZEND_HASH_FOREACH_END();
     }
-    if (!on || cache == NULL) {
-        return true;                /* off: no near cache in this process, or not asked for */
+    near->announce = on;
+    near->database = conn->database;
+    if (!on) {
+        return true;
     }
-    /* The channel: one server, database and prefix. */
+    if (mc_announce_channel(&near->channel, near->nseeds ? 0 : conn->database, ZSTR_VAL(store->prefix),
+                            ZSTR_LEN(store->prefix)) != MC_OK) {
+        zend_throw_exception(mc_ce_exception, "MoodleCache\\RedisStore: out of memory", 0);
+        return false;
+    }
+    if (cache == NULL || replicas) {
+        return true;                /* announces, but keeps nothing near in this process */
+    }
     mc_buf ident = MC_BUF_INIT;
-    bool ok = mc_buf_append(&ident, ZSTR_VAL(store->server), ZSTR_LEN(store->server)) == MC_OK
-        && mc_buf_append(&ident, "|", 1) == MC_OK
-        && mc_buf_append_u64(&ident, (unsigned long long)conn->database) == MC_OK
-        && mc_buf_append(&ident, "|", 1) == MC_OK
-        && mc_buf_append(&ident, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) == MC_OK
-        && mc_buf_append(&near->prefix, "{", 1) == MC_OK
-        && mc_layout_escape(&near->prefix, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) == MC_OK
-        && mc_buf_append(&near->prefix, ":", 1) == MC_OK;
-    mc_status st = ok ? mc_nc_channel(cache, ident.data, ident.len, &near->chan) : MC_ERR_NOMEM;
+    mc_status st = channel_identity(store, conn, &ident) ? mc_nc_channel(cache, ident.data, ident.len, &near->chan)
+                                                          : MC_ERR_NOMEM;
     mc_buf_free(&ident);
     if (st != MC_OK) {
         /* Not an error of the caller's: the store works, without a near cache. */
         php_error_docref(NULL, E_WARNING, "moodlecache: near cache not used for prefix '%s': %s",
                          ZSTR_VAL(store->prefix), st == MC_ERR_TOO_LARGE
-                         ? "every near-cache channel is taken (one per server, database and prefix)"
+                         ? "every near-cache channel is taken (one per server, database, prefix and user)"
                          : mc_status_name(st));
         return true;
     }
@@ -199,7 +282,7 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
     near->listen.tls.key_file = own(near, 6, conn->tls.key_file);
     near->listen.tls.server_name = own(near, 7, conn->tls.server_name);
     near->enabled = true;
-    if (index_mapped_pid != getpid()) {
+    if (ini_prefault && index_mapped_pid != getpid()) {
         /* Map the index into this process now rather than one page fault per
          * first lookup (each costs 10-40 µs in some VMs). */
         index_mapped_pid = getpid();
@@ -214,11 +297,17 @@ void mc_near_free(mc_redis_store *store)
     for (size_t i = 0; i < sizeof(near->owned) / sizeof(near->owned[0]); i++) {
         if (near->owned[i]) pefree(near->owned[i], 1);
     }
+    for (size_t i = 0; i < near->nseeds; i++) {
+        pefree(near->seed_hosts[i], 1);
+    }
+    if (near->seed_hosts) pefree(near->seed_hosts, 1);
+    if (near->seed_ports) pefree(near->seed_ports, 1);
     if (near->exclude) {
         zend_array_destroy(near->exclude);
     }
     if (near->tokens) efree(near->tokens);
-    mc_buf_free(&near->prefix);
+    mc_buf_free(&near->channel);
+    mc_buf_free(&near->message);
     mc_buf_free(&near->key);
     mc_buf_free(&near->scratch);
 }
@@ -226,26 +315,49 @@ void mc_near_free(mc_redis_store *store)
 /* ---- trust and listeners ----------------------------------------------- */
 
 /* Starts a listener candidate for the store's channel when none lives. */
-static void ensure_listener(mc_near_store *near, uint64_t now)
+static void ensure_listener(mc_redis_store *store, uint64_t now)
 {
+    mc_near_store *near = &store->near;
     uint32_t c = near->chan;
     pid_t me = getpid();
     if (listeners[c].thread != NULL && listeners[c].pid != me) {
-        mc_tracking_forget(listeners[c].thread);     /* inherited through fork */
+        mc_listener_forget(listeners[c].thread);     /* inherited through fork */
         listeners[c].thread = NULL;
     }
-    if (listeners[c].thread != NULL && mc_tracking_running(listeners[c].thread)) {
+    if (listeners[c].thread != NULL && mc_listener_running(listeners[c].thread)) {
         return;
     }
     if (now < listeners[c].last_try_ms + LISTENER_RETRY_MS || !mc_nc_listener_wanted(cache, c, now)) {
         return;
     }
     listeners[c].last_try_ms = now;
-    mc_tracking_stop(listeners[c].thread);           /* a candidate that lost, or stopped */
+    mc_listener_stop(listeners[c].thread);           /* a candidate that lost, or stopped */
     listeners[c].thread = NULL;
-    if (mc_tracking_start(cache, c, &near->listen, near->prefix.data, near->prefix.len,
-                          &listeners[c].thread) == MC_OK) {
+    mc_listener_config cfg = {&near->listen, (const char *const *)near->seed_hosts, near->seed_ports,
+                              near->nseeds, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), near->database};
+    if (mc_listener_start(cache, c, &cfg, &listeners[c].thread) == MC_OK) {
         listeners[c].pid = me;
+    }
+}
+
+/* A refusal the listener met (an ACL, an unknown command) is reported once
+ * per node: by the process that runs the listener, once per new error. */
+static void report_listener_error(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    uint32_t c = near->chan;
+    if (listeners[c].thread == NULL || listeners[c].pid != getpid()
+        || mc_nc_listener_error_seq(cache, c) == near->warned_seq) {
+        return;
+    }
+    char message[MC_NC_ERROR_MAX];
+    uint64_t retry_at = 0, backoff = 0;
+    near->warned_seq = mc_nc_listener_error(cache, c, message, sizeof(message), &retry_at, &backoff);
+    if (message[0] != '\0') {
+        php_error_docref(NULL, E_WARNING, "moodlecache: near cache off for Redis %s (prefix '%s'): %s; "
+                         "reads go to Redis, next try in %llu s",
+                         ZSTR_VAL(store->server), ZSTR_VAL(store->prefix), message,
+                         (unsigned long long)((backoff + 999) / 1000));
     }
 }
 
@@ -257,12 +369,13 @@ static bool applies(mc_redis_store *store, zend_string *definition)
 }
 
 /* Trusted now?  If not, makes sure a listener is on its way. */
-static bool trusted(mc_near_store *near, uint64_t now)
+static bool trusted(mc_redis_store *store, uint64_t now)
 {
-    if (mc_nc_trusted(cache, near->chan, now)) {
+    if (mc_nc_trusted(cache, store->near.chan, now)) {
         return true;
     }
-    ensure_listener(near, now);
+    ensure_listener(store, now);
+    report_listener_error(store);
     return false;
 }
 
@@ -346,7 +459,7 @@ bool mc_near_get(mc_redis_store *store, zend_string *definition, zend_string *ke
         return false;
     }
     uint64_t now = mc_now_ms();
-    if (!trusted(near, now)) {
+    if (!trusted(store, now)) {
         return false;
     }
     return lookup(store, ZSTR_VAL(key), ZSTR_LEN(key), rv, &near->token, now);
@@ -422,7 +535,7 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
         return count;
     }
     uint64_t now = mc_now_ms();
-    if (!trusted(near, now)) {
+    if (!trusted(store, now)) {
         return count;
     }
     if (near->tokens_cap < count) {
@@ -452,6 +565,64 @@ void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, cons
     }
 }
 
+/* ---- announcements and local invalidation -------------------------------- */
+
+const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
+                                   zend_string **keys, uint32_t count)
+{
+    mc_near_store *near = &store->near;
+    if (!near->announce || (definition != NULL && near->exclude != NULL
+                            && zend_hash_exists(near->exclude, definition))) {
+        return NULL;
+    }
+    mc_status st = mc_announce_begin(&near->message, op, store->tag.data, store->tag.len);
+    for (uint32_t i = 0; st == MC_OK && op == MC_ANNOUNCE_KEYS && i < count; i++) {
+        st = mc_announce_key(&near->message, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
+    }
+    if (st != MC_OK) {
+        mc_near_announce_failed(store, NULL);
+        return NULL;
+    }
+    return &near->message;
+}
+
+void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
+{
+    mc_near_store *near = &store->near;
+    near->counters.announce_errors++;
+    mc_warn_once("moodlecache: Redis %s: a change could not be announced to other nodes' near caches (%s)",
+                 ZSTR_VAL(store->server), reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "not sent");
+    if (store->cluster != NULL) {
+        return;     /* each master's epoch key is the listener's choice: nothing to delete from here */
+    }
+    mc_buf key = MC_BUF_INIT;
+    if (mc_listener_epoch_key(&key, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), NULL) == MC_OK) {
+        const char *argv[2] = {"DEL", key.data};
+        size_t lens[2] = {3, key.len};
+        redisReply **replies = NULL;
+        size_t count = 0;
+        mc_redis_discard(store->conn);
+        if (mc_redis_append(store->conn, 2, argv, lens) == MC_OK) {
+            (void)mc_redis_exec(store->conn, &replies, &count);
+        }
+    }
+    mc_buf_free(&key);
+}
+
+void mc_near_invalidate_keys(mc_redis_store *store, zend_string **keys, uint32_t count)
+{
+    if (!store->near.enabled || cache == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_nc_invalidate(cache, store->near.chan, store->near.key.data, store->near.key.len);
+        } else {
+            mc_nc_invalidate_group(cache, store->near.chan, store->tag.data, store->tag.len);
+        }
+    }
+}
+
 void mc_near_invalidate_definition(mc_redis_store *store)
 {
     mc_near_store *near = &store->near;
@@ -467,29 +638,30 @@ void mc_near_flush(mc_redis_store *store)
     }
 }
 
+/* ---- the sync barrier ------------------------------------------------------ */
+/* Asks the listener for a probe round now (a "poke" on its sync channel;
+ * in a cluster PUBLISH reaches it from any node) and waits until a round
+ * sent after start has completed: every announcement Redis executed
+ * before then has been applied, and the epoch was checked. */
 bool mc_near_sync(mc_redis_store *store, double timeout)
 {
     mc_near_store *near = &store->near;
     if (!near->enabled || cache == NULL) {
         return false;
     }
-    uint64_t deadline = mc_now_ms() + (uint64_t)(timeout * 1000.0);
-    while (!trusted(near, mc_now_ms())) {
+    uint64_t start_us = mc_now_us();
+    uint64_t deadline = start_us / 1000 + (uint64_t)(timeout * 1000.0);
+    while (!trusted(store, mc_now_ms())) {
         if (mc_now_ms() >= deadline) {
             return false;
         }
         usleep(1000);
     }
-    /* A ticket through Redis: the listener sees it after every invalidation
-     * Redis queued for it before this PUBLISH ran. */
-    uint64_t ticket = mc_nc_sync_ticket(cache, near->chan);
     mc_buf channel = MC_BUF_INIT;
-    char digits[24];
-    int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)ticket);
-    bool ok = mc_tracking_sync_channel(&channel, mc_nc_node_id(cache), near->chan) == MC_OK;
+    bool ok = mc_listener_sync_channel(&channel, mc_nc_node_id(cache), near->chan) == MC_OK;
     if (ok) {
-        const char *argv[3] = {"PUBLISH", channel.data, digits};
-        size_t lens[3] = {7, channel.len, (size_t)n};
+        const char *argv[3] = {"PUBLISH", channel.data, "poke"};
+        size_t lens[3] = {7, channel.len, 4};
         redisReply **replies = NULL;
         size_t count = 0;
         mc_redis_discard(store->conn);
@@ -498,29 +670,41 @@ bool mc_near_sync(mc_redis_store *store, double timeout)
             && replies[0]->type == REDIS_REPLY_INTEGER;
     }
     mc_buf_free(&channel);
-    while (ok && !mc_nc_sync_done(cache, near->chan, ticket)) {
+    while (ok && mc_nc_last_heartbeat(cache, near->chan) <= start_us) {
         if (mc_now_ms() >= deadline || !mc_nc_trusted(cache, near->chan, mc_now_ms())) {
             return false;
         }
         usleep(200);
     }
-    return ok;
+    return ok && mc_nc_trusted(cache, near->chan, mc_now_ms());
 }
+
+/* ---- stats ------------------------------------------------------------------- */
 
 void mc_near_stats(mc_redis_store *store, zval *array)
 {
     mc_near_store *near = &store->near;
     mc_nc_stats s;
     memset(&s, 0, sizeof(s));
+    char error[MC_NC_ERROR_MAX] = "";
     if (cache != NULL) {
         mc_nc_get_stats(cache, &s);
+        if (near->enabled) {
+            (void)mc_nc_listener_error(cache, near->chan, error, sizeof(error), NULL, NULL);
+        }
     }
     add_assoc_bool(array, "near_enabled", near->enabled);
     add_assoc_bool(array, "near_trusted", near->enabled && mc_nc_trusted(cache, near->chan, mc_now_ms()));
+    if (error[0] != '\0') {
+        add_assoc_string(array, "near_error", error);
+    } else {
+        add_assoc_null(array, "near_error");
+    }
     add_assoc_long(array, "near_hits", (zend_long)near->counters.hits);
     add_assoc_long(array, "near_misses", (zend_long)near->counters.misses);
     add_assoc_long(array, "near_fills", (zend_long)near->counters.fills);
     add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);
+    add_assoc_long(array, "near_announce_errors", (zend_long)near->counters.announce_errors);
     /* node-wide, every worker and store of this node */
     add_assoc_long(array, "near_node_fills", (zend_long)s.fills);
     add_assoc_long(array, "near_invalidations", (zend_long)s.invalidations);

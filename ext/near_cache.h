@@ -1,21 +1,29 @@
 /*
  * near_cache.h - the near cache seen from RedisStore: per-store state and
  * the hooks the store's methods call.  The shared-memory cache itself is
- * src/nearcache.h, its listener src/tracking.h.
+ * src/nearcache.h, its listener src/listener.h, the announcements
+ * src/announce.h.
  *
  * Hooks run after the store's begin() (they use store->tag, "{P:D}"):
  * get/getMany look in the near cache first and take a fill token for each
  * key they must read from Redis; the fill after the reply installs the
- * frame unless an invalidation arrived meanwhile.  Entries are keyed
- * "{P:D}:<key>" and grouped by their tag "{P:D}" (the definition).  Writes
- * invalidate on this node as soon as Redis answered (other nodes hear it
- * from their listeners): their definition, or with the per-key layout
- * their keys; purgeAll flushes this store's channel.
+ * frame unless an invalidation arrived meanwhile.  Entries are named
+ * "{P:D}:<key>" and grouped by their tag "{P:D}" (the definition).
+ *
+ * Every change the store makes is announced in the same pipeline
+ * (PUBLISH, see announce.h) so that every node's listener drops exactly
+ * what changed: the keys written or deleted, the definition purged, the
+ * prefix for purgeAll.  The store announces whenever its option
+ * near_cache is on, even in a process without a near cache of its own
+ * (a CLI cron run), because other nodes' near caches depend on it.  On
+ * this node the change is also applied as soon as Redis answered, so a
+ * read after a write on the same node sees the write.
  */
 #ifndef MC_NEAR_CACHE_H
 #define MC_NEAR_CACHE_H
 
 #include "php.h"
+#include "announce.h"
 #include "buf.h"
 #include "nearcache.h"
 #include "redis.h"
@@ -23,16 +31,23 @@
 typedef struct mc_redis_store mc_redis_store;
 
 typedef struct mc_near_counters {
-    uint64_t hits, misses, fills, fill_drops;
+    uint64_t hits, misses, fills, fill_drops, announce_errors;
 } mc_near_counters;
 
 typedef struct mc_near_store {
-    bool enabled;                 /* option near_cache and a cache in this process */
+    bool announce;                /* option near_cache: this store announces its changes */
+    bool enabled;                 /* ... and this process has a near cache it uses */
     uint32_t chan;
+    uint32_t warned_seq;          /* the listener error last reported by this process */
     HashTable *exclude;           /* definitions never near-cached (keys), or NULL */
-    mc_redis_options listen;      /* the listener's connection; strings owned below */
+    mc_redis_options listen;      /* the listener's connections; strings owned below */
     char *owned[9];
-    mc_buf prefix;                /* "{P:", the BCAST prefix of this store's keys */
+    char **seed_hosts;            /* cluster seeds, owned (persistent) */
+    int *seed_ports;
+    size_t nseeds;
+    int database;
+    mc_buf channel;               /* the announcement channel (announce.h) */
+    mc_buf message;               /* the announcement being built */
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
     mc_buf scratch;               /* an entry copied out of shared memory */
     mc_nc_token token;            /* get(): taken before the GET */
@@ -46,9 +61,16 @@ void mc_near_minit(int type, int module_number);
 void mc_near_mshutdown(int type, int module_number);
 void mc_near_minfo(zend_module_entry *zend_module);
 
-/* Options: near_cache (bool), near_cache_exclude (list of definitions).
- * conn: the store's connection options (copied).  false with an exception. */
-bool mc_near_configure(mc_redis_store *store, HashTable *options, const mc_redis_options *conn);
+/* Options near_cache (bool, default true) and near_cache_exclude (list of
+ * definitions).  conn: the store's connection options (copied; in a
+ * cluster the node template, after mc_near_set_seeds).  replicas: the
+ * store reads from replicas (then the near cache is off: a replica may
+ * answer with a value older than an invalidation already applied; asking
+ * for both is an error).  false with an exception. */
+bool mc_near_configure(mc_redis_store *store, HashTable *options, const mc_redis_options *conn,
+                       bool replicas);
+/* A cluster store's seed nodes (copied), before mc_near_configure. */
+void mc_near_set_seeds(mc_redis_store *store, const char *const *hosts, const int *ports, size_t n);
 void mc_near_free(mc_redis_store *store);
 
 /* get(): true with rv set when served from the near cache. */
@@ -65,11 +87,24 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
 /* getMany(): key i was read from Redis as reply (a hit). */
 void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply);
 
-/* After a write of the current definition (set, setMany, delete,
- * deleteMany, purge; even a failed one): drops every entry of the
- * definition on this node and fails its fills in flight. */
+/* The announcement of a change to definition (op, and keys[0..count) for
+ * MC_ANNOUNCE_KEYS), for the caller to PUBLISH on store->near.channel in
+ * the change's pipeline; NULL when the store does not announce changes to
+ * this definition (or out of memory: then nothing is near-cached, see
+ * mc_near_announce_failed). */
+const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
+                                   zend_string **keys, uint32_t count);
+/* The PUBLISH of an announcement failed (reply: its error, or NULL when it
+ * could not be sent): other nodes may keep the old value, so this warns
+ * and, on a single server, deletes the prefix's epoch key, which makes
+ * every listener flush the prefix within one probe. */
+void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply);
+
+/* After a change on this node (even a failed one: it may have happened),
+ * as soon as Redis answered: drops the keys / the definition / the
+ * prefix here and fails fills in flight. */
+void mc_near_invalidate_keys(mc_redis_store *store, zend_string **keys, uint32_t count);
 void mc_near_invalidate_definition(mc_redis_store *store);
-/* After purgeAll: flushes the channel. */
 void mc_near_flush(mc_redis_store *store);
 
 /* RedisStore::nearCacheSync(): true once every invalidation Redis sent

@@ -92,6 +92,15 @@ static void reply_failure(mc_redis_store *store, const char *method, const redis
     mc_warn_once("moodlecache: Redis %s: %s() failed: %s", ZSTR_VAL(store->server), method, detail);
 }
 
+/* A call that succeeded without Redis (served by the near cache). */
+static void clear_error(mc_redis_store *store)
+{
+    if (store->last_error) {
+        zend_string_release(store->last_error);
+        store->last_error = NULL;
+    }
+}
+
 static void out_of_memory(mc_redis_store *store, const char *method)
 {
     set_error(store, zend_strpprintf(0, "%s: out of memory", method));
@@ -190,10 +199,7 @@ static redisReply **run(mc_redis_store *store, const char *method, size_t expect
         reply_failure(store, method, NULL);
         return NULL;
     }
-    if (store->last_error) {
-        zend_string_release(store->last_error);
-        store->last_error = NULL;
-    }
+    clear_error(store);
     return replies;
 }
 
@@ -256,6 +262,31 @@ static bool queue_ttl_upkeep(mc_redis_store *store, zend_string **keys, const si
     return ok;
 }
 
+/* Queues the announcement of this call's change to every node's near cache
+ * (near_cache.h) as the last command; counts it in *commands and sets
+ * *announced.  Nothing when the store does not announce this change. */
+static bool queue_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
+                               zend_string **keys, uint32_t count, size_t *commands, bool *announced)
+{
+    const mc_buf *message = mc_near_announcement(store, definition, op, keys, count);
+    *announced = message != NULL;
+    if (message == NULL) {
+        return true;
+    }
+    (*commands)++;
+    return ARG_LITERAL(store, "PUBLISH") && arg(store, store->near.channel.data, store->near.channel.len)
+        && arg(store, message->data, message->len) && queue(store);
+}
+
+/* The announcement's reply is the last of the call's (a call that failed
+ * as a whole was reported already). */
+static void check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
+{
+    if (announced && replies != NULL && replies[commands - 1]->type != REDIS_REPLY_INTEGER) {
+        mc_near_announce_failed(store, replies[commands - 1]);
+    }
+}
+
 /* ---- methods ------------------------------------------------------------ */
 
 PHP_METHOD(MoodleCache_RedisStore, __construct)
@@ -290,6 +321,7 @@ PHP_METHOD(MoodleCache_RedisStore, get)
         RETURN_FALSE;
     }
     if (mc_near_get(store, definition, key, return_value)) {
+        clear_error(store);
         return;
     }
     if (!ARG_LITERAL(store, "HGET") || !hash_arg(store) || !field_arg(store, key) || !queue(store)) {
@@ -331,6 +363,7 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
     bool *missing = safe_emalloc(count, sizeof(bool), 0);
     uint32_t asked = ok ? mc_near_get_many(store, definition, list, count, return_value, missing) : count;
     if (asked == 0) {
+        clear_error(store);
         efree(missing);
         mc_key_list_free(list, count);
         return;
@@ -398,17 +431,18 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     if (!encode(store, value, ttl, &offset, &len)) {
         RETURN_THROWS();
     }
+    bool announced = false;
     bool ok = ARG_LITERAL(store, "HSET") && hash_arg(store) && field_arg(store, key)
-        && frame_arg(store, offset, len) && queue(store);
-    if (ok && ttl > 0) {
-        ok = queue_ttl_upkeep(store, &key, &offset, 1, &commands);
-    }
+        && frame_arg(store, offset, len) && queue(store)
+        && (ttl == 0 || queue_ttl_upkeep(store, &key, &offset, 1, &commands))
+        && queue_announcement(store, definition, MC_ANNOUNCE_KEYS, &key, 1, &commands, &announced);
     if (!ok) {
         out_of_memory(store, "set");
         RETURN_FALSE;
     }
     redisReply **replies = run(store, "set", commands);
-    mc_near_invalidate_definition(store);
+    mc_near_invalidate_keys(store, &key, 1);
+    check_announcement(store, replies, commands, announced);
     if (replies == NULL) RETURN_FALSE;
     if (replies[0]->type != REDIS_REPLY_INTEGER) {
         reply_failure(store, "set", replies[0]);
@@ -467,12 +501,15 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
         ok = field_arg(store, keys[i]) && frame_arg(store, offsets[i], lengths[i]);
     }
     bool encoded = ok || !EG(exception);
-    ok = ok && queue(store) && (ttl == 0 || queue_ttl_upkeep(store, keys, offsets, n, &commands));
+    bool announced = false;
+    ok = ok && queue(store) && (ttl == 0 || queue_ttl_upkeep(store, keys, offsets, n, &commands))
+        && queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, n, &commands, &announced);
 
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = run(store, "setMany", commands);
-        mc_near_invalidate_definition(store);
+        mc_near_invalidate_keys(store, keys, n);
+        check_announcement(store, replies, commands, announced);
         if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
             stored = n;
         } else if (replies) {
@@ -494,16 +531,20 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
 static zend_long delete_keys(mc_redis_store *store, const char *method, zend_string *definition,
                              zend_string **keys, uint32_t count)
 {
+    size_t commands = 1;
+    bool announced = false;
     bool ok = begin(store, definition) && ARG_LITERAL(store, "HDEL") && hash_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
         ok = field_arg(store, keys[i]);
     }
-    if (!ok || !queue(store)) {
+    if (!ok || !queue(store)
+        || !queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, count, &commands, &announced)) {
         out_of_memory(store, method);
         return -1;
     }
-    redisReply **replies = run(store, method, 1);
-    mc_near_invalidate_definition(store);
+    redisReply **replies = run(store, method, commands);
+    mc_near_invalidate_keys(store, keys, count);
+    check_announcement(store, replies, commands, announced);
     if (replies == NULL) {
         return -1;
     }
@@ -651,13 +692,17 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
+    size_t commands = 1;
+    bool announced = false;
     if (!begin(store, definition) || !ARG_LITERAL(store, "DEL") || !hash_arg(store)
-        || !ttl_index_arg(store) || !queue(store)) {
+        || !ttl_index_arg(store) || !queue(store)
+        || !queue_announcement(store, definition, MC_ANNOUNCE_DEFINITION, NULL, 0, &commands, &announced)) {
         out_of_memory(store, "purge");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "purge", 1);
+    redisReply **replies = run(store, "purge", commands);
     mc_near_invalidate_definition(store);
+    check_announcement(store, replies, commands, announced);
     if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
         reply_failure(store, "purge", replies[0]);
         RETURN_FALSE;
@@ -719,6 +764,24 @@ static bool purge_all_on(mc_redis_store *store, const mc_buf *pattern)
     return ok;
 }
 
+/* After purgeAll: every node flushes the prefix (in a cluster PUBLISH
+ * reaches every node from any master). */
+static void announce_purge_all(mc_redis_store *store)
+{
+    size_t commands = 0;
+    bool announced = false;
+    mc_redis_discard(store->conn);
+    mc_args_clear(&store->args);
+    mc_buf_clear(&store->tag);
+    if (!queue_announcement(store, NULL, MC_ANNOUNCE_ALL, NULL, 0, &commands, &announced)) {
+        mc_near_announce_failed(store, NULL);
+        return;
+    }
+    if (announced) {
+        check_announcement(store, run(store, "purgeAll", commands), commands, announced);
+    }
+}
+
 /* In a cluster the prefix's definitions hash to every master: each is scanned. */
 PHP_METHOD(MoodleCache_RedisStore, purgeAll)
 {
@@ -741,6 +804,7 @@ PHP_METHOD(MoodleCache_RedisStore, purgeAll)
     }
     mc_buf_free(&pattern);
     mc_near_flush(store);
+    announce_purge_all(store);
     RETURN_BOOL(ok);
 }
 

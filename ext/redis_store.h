@@ -18,6 +18,7 @@
 typedef struct mc_redis_store {
     mc_redis *conn;          /* in a cluster: the node of the current call */
     mc_cluster *cluster;     /* NULL unless option 'cluster' (owns the connections) */
+    bool read_from_replicas; /* cluster option: reads may go to replicas */
     zend_string *server;     /* as configured, for messages */
     zend_string *prefix;
     int serializer;          /* for values that are not strings or ints */

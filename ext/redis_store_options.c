@@ -75,11 +75,6 @@ static bool configure_cluster(const mc_options *opts, mc_redis_store *store, mc_
     if (database != 0) {
         return mc_option_invalid(opts, "database", "must be 0 in a cluster") == 0;
     }
-    zval *near = zend_hash_str_find(opts->table, "near_cache", sizeof("near_cache") - 1);
-    if (near != NULL && zend_is_true(near)) {
-        /* The near cache's invalidation listener follows one server. */
-        return mc_option_invalid(opts, "near_cache", "is not available with 'cluster' yet") == 0;
-    }
     if (mc_option_array(opts, "servers", &seeds) < 0 || mc_option_bool(opts, "read_from_replicas", &replicas) < 0) {
         return false;
     }
@@ -120,6 +115,8 @@ static bool configure_cluster(const mc_options *opts, mc_redis_store *store, mc_
     }
     if (ok) {
         store->cluster = mc_cluster_create(conn, hosts, ports, n, replicas);
+        store->read_from_replicas = replicas;
+        mc_near_set_seeds(store, hosts, ports, n);
         if (store->cluster == NULL) {
             zend_throw_exception(mc_ce_exception, "MoodleCache\\RedisStore: out of memory", 0);
             ok = false;
@@ -189,7 +186,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     }
     if (ok) {
         store->prefix = prefix ? zend_string_copy(prefix) : ZSTR_EMPTY_ALLOC();
-        ok = mc_near_configure(store, table, &conn);
+        ok = mc_near_configure(store, table, &conn, store->read_from_replicas);
     }
     free(storage);
     return ok;

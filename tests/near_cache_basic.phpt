@@ -44,8 +44,8 @@ $s->get('t', 'x');
 sleep(2);
 var_dump($s->get('t', 'x'));
 
-// a store without the option never uses it
-$plain = new MoodleCache\RedisStore(['server' => mc_test_server(), 'prefix' => $p]);
+// a store with the option off never uses it
+$plain = new MoodleCache\RedisStore(['server' => mc_test_server(), 'prefix' => $p, 'near_cache' => false]);
 $plain->set('d', 'k', 'v');
 $plain->get('d', 'k');
 print_r(nc_stats($plain, ['near_enabled', 'near_hits']));

@@ -24,11 +24,6 @@ echo nc_other_node('$a = nc_store(' . var_export($p, true) . ');'
 var_dump($b->nearCacheSync());
 var_dump($b->get('d', 'k'));
 var_dump($b->getMany('d', ['m1', 'm2']));
-// and a write by another client that has no near cache at all (raw protocol)
-$b->get('d', 'k');
-mc_test_raw(['HSET', '{' . $p . ':d}', 'k', 'not a frame']);
-var_dump($b->nearCacheSync());
-var_dump(@$b->get('d', 'k'));
 // another node's purge
 $b->set('d', 'k', 'v3');
 $b->get('d', 'k');
@@ -59,8 +54,6 @@ array(2) {
   ["m2"]=>
   bool(false)
 }
-bool(true)
-bool(false)
 bool(true)
 bool(false)
 bool(true)

@@ -32,7 +32,7 @@ start_redis() {
 start_redis
 
 php_node() {   # pcntl is built into Debian's CLI, posix is a module; -n keeps other ini files out
-  php -n -d extension=posix -d extension="$work/moodlecache.so" tests/near_cache/node.php \
+  php -n -d extension=posix -d extension="$work/moodlecache.so" -d moodlecache.near_cache_enable_cli=1 tests/near_cache/node.php \
     --port "$port" --prefix stress_ --keys 20 "$@"
 }
 
