@@ -590,8 +590,10 @@ void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
 {
     mc_near_store *near = &store->near;
     near->counters.announce_errors++;
-    mc_warn_once("moodlecache: Redis %s: a change could not be announced to other nodes' near caches (%s)",
-                 ZSTR_VAL(store->server), reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "not sent");
+    mc_warn_once("moodlecache: Redis %s: a change could not be announced to other nodes' near caches (%s); "
+                 "allow the user Pub/Sub channels, or set near_cache to false on every store of prefix '%s'",
+                 ZSTR_VAL(store->server), reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "not sent",
+                 ZSTR_VAL(store->prefix));
     if (store->cluster != NULL) {
         return;     /* each master's epoch key is the listener's choice: nothing to delete from here */
     }

@@ -13,11 +13,13 @@
  * Every change the store makes is announced in the same pipeline
  * (PUBLISH, see announce.h) so that every node's listener drops exactly
  * what changed: the keys written or deleted, the definition purged, the
- * prefix for purgeAll.  The store announces whenever its option
- * near_cache is on, even in a process without a near cache of its own
- * (a CLI cron run), because other nodes' near caches depend on it.  On
- * this node the change is also applied as soon as Redis answered, so a
- * read after a write on the same node sees the write.
+ * prefix for purgeAll.  A store announces whenever its option near_cache
+ * is on, also in a process without a near cache of its own (a CLI cron
+ * run), because other nodes' near caches depend on it; definitions in
+ * near_cache_exclude are not announced.  So every store of one prefix must
+ * have the same near_cache and near_cache_exclude (a Moodle store instance
+ * does).  On this node the change is also applied as soon as Redis
+ * answered, so a read after a write on the same node sees the write.
  */
 #ifndef MC_NEAR_CACHE_H
 #define MC_NEAR_CACHE_H

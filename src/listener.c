@@ -29,7 +29,7 @@
 typedef enum session_end {
     END_STOPPED,                /* asked to stop */
     END_LOST,                   /* it had been trusted: reconnect soon */
-    END_TOPOLOGY,               /* the cluster changed: reconnect at once */
+    END_TOPOLOGY,               /* the cluster changed, or the server is busy or a replica: reconnect */
     END_NETWORK,                /* never trusted, network trouble: back off briefly */
     END_REFUSED                 /* the server refused a command: back off long */
 } session_end;
@@ -734,12 +734,12 @@ static void *listener_main(void *arg)
             retry_ms = 0;
             continue;
         }
-        if (end == END_TOPOLOGY || end == END_LOST) {
-            retry_ms = 0;
+        if (end == END_LOST) {
+            retry_ms = 0;           /* it was trusted: reconnect soon */
         }
         retry_ms = retry_ms ? retry_ms * 2 : MC_LISTENER_RETRY_MIN_MS;
         retry_ms = retry_ms > MC_LISTENER_RETRY_MAX_MS ? MC_LISTENER_RETRY_MAX_MS : retry_ms;
-        pause_ms(l, end == END_TOPOLOGY ? MC_LISTENER_RETRY_MIN_MS : retry_ms);
+        pause_ms(l, retry_ms);
     }
     mc_nc_lease_release(l->nc, l->chan);
     atomic_store(&l->running, 0);

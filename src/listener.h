@@ -45,7 +45,8 @@
  * command) is a refusal: recorded in the shared memory for workers to
  * report, and the next attempt waits 1 s, doubling to 60 s (also across
  * listener threads: the wait is kept in the shared memory).  A network
- * failure waits 100 ms, doubling to 2 s.
+ * failure, or a "not now" error (LOADING, READONLY, MOVED, CLUSTERDOWN...),
+ * waits 100 ms, doubling to 2 s.
  *
  * The thread starts with every signal blocked.  Stopping it wakes it
  * through a pipe and joins it.

@@ -479,11 +479,11 @@ void mc_nc_set_listener_error(mc_nc *nc, uint32_t chan, const char *message, uin
     if (n > MC_NC_ERROR_MAX - 1) {
         n = MC_NC_ERROR_MAX - 1;
     }
+    if (n > 0 && (strncmp(ch->error, message, n) != 0 || ch->error[n] != '\0')) {
+        ADD(&ch->error_seq, 1);     /* a new trouble, not the same one again */
+    }
     memcpy(ch->error, message, n);
     ch->error[n] = '\0';
-    if (n > 0) {
-        ADD(&ch->error_seq, 1);
-    }
     ch->retry_at_ms = retry_at_ms;
     ch->backoff_ms = backoff_ms;
     nc_unlock(nc);

@@ -153,8 +153,9 @@ uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan);
 
 /* The listener's trouble, for workers to report and for the next listener
  * of the channel to honour: a message (truncated to MC_NC_ERROR_MAX - 1
- * bytes; "" clears it) and when to try again (monotonic ms).  Each call
- * with a message bumps the channel's error sequence. */
+ * bytes; "" clears it) and when to try again (monotonic ms).  A message
+ * other than the one kept bumps the channel's error sequence (the same
+ * refusal again is not news). */
 void mc_nc_set_listener_error(mc_nc *nc, uint32_t chan, const char *message, uint64_t retry_at_ms,
                               uint64_t backoff_ms);
 /* Copies the message into buf (cap bytes, always terminated); returns the

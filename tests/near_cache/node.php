@@ -3,8 +3,8 @@
 // node (its shared memory is made at start-up), its workers are forked
 // children sharing it, as PHP-FPM workers would.
 //
-//   php -d extension=moodlecache.so node.php --port P --prefix X --name A
-//       --writers N --readers M --keys K --key-offset O --seconds S
+//   php -d extension=moodlecache.so node.php (--port P | --cluster SEEDS) --prefix X
+//       --name A --writers N --readers M --keys K --key-offset O --seconds S
 //       [--chaos-ms T] --result FILE
 //
 // Writers own keys O..O+N*? (key i belongs to writer i % N): each writes
@@ -12,15 +12,18 @@
 // true, records the version in a "published" store (no near cache).
 // Readers check the coherence rule: read published version n of a key
 // (a set that has returned), apply pending invalidations (nearCacheSync),
-// read the key: the value must be version >= n.  Between checks they read
+// read the key: the value must be version >= n (an older one served by
+// Redis itself, not by the near cache, is Redis losing a write - a restart
+// or a failover - and counted apart).  Between checks they read
 // random keys at full speed (near hits, fills racing with writes) and check
 // each value's shape.  With --chaos-ms, the node kill -9s a random worker
 // every T ms (the listener's worker included) and starts a new one.
 declare(strict_types=1);
 
-$o = getopt('', ['port:', 'prefix:', 'name:', 'writers:', 'readers:', 'keys:', 'key-offset:', 'seconds:',
+$o = getopt('', ['port:', 'cluster:', 'prefix:', 'name:', 'writers:', 'readers:', 'keys:', 'key-offset:', 'seconds:',
     'chaos-ms:', 'result:']);
-$port = (int)$o['port'];
+$port = (int)($o['port'] ?? 0);
+$seeds = isset($o['cluster']) ? explode(',', $o['cluster']) : null;
 $prefix = $o['prefix'];
 $name = $o['name'];
 $writers = (int)$o['writers'];
@@ -30,13 +33,15 @@ $offset = (int)$o['key-offset'];
 $deadline = microtime(true) + (float)$o['seconds'];
 $chaos = isset($o['chaos-ms']) ? (int)$o['chaos-ms'] : 0;
 $result = $o['result'];
-$server = "tcp://127.0.0.1:$port";
+$server = $seeds ?? "tcp://127.0.0.1:$port";
 $tmp = $result . '.d';
 @mkdir($tmp);
 
-function store(string $server, string $prefix, bool $near): MoodleCache\RedisStore
+/** $server: "tcp://host:port", or the seeds of a cluster. */
+function store(string|array $server, string $prefix, bool $near): MoodleCache\RedisStore
 {
-    return new MoodleCache\RedisStore(['server' => $server, 'prefix' => $prefix, 'near_cache' => $near,
+    $where = is_array($server) ? ['cluster' => true, 'servers' => $server] : ['server' => $server];
+    return new MoodleCache\RedisStore($where + ['prefix' => $prefix, 'near_cache' => $near,
         'read_timeout' => 2.0, 'connect_timeout' => 0.5]);
 }
 
@@ -82,7 +87,7 @@ function reader(int $id, array $ctx): array
     [$server, $prefix, $deadline, , $keys, , $allkeys] = $ctx;
     $s = store($server, $prefix, true);
     $pub = store($server, $prefix . 'pub_', false);
-    $checked = $stale = $lost = $bad = $reads = $synced = 0;
+    $checked = $stale = $lost = $older = $bad = $reads = $synced = 0;
     $examples = [];
     while (microtime(true) < $deadline) {
         // the rule
@@ -90,16 +95,22 @@ function reader(int $id, array $ctx): array
         $n = @$pub->get('d', "k$k");
         if ($n !== false) {
             $synced += $s->nearCacheSync(2.0) ? 1 : 0;
+            $hits = $s->stats()['near_hits'];
             $read = @$s->get('d', "k$k");
+            $near = $s->stats()['near_hits'] > $hits;
             $v = version_of($read, $k);
             $checked++;
             if ($read === false) {
                 // not staleness: the data is gone (a Redis restart loses it)
                 $lost++;
                 if (count($examples) < 5) $examples[] = sprintf("k$k: a miss after set of $n had returned (at %.3f)", microtime(true));
+            } elseif ($v < (int)$n && !$near) {
+                // Redis itself answered with the older value: it lost the write
+                $older++;
+                if (count($examples) < 5) $examples[] = "k$k: Redis answered version $v after set of $n had returned";
             } elseif ($v < (int)$n) {
                 $stale++;
-                if (count($examples) < 5) $examples[] = "k$k: read version $v after set of $n had returned";
+                if (count($examples) < 5) $examples[] = "k$k: near cache served version $v after set of $n had returned";
             }
         }
         // load: repeated reads, near hits and fills racing with writes
@@ -114,7 +125,7 @@ function reader(int $id, array $ctx): array
         }
     }
     $st = $s->stats();
-    return ['checked' => $checked, 'stale' => $stale, 'lost' => $lost, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
+    return ['checked' => $checked, 'stale' => $stale, 'lost' => $lost, 'older' => $older, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
         'near_hits' => $st['near_hits'], 'near_fills' => $st['near_fills'],
         'near_fill_drops' => $st['near_fill_drops'], 'examples' => $examples];
 }
@@ -148,7 +159,7 @@ while (microtime(true) < $deadline - 0.5 && $chaos > 0) {
 foreach (array_keys($children) as $pid) {
     pcntl_waitpid($pid, $status);
 }
-$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'lost' => 0, 'bad' => 0,
+$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'lost' => 0, 'older' => 0, 'bad' => 0,
     'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
 foreach (glob("$tmp/*.json") as $f) {
     foreach (json_decode(file_get_contents($f), true) as $k => $v) {

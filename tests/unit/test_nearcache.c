@@ -637,6 +637,8 @@ START_TEST(listener_error_is_kept_with_its_backoff)
     ck_assert_uint_eq(retry, 0);
     mc_nc_set_listener_error(nc, chan, "SUBSCRIBE refused: NOPERM", 5000, 1000);
     ck_assert_uint_eq(mc_nc_listener_error_seq(nc, chan), 1);
+    mc_nc_set_listener_error(nc, chan, "SUBSCRIBE refused: NOPERM", 5000, 1000);   /* the same again: not news */
+    ck_assert_uint_eq(mc_nc_listener_error_seq(nc, chan), 1);
     ck_assert_uint_eq(mc_nc_listener_error(nc, chan, buf, sizeof(buf), &retry, &backoff), 1);
     ck_assert_str_eq(buf, "SUBSCRIBE refused: NOPERM");
     ck_assert_uint_eq(retry, 5000);
