@@ -207,6 +207,7 @@ static bool channel_identity(mc_redis_store *store, const mc_redis_options *conn
         }
     }
     char verify[2] = {conn->tls.verify_peer ? '1' : '0', '\0'};
+    char foreign[2] = {store->near.foreign ? '1' : '0', '\0'};
     bool ok = mc_buf_append(ident, "v2", 2) == MC_OK;
     append_field(ident, ZSTR_VAL(store->server), &ok);
     ok = ok && mc_buf_append(ident, "|", 1) == MC_OK && mc_buf_append_u64(ident, (unsigned long long)conn->database) == MC_OK;
@@ -218,6 +219,7 @@ static bool channel_identity(mc_redis_store *store, const mc_redis_options *conn
     append_field(ident, conn->tls.key_file, &ok);
     append_field(ident, conn->tls.server_name, &ok);
     append_field(ident, verify, &ok);
+    append_field(ident, foreign, &ok);      /* its listener follows other writers too */
     return ok;
 }
 
@@ -228,7 +230,8 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
     bool on = true;
     HashTable *exclude = NULL;
     int given = mc_option_bool(&opts, "near_cache", &on);
-    if (given < 0 || mc_option_array(&opts, "near_cache_exclude", &exclude) < 0) {
+    if (given < 0 || mc_option_array(&opts, "near_cache_exclude", &exclude) < 0
+        || mc_option_bool(&opts, "near_cache_foreign_writes", &near->foreign) < 0) {
         return false;
     }
     if (given == 1 && on && replicas) {
@@ -334,7 +337,8 @@ static void ensure_listener(mc_redis_store *store, uint64_t now)
     mc_listener_stop(listeners[c].thread);           /* a candidate that lost, or stopped */
     listeners[c].thread = NULL;
     mc_listener_config cfg = {&near->listen, (const char *const *)near->seed_hosts, near->seed_ports,
-                              near->nseeds, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), near->database};
+                              near->nseeds, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), near->database,
+                              near->foreign};
     if (mc_listener_start(cache, c, &cfg, &listeners[c].thread) == MC_OK) {
         listeners[c].pid = me;
     }

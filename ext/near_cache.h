@@ -39,6 +39,7 @@ typedef struct mc_near_counters {
 typedef struct mc_near_store {
     bool announce;                /* option near_cache: this store announces its changes */
     bool enabled;                 /* ... and this process has a near cache it uses */
+    bool foreign;                 /* option near_cache_foreign_writes (listener.h) */
     uint32_t chan;
     uint32_t warned_seq;          /* the listener error last reported by this process */
     HashTable *exclude;           /* definitions never near-cached (keys), or NULL */
@@ -63,8 +64,8 @@ void mc_near_minit(int type, int module_number);
 void mc_near_mshutdown(int type, int module_number);
 void mc_near_minfo(zend_module_entry *zend_module);
 
-/* Options near_cache (bool, default true) and near_cache_exclude (list of
- * definitions).  conn: the store's connection options (copied; in a
+/* Options near_cache (bool, default true), near_cache_exclude (list of
+ * definitions) and near_cache_foreign_writes (bool, default false).  conn: the store's connection options (copied; in a
  * cluster the node template, after mc_near_set_seeds).  replicas: the
  * store reads from replicas (then the near cache is off: a replica may
  * answer with a value older than an invalidation already applied; asking

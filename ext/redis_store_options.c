@@ -16,7 +16,7 @@
 static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
-    "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude",
+    "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", "near_cache_foreign_writes",
     "cluster", "servers", "read_from_replicas", NULL
 };
 

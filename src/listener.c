@@ -20,6 +20,7 @@
 #include "cluster.h"
 #include "layout.h"
 #include "listener.h"
+#include "nckey.h"
 #include "transport.h"
 
 #define IDENTITY_EVERY 5        /* rounds between INFO (and CLUSTER SLOTS) checks */
@@ -34,7 +35,10 @@ typedef enum session_end {
     END_REFUSED                 /* the server refused a command: back off long */
 } session_end;
 
-typedef enum probe_reply { R_EPOCH, R_INFO_SERVER, R_INFO_REPLICATION, R_SLOTS, R_PUBLISH } probe_reply;
+typedef enum probe_reply { R_EPOCH, R_INFO_SERVER, R_INFO_REPLICATION, R_SLOTS, R_KEYSPACE, R_PUBLISH } probe_reply;
+
+#define SEEN_HSET 1             /* keyspace events of the probe key seen */
+#define SEEN_DEL 2
 
 typedef struct target {
     char *host;                 /* owned; NULL: the configured server */
@@ -45,8 +49,10 @@ typedef struct target {
     int have_epoch;
     char run_id[ID_MAX], replid[ID_MAX];
     int have_identity;
-    int subscribed;             /* subscriptions confirmed (2 wanted) */
-    probe_reply due[5];         /* replies of the open round, in order */
+    mc_buf keyspace_key;        /* foreign_writes: the probe key, on this target */
+    int keyspace_seen;          /* SEEN_* */
+    int subscribed;             /* subscriptions confirmed */
+    probe_reply due[8];         /* replies of the open round, in order */
     int ndue, next_due;
     int ticket_seen;
 } target;
@@ -63,6 +69,9 @@ struct mc_listener {
     mc_buf tag_prefix;          /* "{" esc(prefix) ":": how every announced tag starts */
     mc_buf announce_channel;
     mc_buf sync_channel;
+    int foreign;                /* foreign_writes */
+    mc_buf keyspace_channel;    /* "__keyspace@<db>__:", what every event's channel starts with */
+    mc_buf keyspace_pattern;    /* ... then "{" esc(prefix) ":*", glob-escaped */
     mc_buf name;                /* scratch: an entry name */
     char candidate[17];         /* this session's epoch proposal (hex) */
     int wake[2];                /* a byte in wake[1] stops the thread */
@@ -210,27 +219,11 @@ static void free_targets(mc_listener *l)
         free(t->host);
         mc_buf_free(&t->epoch_key);
         mc_buf_free(&t->epoch);
+        mc_buf_free(&t->keyspace_key);
     }
     free(l->targets);
     l->targets = NULL;
     l->ntargets = 0;
-}
-
-static int add_target(mc_listener *l, const char *host, int port, const char *slot_tag)
-{
-    target *t = &l->targets[l->ntargets];
-    memset(t, 0, sizeof(*t));
-    if (host != NULL && (t->host = strdup(host)) == NULL) {
-        return 0;
-    }
-    t->port = port;
-    l->ntargets++;
-    mc_redis_options o;
-    target_options(l, t, &o);
-    t->sub = mc_redis_create(&o);
-    t->probe = mc_redis_create(&o);
-    return t->sub != NULL && t->probe != NULL
-        && mc_listener_epoch_key(&t->epoch_key, l->prefix.data, l->prefix.len, slot_tag) == MC_OK;
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
@@ -256,17 +249,58 @@ static uint64_t map_fingerprint(const mc_cluster_map *map)
     return h;
 }
 
-/* A short tag whose slot is in start..end, so that the epoch key of a
- * master lives on that master. */
-static void slot_tag(unsigned start, unsigned end, char *out, size_t cap)
+/* Appends to out base followed by the first "mc<n>" that puts the key
+ * tag base + "mc<n>" in a slot of range (any n = 0 without one), so a
+ * key of that tag lives on the range's master. */
+static mc_status tag_in_range(mc_buf *out, const char *base, size_t base_len, const mc_cluster_range *range)
 {
-    for (unsigned long n = 0;; n++) {
-        int len = snprintf(out, cap, "mc%lu", n);
-        unsigned slot = mc_cluster_key_slot(out, (size_t)len);
-        if (slot >= start && slot <= end) {
-            return;
+    mc_buf tag = MC_BUF_INIT;
+    mc_status st = MC_OK;
+    for (unsigned long n = 0; st == MC_OK; n++) {
+        mc_buf_clear(&tag);
+        st = mc_buf_append(&tag, base, base_len);
+        if (st == MC_OK) st = mc_buf_append(&tag, "mc", 2);
+        if (st == MC_OK) st = mc_buf_append_u64(&tag, n);
+        unsigned slot = st == MC_OK ? mc_cluster_key_slot(tag.data, tag.len) : 0;
+        if (st == MC_OK && (range == NULL || (slot >= range->start && slot <= range->end))) {
+            st = mc_buf_append(out, tag.data, tag.len);
+            break;
         }
     }
+    mc_buf_free(&tag);
+    return st;
+}
+
+/* A target: the server (host NULL), or the master of range.  Its epoch key
+ * and keyspace probe key are keys of its own slots. */
+static int add_target(mc_listener *l, const char *host, int port, const mc_cluster_range *range)
+{
+    target *t = &l->targets[l->ntargets];
+    memset(t, 0, sizeof(*t));
+    if (host != NULL && (t->host = strdup(host)) == NULL) {
+        return 0;
+    }
+    t->port = port;
+    l->ntargets++;
+    mc_redis_options o;
+    target_options(l, t, &o);
+    t->sub = mc_redis_create(&o);
+    t->probe = mc_redis_create(&o);
+    if (t->sub == NULL || t->probe == NULL) {
+        return 0;
+    }
+    mc_buf slot_tag = MC_BUF_INIT;
+    mc_status st = range ? tag_in_range(&slot_tag, "", 0, range) : MC_OK;
+    if (st == MC_OK) st = mc_buf_append(&slot_tag, "", 1);      /* a C string for epoch_key */
+    if (st == MC_OK) st = mc_listener_epoch_key(&t->epoch_key, l->prefix.data, l->prefix.len,
+                                                range ? slot_tag.data : NULL);
+    /* "{" esc(prefix) ":mc<n>}#mc:ks": under the keyspace pattern, and
+     * internal by its '#' (nckey.h) */
+    if (st == MC_OK) st = mc_buf_append(&t->keyspace_key, "{", 1);
+    if (st == MC_OK) st = tag_in_range(&t->keyspace_key, l->tag_prefix.data + 1, l->tag_prefix.len - 1, range);
+    if (st == MC_OK) st = mc_buf_append(&t->keyspace_key, "}#mc:ks", 7);
+    mc_buf_free(&slot_tag);
+    return st == MC_OK;
 }
 
 /* The slot map from the first seed that gives one: 1, or 0 with *end set. */
@@ -328,14 +362,12 @@ static int make_targets(mc_listener *l, session_end *end)
         if (known) {
             continue;
         }
-        char tag[32];
-        slot_tag(map.ranges[r].start, map.ranges[r].end, tag, sizeof(tag));
         if (l->ntargets == MC_LISTENER_MAX_TARGETS) {
             snprintf(l->error, sizeof(l->error), "the cluster has more than %d masters", MC_LISTENER_MAX_TARGETS);
             *end = END_REFUSED;
             ok = 0;
         } else {
-            ok = add_target(l, m->host, m->port, tag);
+            ok = add_target(l, m->host, m->port, &map.ranges[r]);
         }
     }
     mc_cluster_map_free(&map);
@@ -400,18 +432,46 @@ static void apply_ticket(mc_listener *l, size_t i, const char *s, size_t len)
     }
 }
 
+/* foreign_writes: a keyspace event ("__keyspace@<db>__:<key>", "<event>").
+ * A definition's hash was changed, by anyone: drop the definition.  The
+ * probe key's events prove that the server sends them. */
+static void apply_keyspace_event(mc_listener *l, size_t i, const redisReply *channel, const redisReply *event)
+{
+    size_t skip = l->keyspace_channel.len;
+    if (channel->len <= skip || memcmp(channel->str, l->keyspace_channel.data, skip) != 0) {
+        return;
+    }
+    const char *name = channel->str + skip;
+    size_t len = channel->len - skip;
+    target *t = &l->targets[i];
+    if (len == t->keyspace_key.len && memcmp(name, t->keyspace_key.data, len) == 0) {
+        t->keyspace_seen |= is_str(event, "hset") ? SEEN_HSET : is_str(event, "del") ? SEEN_DEL : 0;
+        return;
+    }
+    size_t tag_len;
+    if (mc_nckey_classify(name, len, &tag_len) == MC_NCKEY_GROUP && len > l->tag_prefix.len
+        && memcmp(name, l->tag_prefix.data, l->tag_prefix.len) == 0) {
+        mc_nc_invalidate_group(l->nc, l->chan, name, len);
+    }
+}
+
 /* One reply on target i's sub connection: 0, or how the session ends. */
 static int on_sub_reply(mc_listener *l, size_t i, const redisReply *m)
 {
     if (m->type == REDIS_REPLY_ERROR) {
         return refused(l, "SUBSCRIBE", m);
     }
+    if (m->type == REDIS_REPLY_ARRAY && m->elements == 4 && is_str(m->element[0], "pmessage")
+        && m->element[2]->type == REDIS_REPLY_STRING && m->element[3]->type == REDIS_REPLY_STRING) {
+        apply_keyspace_event(l, i, m->element[2], m->element[3]);
+        return 0;
+    }
     if (m->type != REDIS_REPLY_ARRAY || m->elements != 3) {
         snprintf(l->error, sizeof(l->error), "unexpected Pub/Sub reply");
         return END_NETWORK;
     }
     const redisReply *kind = m->element[0], *channel = m->element[1], *payload = m->element[2];
-    if (is_str(kind, "subscribe")) {
+    if (is_str(kind, "subscribe") || is_str(kind, "psubscribe")) {
         l->targets[i].subscribed++;
         return 0;
     }
@@ -494,6 +554,8 @@ static int on_probe_reply(mc_listener *l, size_t i, const redisReply *r)
         mc_cluster_map_free(&map);
         return fp == l->fingerprint ? 0 : END_TOPOLOGY;
     }
+    case R_KEYSPACE:
+        return r->type == REDIS_REPLY_INTEGER ? 0 : refused(l, "the keyspace probe key", r);
     case R_PUBLISH:
     default:
         return r->type == REDIS_REPLY_INTEGER ? 0 : refused(l, "PUBLISH", r);
@@ -539,6 +601,16 @@ static int send_round(mc_listener *l)
                 t->due[t->ndue++] = R_SLOTS;
             }
         }
+        if (l->foreign && l->round_ticket == 1) {
+            /* the server must send keyspace events: a probe key's hset and del */
+            const char *hset[] = {"HSET", t->keyspace_key.data, "f", "1"}, *del[] = {"DEL", t->keyspace_key.data};
+            size_t hsetl[] = {4, t->keyspace_key.len, 1, 1}, dell[] = {3, t->keyspace_key.len};
+            t->keyspace_seen = 0;
+            if (st == MC_OK) st = append(t->probe, 4, hset, hsetl);
+            if (st == MC_OK) st = append(t->probe, 2, del, dell);
+            t->due[t->ndue++] = R_KEYSPACE;
+            t->due[t->ndue++] = R_KEYSPACE;
+        }
         if (st == MC_OK) st = append(t->probe, 3, pub, publ);
         t->due[t->ndue++] = R_PUBLISH;
         if (st == MC_OK) st = mc_redis_send(t->probe);
@@ -570,7 +642,11 @@ static int subscribe_all(mc_listener *l)
         target *t = &l->targets[i];
         const char *argv[] = {"SUBSCRIBE", l->announce_channel.data, l->sync_channel.data};
         size_t lens[] = {9, l->announce_channel.len, l->sync_channel.len};
-        if (mc_redis_append(t->sub, 3, argv, lens) != MC_OK || mc_redis_send(t->sub) != MC_OK) {
+        const char *pargv[] = {"PSUBSCRIBE", l->keyspace_pattern.data};
+        size_t plens[] = {10, l->keyspace_pattern.len};
+        if (mc_redis_append(t->sub, 3, argv, lens) != MC_OK
+            || (l->foreign && mc_redis_append(t->sub, 2, pargv, plens) != MC_OK)
+            || mc_redis_send(t->sub) != MC_OK) {
             snprintf(l->error, sizeof(l->error), "subscribe: %s", mc_redis_errstr(t->sub));
             return 0;
         }
@@ -582,7 +658,7 @@ static int subscribe_all(mc_listener *l)
 static int all_subscribed(const mc_listener *l)
 {
     for (size_t i = 0; i < l->ntargets; i++) {
-        if (l->targets[i].subscribed < 2) {
+        if (l->targets[i].subscribed < (l->foreign ? 3 : 2)) {
             return 0;
         }
     }
@@ -640,6 +716,17 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
     return 0;
 }
 
+/* With foreign_writes: every target sent both events of its probe key. */
+static int keyspace_events_seen(const mc_listener *l)
+{
+    for (size_t i = 0; l->foreign && i < l->ntargets; i++) {
+        if (l->targets[i].keyspace_seen != (SEEN_HSET | SEEN_DEL)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* When the next round is due (monotonic ms). */
 static uint64_t next_round_ms(const mc_listener *l)
 {
@@ -677,6 +764,12 @@ static session_end session(mc_listener *l)
         now = mc_now_ms();
         if (l->round_open && round_complete(l)) {
             l->round_open = 0;
+            if (!ready && !keyspace_events_seen(l)) {
+                snprintf(l->error, sizeof(l->error), "no keyspace notifications (near_cache_foreign_writes needs "
+                         "notify-keyspace-events with K, g and h)");
+                end = END_REFUSED;
+                break;
+            }
             if (!ready) {
                 /* flushes, then trusts: nothing from before the subscriptions counts */
                 mc_nc_set_ready(l->nc, l->chan, 1);
@@ -762,6 +855,8 @@ static void free_listener(mc_listener *l)
     mc_buf_free(&l->tag_prefix);
     mc_buf_free(&l->announce_channel);
     mc_buf_free(&l->sync_channel);
+    mc_buf_free(&l->keyspace_channel);
+    mc_buf_free(&l->keyspace_pattern);
     mc_buf_free(&l->name);
     if (l->wake[0] >= 0) close(l->wake[0]);
     if (l->wake[1] >= 0) close(l->wake[1]);
@@ -778,6 +873,19 @@ static const char *dup_str(mc_listener *l, int slot, const char *s, int *oom)
     return l->owned[slot];
 }
 
+/* "__keyspace@<db>__:" and the pattern of the prefix's keys under it. */
+static int keyspace_names(mc_listener *l, int database)
+{
+    mc_buf *c = &l->keyspace_channel, *p = &l->keyspace_pattern;
+    int ok = mc_buf_append(c, "__keyspace@", 11) == MC_OK && mc_buf_append_u64(c, (unsigned long long)database) == MC_OK
+        && mc_buf_append(c, "__:", 3) == MC_OK && mc_buf_append(p, c->data, c->len) == MC_OK;
+    for (size_t i = 0; ok && i < l->tag_prefix.len; i++) {
+        char ch = l->tag_prefix.data[i];
+        ok = (strchr("*?[]\\^", ch) == NULL || mc_buf_append(p, "\\", 1) == MC_OK) && mc_buf_append(p, &ch, 1) == MC_OK;
+    }
+    return ok && mc_buf_append(p, "*", 1) == MC_OK;
+}
+
 static int copy_config(mc_listener *l, const mc_listener_config *cfg)
 {
     int oom = 0;
@@ -791,6 +899,7 @@ static int copy_config(mc_listener *l, const mc_listener_config *cfg)
     l->opts.tls.key_file = dup_str(l, 6, cfg->conn->tls.key_file, &oom);
     l->opts.tls.server_name = dup_str(l, 7, cfg->conn->tls.server_name, &oom);
     l->opts.readonly = 0;
+    l->foreign = cfg->foreign_writes;
     if (cfg->nseeds > 0) {
         l->seed_hosts = calloc(cfg->nseeds, sizeof(char *));
         l->seed_ports = calloc(cfg->nseeds, sizeof(int));
@@ -816,7 +925,8 @@ static int copy_config(mc_listener *l, const mc_listener_config *cfg)
         && mc_buf_append(&l->tag_prefix, ":", 1) == MC_OK
         && mc_announce_channel(&l->announce_channel, cfg->nseeds ? 0 : cfg->database, cfg->prefix,
                                cfg->prefix_len) == MC_OK
-        && mc_listener_sync_channel(&l->sync_channel, mc_nc_node_id(l->nc), l->chan) == MC_OK;
+        && mc_listener_sync_channel(&l->sync_channel, mc_nc_node_id(l->nc), l->chan) == MC_OK
+        && keyspace_names(l, cfg->nseeds ? 0 : cfg->database);
 }
 
 mc_status mc_listener_start(mc_nc *nc, uint32_t chan, const mc_listener_config *cfg, mc_listener **out)

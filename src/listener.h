@@ -39,6 +39,16 @@
  * invalidation is idempotent) but only counts its own target's tickets:
  * delivery from a master to a subscriber connected to it needs no bus.
  *
+ * Writes by other programs under the prefix (a raw HSET, a DEL by hand)
+ * send no announcement.  With foreign_writes, the sub connections also
+ * PSUBSCRIBE __keyspace@<db>__:{<prefix>:* and every event on a
+ * definition's hash drops that whole definition (the event does not say
+ * which field; our own writes cause events too, so the near cache then
+ * works per definition, not per key).  The first round writes and deletes
+ * a probe key; if its two events (hset, del) do not come back, the server
+ * does not send keyspace notifications for hashes and generic commands
+ * (notify-keyspace-events needs K, h and g): a refusal.
+ *
  * Any session's end (failure, topology change, stop) marks the channel
  * not ready, which flushes it; the next session flushes again when its
  * subscriptions are confirmed.  An error reply (ACL NOPERM, an unknown
@@ -79,6 +89,7 @@ typedef struct mc_listener_config {
     const char *prefix;             /* the store's prefix, raw */
     size_t prefix_len;
     int database;
+    int foreign_writes;             /* also follow keyspace notifications (see above) */
 } mc_listener_config;
 
 /* Starts a candidate listener for chan of nc (every string of cfg copied).

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Near cache coherence under stress: two "nodes" (separate PHP process trees,
-# each with its own shared memory, workers forked from it) against one
-# private redis-server on 127.0.0.1.  Writers on both nodes, readers on both
-# checking the coherence rule (a read after a returned set and a sync never
-# sees the older value).  Run 1: plain.  Run 2: node B kill -9s a random
-# worker (listener included) every 700 ms, and Redis is killed and restarted
-# in the middle.  Bounded: about 45 s.
+# The near cache on every server a Moodle site meets:
+#   redis-7.0        Debian's redis-server
+#   valkey-8.0.1     the engine ElastiCache runs (built from ../shared/servers)
+#   valkey-acl       the same with CLIENT TRACKING denied by ACL (-client|tracking),
+#                    as ElastiCache was reported to answer: nothing may depend on it
+#   cluster          3 masters + 3 replicas (Debian's redis-server)
+# On each standalone server: test_listener (Check) and the near-cache phpt
+# tests against it, then the coherence stress (two "nodes", separate process
+# trees with their own shared memory, 3 writers + 3 readers each, checking
+# that a read after a returned set and a sync never sees an older value):
+# run 1 plain, run 2 with a random worker of node B kill -9ed every 700 ms
+# and the server killed and restarted.  On the cluster: the cluster
+# near-cache phpt, then the same stress with a master kill -9ed mid-run.
+# Expected skip: the two Valkey entries when ../shared/servers is absent
+# (printed).  Bounded: about 5 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$PWD
+source tests/integration/cluster-lib.sh
 scripts/build-extension >/dev/null
+make -C tests/unit bin/test_listener >/dev/null
 
 work=$(mktemp -d /tmp/moodlecache-near.XXXXXX)
-redis_pid=
+pidfile=$work/server.pid
 cleanup() {
-  [ -n "$redis_pid" ] && kill -9 "$redis_pid" 2>/dev/null || true
+  [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  cluster_stop "$work/cluster" 2>/dev/null || true
   jobs -p | xargs -r kill -9 2>/dev/null || true
   rm -rf "$work"
 }
@@ -22,21 +34,48 @@ trap cleanup EXIT
 # a private copy: a rebuild of modules/ during the run must not pull the
 # code from under running processes
 cp modules/moodlecache.so "$work/moodlecache.so"
-port=$(php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n, ":")+1);')
-start_redis() {
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-    --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
-  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
-  redis_pid=$(cat "$work/redis.pid")
+passed=0 failed=0
+result() { # STATUS NAME
+  if [ "$1" = 0 ]; then passed=$((passed + 1)); echo "ok   $2"; else failed=$((failed + 1)); echo "FAIL $2"; fi
 }
-start_redis
+
+# ---- servers --------------------------------------------------------------------
+server_bin=redis-server acl=
+start_server() { # PORT
+  "$server_bin" --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+    --daemonize yes --pidfile "$pidfile" --logfile "$work/server.log"
+  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  if [ -n "$acl" ]; then
+    # shellcheck disable=SC2086
+    redis-cli -p "$1" ACL SETUSER default $acl >/dev/null
+  fi
+}
+stop_server() {
+  [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  for _ in $(seq 100); do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$pidfile"
+}
+
+# ---- the checks ------------------------------------------------------------------
+phpt() { # LABEL TESTS...
+  local label=$1 out=$work/phpt.txt run_tests
+  shift
+  run_tests=$(ls /usr/lib/php/*/build/run-tests.php | tail -n 1)
+  php "$run_tests" -P -q --show-diff -d "extension=$work/moodlecache.so" -d moodlecache.near_cache_enable_cli=1 \
+    "$@" > "$out" 2>&1 || true
+  grep -E '^Tests (passed|failed|skipped)' "$out" | sed "s/^/    $label /"
+  if grep -qE '^Tests failed *: *[1-9]|^Tests skipped *: *[1-9]' "$out" || ! grep -qE '^Tests passed *: *[1-9]' "$out"; then
+    grep -E 'FAIL|SKIP' "$out" | head -10
+    grep -A30 '=====DIFF' "$out" | head -60
+    return 1
+  fi
+}
 
 php_node() {   # pcntl is built into Debian's CLI, posix is a module; -n keeps other ini files out
-  php -n -d extension=posix -d extension="$work/moodlecache.so" -d moodlecache.near_cache_enable_cli=1 tests/near_cache/node.php \
-    --port "$port" --prefix stress_ --keys 20 "$@"
+  php -n -d extension=posix -d extension="$work/moodlecache.so" -d moodlecache.near_cache_enable_cli=1 \
+    tests/near_cache/node.php --prefix stress_ --keys 20 "$@"
 }
 
-passed=0 failed=0
 tally() { # runs check.php on a run's results and counts its ok/FAIL lines
   local out
   out=$(php tests/near_cache/check.php "$@" || true)
@@ -45,27 +84,80 @@ tally() { # runs check.php on a run's results and counts its ok/FAIL lines
   failed=$((failed + $(grep -c '^FAIL' <<<"$out" || true)))
 }
 
-echo "--- run 1: two nodes, 3 writers + 3 readers each, 12 s"
-php_node --name A --writers 3 --readers 3 --key-offset 0 --seconds 12 --result "$work/a1.json" &
-php_node --name B --writers 3 --readers 3 --key-offset 20 --seconds 12 --result "$work/b1.json" &
-wait
-tally run1 "$work/a1.json" "$work/b1.json"
+# Two stress runs; WHERE is "--port P" or "--cluster SEEDS"; DISRUPT is a
+# function that breaks the server 8 s into run 2.
+stress() { # LABEL DISRUPT WHERE...
+  local label=$1 disrupt=$2
+  shift 2
+  echo "--- $label run 1: two nodes, 3 writers + 3 readers each, 12 s"
+  php_node "$@" --name A --writers 3 --readers 3 --key-offset 0 --seconds 12 --result "$work/a1.json" &
+  php_node "$@" --name B --writers 3 --readers 3 --key-offset 20 --seconds 12 --result "$work/b1.json" &
+  wait
+  tally "$label run1" "$work/a1.json" "$work/b1.json"
+  echo "--- $label run 2: kill -9 of node B's workers every 700 ms, $disrupt at 8 s, 20 s"
+  php_node "$@" --name A --writers 3 --readers 3 --key-offset 0 --seconds 20 --result "$work/a2.json" &
+  local pa=$!
+  php_node "$@" --name B --writers 3 --readers 3 --key-offset 20 --seconds 20 --chaos-ms 700 --result "$work/b2.json" &
+  local pb=$!
+  sleep 8
+  "$disrupt"
+  wait "$pa" "$pb"
+  tally "$label run2" --redis-restarted "$work/a2.json" "$work/b2.json"
+  local kills
+  kills=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["kills"] ?? 0;' "$work/b2.json" 2>/dev/null || echo 0)
+  [ "$kills" -ge 10 ]; result $? "$label run2: node B lost $kills workers to kill -9"
+}
 
-echo "--- run 2: kill -9 of node B's workers every 700 ms, Redis killed and restarted at 8 s, 20 s"
-php_node --name A --writers 3 --readers 3 --key-offset 0 --seconds 20 --result "$work/a2.json" &
-pa=$!
-php_node --name B --writers 3 --readers 3 --key-offset 20 --seconds 20 --chaos-ms 700 --result "$work/b2.json" &
-pb=$!
-sleep 8
-kill -9 "$redis_pid"
-sleep 0.5
-start_redis
-echo "redis restarted"
-wait "$pa" "$pb"
-tally run2 --redis-restarted "$work/a2.json" "$work/b2.json"
-kills=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["kills"] ?? 0;' "$work/b2.json" 2>/dev/null || echo 0)
-if [ "$kills" -ge 10 ]; then echo "ok   run2: node B lost $kills workers to kill -9"; passed=$((passed + 1));
-else echo "FAIL run2: only $kills kills happened"; failed=$((failed + 1)); fi
+port=
+restart_server() { stop_server; sleep 0.5; start_server "$port"; echo "server killed and restarted"; }
+
+standalone() { # LABEL BINARY [ACL RULES]
+  local label=$1
+  server_bin=$2 acl=${3:-}
+  port=$(cluster_free_port)
+  start_server "$port"
+  echo "=== $label: $("$server_bin" --version | head -1)${acl:+ (ACL: $acl)}"
+  local out rc=0
+  out=$(MC_TEST_REDIS_SERVER=$server_bin tests/unit/bin/test_listener 2>&1) || rc=$?
+  grep -E '^[0-9]+%|after|refusal|connections' <<<"$out" | sed 's/^/    /'
+  result $rc "$label: test_listener"
+  rc=0
+  MOODLECACHE_TEST_REDIS_PORT=$port MOODLECACHE_TEST_REDIS_SERVER=$server_bin phpt "$label" tests/near_cache_*.phpt || rc=$?
+  result $rc "$label: near-cache phpt"
+  stress "$label" restart_server --port "$port"
+  stop_server
+}
+
+kill_master() { # the master of the stress test's definition
+  local p1=${CLUSTER_PORTS%% *} slot port
+  slot=$(redis-cli -p "$p1" cluster keyslot '{stress_:d}')
+  port=$(redis-cli -p "$p1" cluster nodes | awk -v s="$slot" '/master/ && !/fail/ {
+    for (i = 9; i <= NF; i++) { split($i, r, "-"); if (r[2] == "") r[2] = r[1]; if (s >= r[1] && s <= r[2]) { split($2, a, "[:@]"); print a[2] } } }')
+  kill -9 "$(cat "$work/cluster/$port/redis.pid")"
+  echo "master $port of slot $slot killed"
+}
+
+clustered() {
+  mkdir -p "$work/cluster"
+  cluster_start "$work/cluster"
+  echo "=== cluster: 3 masters + 3 replicas, $(redis-server --version | head -1)"
+  local rc=0
+  MOODLECACHE_TEST_CLUSTER_SEEDS=$CLUSTER_SEEDS phpt cluster tests/cluster_near_cache.phpt || rc=$?
+  result $rc "cluster: near-cache phpt"
+  stress cluster kill_master --cluster "$CLUSTER_SEEDS"
+  cluster_stop "$work/cluster"
+}
+
+standalone redis-7.0 redis-server
+shared_build=$root/../shared/servers/build.sh
+if [ -x "$shared_build" ]; then
+  valkey_bin=$("$shared_build" valkey-8.0.1)/valkey-server
+  standalone valkey-8.0.1 "$valkey_bin"
+  standalone valkey-acl "$valkey_bin" "on nopass ~* &* +@all -client|tracking"
+else
+  echo "skipped (expected): valkey-8.0.1 and valkey-acl: $shared_build not found"
+fi
+clustered
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -67,7 +67,7 @@ static void start(const char *user, const char *password)
     ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
     ck_assert_int_eq(mc_nc_channel(nc, "t", 1, &chan), MC_OK);
     mc_redis_options o = opts_for(user, password);
-    mc_listener_config cfg = {&o, NULL, NULL, 0, "p", 1, 0};
+    mc_listener_config cfg = {&o, NULL, NULL, 0, "p", 1, 0, 0};
     ck_assert_int_eq(mc_listener_start(nc, chan, &cfg, &listener), MC_OK);
     mc_redis_options w = opts_for(NULL, NULL);
     writer = mc_redis_create(&w);
