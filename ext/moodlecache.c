@@ -21,6 +21,7 @@
 #include "moodlecache_arginfo.h"
 #include "codec.h"
 #include "near_cache.h"
+#include "node_stats.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(moodlecache)
 
@@ -56,12 +57,14 @@ static PHP_MINIT_FUNCTION(moodlecache)
     mc_memcached_store_register();
     mc_file_locks_register();
     mc_near_minit(type, module_number);
+    mc_node_stats_minit();
     return SUCCESS;
 }
 
 static PHP_MSHUTDOWN_FUNCTION(moodlecache)
 {
     mc_near_mshutdown(type, module_number);
+    mc_node_stats_mshutdown();
     return SUCCESS;
 }
 
@@ -120,7 +123,7 @@ zend_module_entry moodlecache_module_entry = {
     NULL,
     moodlecache_deps,
     "moodlecache",
-    NULL,
+    ext_functions,
     PHP_MINIT(moodlecache),
     PHP_MSHUTDOWN(moodlecache),
     PHP_RINIT(moodlecache),

@@ -22,6 +22,7 @@
 #include "listener.h"
 #include "transport.h"
 #include "value.h"
+#include "node_stats.h"
 
 #define LISTENER_RETRY_MS 200      /* how often a process tries to become a listener */
 
@@ -183,47 +184,7 @@ void mc_near_set_seeds(mc_redis_store *store, const char *const *hosts, const in
     near->nseeds = n;
 }
 
-static void append_field(mc_buf *ident, const char *s, bool *ok)
-{
-    *ok = *ok && mc_buf_append(ident, "|", 1) == MC_OK && mc_buf_append_u64(ident, s ? strlen(s) : 0) == MC_OK
-        && mc_buf_append(ident, ":", 1) == MC_OK && (s == NULL || mc_buf_append(ident, s, strlen(s)) == MC_OK);
-}
-
-/* The channel's identity: everything that decides what a store may read.
- * Entries filled under one identity are never served to another (another
- * ACL user, no password, other TLS settings).  The password enters as its
- * SHA-256 only. */
-static bool channel_identity(mc_redis_store *store, const mc_redis_options *conn, mc_buf *ident)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    char hex[2 * EVP_MAX_MD_SIZE + 1] = "-";
-    if (conn->password != NULL) {
-        if (EVP_Digest(conn->password, strlen(conn->password), digest, &digest_len, EVP_sha256(), NULL) != 1) {
-            return false;
-        }
-        for (unsigned int i = 0; i < digest_len; i++) {
-            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-        }
-    }
-    char verify[2] = {conn->tls.verify_peer ? '1' : '0', '\0'};
-    char foreign[2] = {store->near.foreign ? '1' : '0', '\0'};
-    bool ok = mc_buf_append(ident, "v2", 2) == MC_OK;
-    append_field(ident, ZSTR_VAL(store->server), &ok);
-    ok = ok && mc_buf_append(ident, "|", 1) == MC_OK && mc_buf_append_u64(ident, (unsigned long long)conn->database) == MC_OK;
-    append_field(ident, ZSTR_VAL(store->prefix), &ok);
-    append_field(ident, conn->username, &ok);
-    append_field(ident, hex, &ok);
-    append_field(ident, conn->tls.ca_file, &ok);
-    append_field(ident, conn->tls.cert_file, &ok);
-    append_field(ident, conn->tls.key_file, &ok);
-    append_field(ident, conn->tls.server_name, &ok);
-    append_field(ident, verify, &ok);
-    append_field(ident, foreign, &ok);      /* its listener follows other writers too */
-    return ok;
-}
-
-bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_options *conn, bool replicas)
+bool mc_near_options(mc_redis_store *store, HashTable *table, bool replicas)
 {
     mc_options opts = {table, "MoodleCache\\RedisStore option"};
     mc_near_store *near = &store->near;
@@ -251,8 +212,15 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
         } ZEND_HASH_FOREACH_END();
     }
     near->announce = on;
+    near->use = on && !replicas;
+    return true;
+}
+
+bool mc_near_attach(mc_redis_store *store, const mc_redis_options *conn)
+{
+    mc_near_store *near = &store->near;
     near->database = conn->database;
-    if (!on) {
+    if (!near->announce) {
         return true;
     }
     if (mc_announce_channel(&near->channel, near->nseeds ? 0 : conn->database, ZSTR_VAL(store->prefix),
@@ -260,13 +228,10 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
         zend_throw_exception(mc_ce_exception, "MoodleCache\\RedisStore: out of memory", 0);
         return false;
     }
-    if (cache == NULL || replicas) {
+    if (cache == NULL || !near->use) {
         return true;                /* announces, but keeps nothing near in this process */
     }
-    mc_buf ident = MC_BUF_INIT;
-    mc_status st = channel_identity(store, conn, &ident) ? mc_nc_channel(cache, ident.data, ident.len, &near->chan)
-                                                          : MC_ERR_NOMEM;
-    mc_buf_free(&ident);
+    mc_status st = mc_nc_channel(cache, store->ident.data, store->ident.len, &near->chan);
     if (st != MC_OK) {
         /* Not an error of the caller's: the store works, without a near cache. */
         php_error_docref(NULL, E_WARNING, "moodlecache: near cache not used for prefix '%s': %s",
@@ -275,6 +240,7 @@ bool mc_near_configure(mc_redis_store *store, HashTable *table, const mc_redis_o
                          : mc_status_name(st));
         return true;
     }
+    mc_node_stats_set_channel(store, near->chan);
     near->listen = *conn;
     near->listen.host = own(near, 0, conn->host);
     near->listen.path = own(near, 1, conn->path);
@@ -686,6 +652,42 @@ bool mc_near_sync(mc_redis_store *store, double timeout)
 }
 
 /* ---- stats ------------------------------------------------------------------- */
+
+void mc_near_node_stats(zval *array)
+{
+    mc_nc_stats s;
+    memset(&s, 0, sizeof(s));
+    if (cache != NULL) {
+        mc_nc_get_stats(cache, &s);
+    }
+    add_assoc_bool(array, "enabled", cache != NULL);
+    add_assoc_long(array, "bytes_total", (zend_long)s.bytes_total);
+    add_assoc_long(array, "bytes_used", (zend_long)s.bytes_used);
+    add_assoc_long(array, "entries", (zend_long)s.entries);
+    add_assoc_long(array, "fills", (zend_long)s.fills);
+    add_assoc_long(array, "fill_drops", (zend_long)s.fill_drops);
+    add_assoc_long(array, "invalidations", (zend_long)s.invalidations);
+    add_assoc_long(array, "flushes", (zend_long)s.flushes);
+    add_assoc_long(array, "evictions", (zend_long)s.evictions);
+    add_assoc_long(array, "recoveries", (zend_long)s.recoveries);
+}
+
+void mc_near_channel_state(int64_t chan, zval *array)
+{
+    char error[MC_NC_ERROR_MAX] = "";
+    if (cache == NULL || chan < 0 || chan >= MC_NC_CHANNELS) {
+        add_assoc_null(array, "near_trusted");
+        add_assoc_null(array, "near_error");
+        return;
+    }
+    (void)mc_nc_listener_error(cache, (uint32_t)chan, error, sizeof(error), NULL, NULL);
+    add_assoc_bool(array, "near_trusted", mc_nc_trusted(cache, (uint32_t)chan, mc_now_ms()));
+    if (error[0] != '\0') {
+        add_assoc_string(array, "near_error", error);
+    } else {
+        add_assoc_null(array, "near_error");
+    }
+}
 
 void mc_near_stats(mc_redis_store *store, zval *array)
 {

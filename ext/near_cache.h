@@ -40,6 +40,7 @@ typedef struct mc_near_store {
     bool announce;                /* option near_cache: this store announces its changes */
     bool enabled;                 /* ... and this process has a near cache it uses */
     bool foreign;                 /* option near_cache_foreign_writes (listener.h) */
+    bool use;                     /* option near_cache, and no reads from replicas */
     uint32_t chan;
     uint32_t warned_seq;          /* the listener error last reported by this process */
     HashTable *exclude;           /* definitions never near-cached (keys), or NULL */
@@ -65,13 +66,16 @@ void mc_near_mshutdown(int type, int module_number);
 void mc_near_minfo(zend_module_entry *zend_module);
 
 /* Options near_cache (bool, default true), near_cache_exclude (list of
- * definitions) and near_cache_foreign_writes (bool, default false).  conn: the store's connection options (copied; in a
- * cluster the node template, after mc_near_set_seeds).  replicas: the
- * store reads from replicas (then the near cache is off: a replica may
- * answer with a value older than an invalidation already applied; asking
- * for both is an error).  false with an exception. */
-bool mc_near_configure(mc_redis_store *store, HashTable *options, const mc_redis_options *conn,
-                       bool replicas);
+ * definitions) and near_cache_foreign_writes (bool, default false).
+ * replicas: the store reads from replicas (then the near cache is off: a
+ * replica may answer with a value older than an invalidation already
+ * applied; asking for both is an error).  false with an exception. */
+bool mc_near_options(mc_redis_store *store, HashTable *options, bool replicas);
+/* After mc_near_options and store->ident: the announcement channel, and
+ * this process's near cache channel for the store's identity.  conn: the
+ * store's connection options (copied; in a cluster the node template,
+ * after mc_near_set_seeds).  false with an exception. */
+bool mc_near_attach(mc_redis_store *store, const mc_redis_options *conn);
 /* A cluster store's seed nodes (copied), before mc_near_configure. */
 void mc_near_set_seeds(mc_redis_store *store, const char *const *hosts, const int *ports, size_t n);
 void mc_near_free(mc_redis_store *store);
@@ -117,5 +121,9 @@ bool mc_near_sync(mc_redis_store *store, double timeout);
 
 /* Adds near_* entries to a stats() array. */
 void mc_near_stats(mc_redis_store *store, zval *array);
+/* The node's near cache figures (MoodleCache\nodeStats()["near_cache"]). */
+void mc_near_node_stats(zval *array);
+/* near_trusted and near_error of a channel (-1: none: both null). */
+void mc_near_channel_state(int64_t chan, zval *array);
 
 #endif

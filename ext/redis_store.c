@@ -35,6 +35,7 @@ static zend_object *redis_store_create(zend_class_entry *ce)
 static void redis_store_free(zend_object *obj)
 {
     mc_redis_store *store = mc_redis_store_from(obj);
+    mc_node_stats_flush(store);
     if (store->cluster) {
         mc_cluster_free(store->cluster);     /* owns every connection */
     } else {
@@ -44,6 +45,7 @@ static void redis_store_free(zend_object *obj)
     mc_buf_free(&store->tag);
     mc_buf_free(&store->frames);
     mc_buf_free(&store->scratch);
+    mc_buf_free(&store->ident);
     mc_near_free(store);
     if (store->server) zend_string_release(store->server);
     if (store->prefix) zend_string_release(store->prefix);
@@ -112,6 +114,9 @@ static void out_of_memory(mc_redis_store *store, const char *method)
 /* Starts a call on one definition: remembers its tag "{P:D}". */
 static bool begin(mc_redis_store *store, zend_string *definition)
 {
+    if (++store->ns_calls >= MC_NODE_STATS_EVERY) {
+        mc_node_stats_flush(store);
+    }
     mc_buf_clear(&store->tag);
     mc_buf_clear(&store->frames);
     mc_args_clear(&store->args);
@@ -934,6 +939,7 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     ZEND_PARSE_PARAMETERS_NONE();
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
+    mc_node_stats_flush(store);
     const mc_redis_stats *net = mc_redis_get_stats(store->conn);
     mc_redis_stats sum;
     if (store->cluster) {

@@ -13,6 +13,7 @@
 #include "cluster.h"
 #include "store_common.h"
 #include "near_cache.h"
+#include "node_stats.h"
 
 
 typedef struct mc_redis_store {
@@ -30,6 +31,10 @@ typedef struct mc_redis_store {
     mc_store_counters counters;
     zend_string *last_error; /* NULL when the last call succeeded */
     mc_near_store near;      /* the near cache (near_cache.h) */
+    mc_buf ident;            /* who this store is (node_stats.h): the near cache and node figures key by it */
+    int ns_entry;            /* its entry in the node's figures, -1: none */
+    uint32_t ns_calls;       /* calls since the last flush of its figures */
+    mc_ns_counters ns_sent;  /* its totals at that flush */
     int in_user_code;        /* >0 while a value is (un)serialized: no re-entry */
     zend_object std;
 } mc_redis_store;

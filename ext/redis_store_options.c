@@ -186,7 +186,15 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     }
     if (ok) {
         store->prefix = prefix ? zend_string_copy(prefix) : ZSTR_EMPTY_ALLOC();
-        ok = mc_near_configure(store, table, &conn, store->read_from_replicas);
+        ok = mc_near_options(store, table, store->read_from_replicas);
+    }
+    if (ok && !mc_store_identity(store, &conn, &store->ident)) {
+        zend_throw_exception(mc_ce_exception, "MoodleCache\\RedisStore: out of memory", 0);
+        ok = false;
+    }
+    if (ok) {
+        mc_node_stats_register(store, &conn);
+        ok = mc_near_attach(store, &conn);
     }
     free(storage);
     return ok;

@@ -82,7 +82,7 @@ redis_pid=$(cat "$work/redis.pid")
 php_in_cli() {
   ip netns exec "$cli" taskset -c 0 php -n -d extension=igbinary.so -d extension=redis.so -d extension=apcu.so \
     -d extension="$work/moodlecache.so" -d apc.enable_cli=1 -d apc.shm_size=512M \
-    -d moodlecache.near_cache_size=64M -d memory_limit=2G "$@"
+    -d moodlecache.near_cache_size=64M -d moodlecache.near_cache_enable_cli=1 -d memory_limit=2G "$@"
 }
 # -n keeps the host's ini files out; redis.so needs igbinary.so loaded first
 php_in_cli -r 'exit(class_exists("Redis") && function_exists("apcu_fetch") ? 0 : 1);' \
