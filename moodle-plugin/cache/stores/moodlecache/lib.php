@@ -365,8 +365,11 @@ class cachestore_moodlecache extends store implements
         if (!empty($configuration['readtimeout'])) {
             $options['read_timeout'] = (float)$configuration['readtimeout'];
         }
-        if (!empty($configuration['nearcache']) && $backend !== self::BACKEND_MEMCACHED) {
-            $options['near_cache'] = true;
+        if ($backend !== self::BACKEND_MEMCACHED) {
+            // Always said: the extension's default is on, and a store instance saved with it off stays off.
+            $options['near_cache'] = !empty($configuration['nearcache']) && empty($configuration['readfromreplicas']);
+        }
+        if (!empty($options['near_cache'])) {
             $excluded = preg_split('/[\s,]+/', (string)($configuration['nearcacheexclude'] ?? ''), -1, PREG_SPLIT_NO_EMPTY);
             foreach ($excluded as $id) {
                 foreach ([self::MODE_APPLICATION, self::MODE_SESSION] as $mode) {
@@ -682,6 +685,22 @@ class cachestore_moodlecache extends store implements
     }
 
     /**
+     * Warnings for the cache administration page: a near cache that is on but not in use on this web server.
+     *
+     * @return string[]
+     */
+    public function get_warnings() {
+        if (!$this->connection instanceof \MoodleCache\RedisStore) {
+            return [];
+        }
+        $stats = $this->connection->stats();
+        if (empty($stats['near_enabled']) || !empty($stats['near_trusted']) || empty($stats['near_error'])) {
+            return [];
+        }
+        return [get_string('nearcacheoff', 'cachestore_moodlecache', s($stats['near_error']))];
+    }
+
+    /**
      * The extension's counters for this store's connection (hits, misses, round trips...).
      *
      * @return array
@@ -743,7 +762,7 @@ class cachestore_moodlecache extends store implements
             'compressionthreshold' => 4096,
             'connecttimeout' => 1.0,
             'readtimeout' => 1.0,
-            'nearcache' => 0,
+            'nearcache' => 1,
             'nearcacheexclude' => '',
             'lockwait' => self::DEFAULT_LOCK_WAIT,
             'locktimeout' => self::DEFAULT_LOCK_TIMEOUT,

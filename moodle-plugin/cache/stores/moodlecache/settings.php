@@ -15,7 +15,8 @@
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
 /**
- * Settings of the moodlecache store's test instance, used by Moodle's cache performance page.
+ * Settings of the moodlecache store's test instance, used by Moodle's cache performance page, and the
+ * page with this web server's figures.
  *
  * @package   cachestore_moodlecache
  * @copyright 2026 moodlecache authors
@@ -67,5 +68,15 @@ $settings->add(new admin_setting_configselect("{$component}/test_compression", g
 
 if (cachestore_moodlecache::extension_has('nearcache')) {
     $settings->add(new admin_setting_configcheckbox("{$component}/test_nearcache", get_string('nearcache', $component),
-        get_string('nearcache_help', $component), 0));
+        get_string('nearcache_help', $component), 1));
+}
+
+if (function_exists('MoodleCache\nodeStats')) {
+    $url = new moodle_url('/cache/stores/moodlecache/nodestats.php');
+    $settings->add(new admin_setting_heading("{$component}/nodestats", get_string('nodestats', $component),
+        html_writer::link($url, get_string('nodestats_link', $component))));
+    if ($hassiteconfig) {
+        $ADMIN->add('cachestores', new admin_externalpage('cachestore_moodlecache_nodestats',
+            get_string('nodestats', $component), $url));
+    }
 }

@@ -244,7 +244,11 @@ final class store_test extends \cachestore_tests {
         $this->assertSame(['zstd', 5, 100], [$options['compression'], $options['compression_level'],
             $options['compression_threshold']]);
         $this->assertSame(0.5, $options['connect_timeout']);
-        $this->assertArrayNotHasKey('near_cache', $options);
+        $this->assertFalse($options['near_cache']);         // off in a configuration saved without it
+        $this->assertTrue(cachestore_moodlecache::config_fields()['nearcache'] === 1);     // on for a new instance
+        $replicas = cachestore_moodlecache::build_extension_options(['server' => "a:1", 'cluster' => 1,
+            'readfromreplicas' => 1, 'nearcache' => 1]);
+        $this->assertFalse($replicas['near_cache']);        // replicas may lag behind an invalidation
         $this->assertArrayNotHasKey('username', $options);
         $cluster = cachestore_moodlecache::build_extension_options(['server' => "a:1\nb:2", 'cluster' => 1]);
         $this->assertSame(['tcp://a:1', 'tcp://b:2'], $cluster['servers']);
@@ -258,6 +262,30 @@ final class store_test extends \cachestore_tests {
         $this->assertSame(['m1:11211'], $memcached['servers']);
         $this->assertArrayNotHasKey('password', $memcached);
         $this->assertArrayNotHasKey('near_cache', $memcached);
+    }
+
+    /**
+     * This web server's figures render as tables, and a near cache that is on but refused is a warning.
+     */
+    public function test_node_stats_tables_and_warnings(): void {
+        $near = ['enabled' => true, 'bytes_total' => 64 << 20, 'bytes_used' => 1024, 'entries' => 3, 'fills' => 4,
+            'fill_drops' => 0, 'invalidations' => 5, 'evictions' => 0, 'flushes' => 1, 'recoveries' => 0];
+        $table = \cachestore_moodlecache\local\node_stats::near_cache_table($near);
+        $this->assertCount(9, $table->data);
+        $store = ['store' => 'tcp://r:6379 db 0 prefix \'x\'', 'hits' => 90, 'misses' => 10, 'near_hits' => 60,
+            'near_trusted' => false, 'near_error' => 'SUBSCRIBE refused: NOPERM', 'round_trips' => 40, 'errors' => 0,
+            'reconnects' => 0, 'bytes_sent' => 1, 'bytes_received' => 2];
+        $row = \cachestore_moodlecache\local\node_stats::stores_table([$store])->data[0];
+        $this->assertSame(['90.0 %', '60.0 %'], [$row[2], $row[3]]);
+        $this->assertStringContainsString('SUBSCRIBE refused', $row[4]);
+        if (function_exists('MoodleCache\\nodeStats')) {
+            $stats = \MoodleCache\nodeStats();
+            $this->assertArrayHasKey('near_cache', $stats);
+            $this->assertArrayHasKey('stores', $stats);
+        }
+        // A store whose server is gone: the near cache is not trusted, but with no refusal there is no warning.
+        $down = new cachestore_moodlecache('Down', ['server' => '127.0.0.1:1', 'nearcache' => 1, 'connecttimeout' => 0.1]);
+        $this->assertSame([], $down->get_warnings());
     }
 
     /**
