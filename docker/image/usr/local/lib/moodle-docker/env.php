@@ -64,6 +64,11 @@ function secret_required(string $name): string {
     return $value;
 }
 
+/** MOODLE_NEAR_CACHE (default on): the application cache's store keeps a near cache. */
+function near_cache_wanted(): bool {
+    return env_bool('MOODLE_NEAR_CACHE', true);
+}
+
 /** Redis settings when MOODLE_REDIS_HOST is set, else null. */
 function redis_settings(): ?array {
     $host = env('MOODLE_REDIS_HOST');

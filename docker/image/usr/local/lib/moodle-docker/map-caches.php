@@ -1,9 +1,11 @@
 <?php
-// Maps Moodle's application and session caches to a moodlecache store
-// instance on the configured Redis endpoint, through Moodle's cache config
-// API (as the admin page "Edit mappings" would). Idempotent: creates the
-// instance, updates its configuration when the endpoint changed, maps the
-// modes the store supports, and keeps the request cache as it was.
+// Maps Moodle's application cache to a moodlecache store instance with the
+// near cache (MOODLE_NEAR_CACHE, default on), and the session cache to one
+// without it (session data is read by one user and written on every
+// request), both on the configured Redis endpoint, through Moodle's cache
+// config API (as the admin page "Edit mappings" would). Idempotent: creates
+// the instances, updates their configuration when it changed, maps the
+// modes, and keeps the request cache as it was.
 //
 //   php map-caches.php           map (install-or-upgrade runs this)
 //   php map-caches.php --check   print the mappings; exit 0 only if mapped
@@ -12,7 +14,8 @@ define('CLI_SCRIPT', true);
 require(__DIR__ . '/env.php');
 require('/opt/moodle/config.php');
 
-const INSTANCE = 'moodlecache';
+const INSTANCE = 'moodlecache';                   // application caches
+const SESSION_INSTANCE = 'moodlecache_session';   // session caches
 $check = in_array('--check', $argv, true);
 
 function say(string $message): void {
@@ -48,14 +51,15 @@ function current_mappings($writer): array {
 if ($check) {
     $mappings = current_mappings($writer);
     $ok = true;
-    foreach (['application', 'session'] as $name) {
+    foreach (['application' => INSTANCE, 'session' => SESSION_INSTANCE] as $name => $instance) {
         $stores = $mappings[$modes[$name]] ?? [];
         say("$name cache -> " . (implode(', ', $stores) ?: '(none)'));
-        $ok = $ok && ($stores[0] ?? '') === INSTANCE;
+        $ok = $ok && ($stores[0] ?? '') === $instance;
     }
     $instances = $writer->get_all_stores();
     if (isset($instances[INSTANCE])) {
         $conf = $instances[INSTANCE]['configuration'];
+        say('near cache for the application cache: ' . (empty($conf['nearcache']) ? 'off' : 'on'));
         say('store ' . INSTANCE . ': plugin ' . $instances[INSTANCE]['plugin']
             . ', backend ' . ($conf['backend'] ?? '?') . ', server ' . ($conf['server'] ?? '?'));
     }
@@ -73,36 +77,38 @@ if (core_component::get_plugin_directory('cachestore', 'moodlecache') === null
     exit(0);
 }
 
-$config = [
+$base = [
     'backend' => 'redis',
     'server' => ($redis['tls'] ? 'tls://' : 'tcp://') . $redis['host'] . ':' . $redis['port'],
     'password' => $redis['password'],
-    'prefix' => 'muc_' . $CFG->dbname . '_',
     'compression' => 'zstd',
     'serializer' => 'php',
 ];
-$instances = $writer->get_all_stores();
-if (!isset($instances[INSTANCE])) {
-    $writer->add_store_instance(INSTANCE, 'moodlecache', $config);
-    say('created store instance ' . INSTANCE . ' on ' . $config['server']);
-} else if ($instances[INSTANCE]['configuration'] != $config) {
-    $writer->edit_store_instance(INSTANCE, 'moodlecache', $config);
-    say('updated store instance ' . INSTANCE . ' to ' . $config['server']);
+$wanted = [
+    INSTANCE => [$modes['application'], $base + ['prefix' => 'muc_' . $CFG->dbname . '_',
+        'nearcache' => near_cache_wanted() ? 1 : 0]],
+    SESSION_INSTANCE => [$modes['session'], $base + ['prefix' => 'muc_' . $CFG->dbname . '_s_', 'nearcache' => 0]],
+];
+foreach ($wanted as $name => [, $config]) {
+    $instances = $writer->get_all_stores();
+    if (!isset($instances[$name])) {
+        $writer->add_store_instance($name, 'moodlecache', $config);
+        say("created store instance $name on {$config['server']}, near cache " . ($config['nearcache'] ? 'on' : 'off'));
+    } else if ($instances[$name]['configuration'] != $config) {
+        $writer->edit_store_instance($name, 'moodlecache', $config);
+        say("updated store instance $name: {$config['server']}, near cache " . ($config['nearcache'] ? 'on' : 'off'));
+    }
 }
 
 // set_mode_mappings replaces all three modes: keep the request mapping.
-$instance = $writer->get_all_stores()[INSTANCE];
+$instances = $writer->get_all_stores();
 $mappings = current_mappings($writer);
-$new = [];
-foreach ($modes as $name => $mode) {
-    if ($name !== 'request' && ($instance['modes'] & $mode)) {
-        $new[$mode] = [INSTANCE];
-    } else {
-        $new[$mode] = $mappings[$mode] ?? [];
-        if ($name !== 'request') {
-            say("the store does not support the $name mode: left as it was");
-        }
+$new = [$modes['request'] => $mappings[$modes['request']] ?? []];
+foreach ($wanted as $name => [$mode]) {
+    $new[$mode] = ($instances[$name]['modes'] & $mode) ? [$name] : ($mappings[$mode] ?? []);
+    if (!($instances[$name]['modes'] & $mode)) {
+        say("the store does not support mode $mode: left as it was");
     }
 }
 $writer->set_mode_mappings($new);
-say('application and session caches -> ' . INSTANCE);
+say('application caches -> ' . INSTANCE . ', session caches -> ' . SESSION_INSTANCE);
