@@ -20,6 +20,7 @@
 #include "value.h"
 #include "moodlecache_arginfo.h"
 #include "codec.h"
+#include "layout.h"
 #include "near_cache.h"
 #include "node_stats.h"
 
@@ -53,6 +54,10 @@ static PHP_GINIT_FUNCTION(moodlecache)
 static PHP_MINIT_FUNCTION(moodlecache)
 {
     mc_ce_exception = register_class_MoodleCache_Exception(spl_ce_RuntimeException);
+    if (mc_layout_init() != MC_OK) {
+        php_error_docref(NULL, E_WARNING, "moodlecache: cannot compute the scripts' SHA-1 digests");
+        return FAILURE;
+    }
     mc_redis_store_register();
     mc_memcached_store_register();
     mc_file_locks_register();

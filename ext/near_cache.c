@@ -435,6 +435,37 @@ bool mc_near_get(mc_redis_store *store, zend_string *definition, zend_string *ke
     return lookup(store, ZSTR_VAL(key), ZSTR_LEN(key), rv, &near->token, now);
 }
 
+/* A live entry of key whose frame has not expired (no unserialization). */
+static bool holds(mc_redis_store *store, zend_string *key, uint64_t now_s)
+{
+    mc_near_store *near = &store->near;
+    const char *value;
+    size_t len;
+    if (!build_key(store, ZSTR_VAL(key), ZSTR_LEN(key))
+        || mc_nc_get(cache, near->chan, near->key.data, near->key.len, store->tag.len, &near->scratch,
+                     &value, &len) != MC_OK
+        || len < MC_FRAME_HEADER_SIZE) {
+        return false;
+    }
+    uint64_t expires = mc_frame_expires_at(value);
+    return expires == 0 || expires > now_s;
+}
+
+bool mc_near_has(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count, bool any)
+{
+    if (count == 0 || !applies(store, definition) || !trusted(store, mc_now_ms())) {
+        return false;
+    }
+    uint64_t now_s = (uint64_t)time(NULL);
+    for (uint32_t i = 0; i < count; i++) {
+        bool held = holds(store, keys[i], now_s);
+        if (held == any) {
+            return any;         /* any: one held is enough; all: one missing is enough */
+        }
+    }
+    return !any;
+}
+
 /* For the deterministic fill-race test only (MOODLECACHE_TEST_FILL_HOOK=dir
  * in the environment at start-up): between the GET's reply and the install,
  * create dir/paused, wait for dir/resume, and apply this node's pending

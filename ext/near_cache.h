@@ -91,6 +91,11 @@ void mc_near_fill(mc_redis_store *store, const redisReply *reply);
  * cache does not apply. */
 uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_string **keys,
                           uint32_t count, zval *result, bool *missing);
+/* has/hasAny/hasAll (after begin): true when the near cache holds a live,
+ * unexpired entry for any (any) or every key of keys[0..count); false
+ * means "ask Redis", never "absent". */
+bool mc_near_has(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count, bool any);
+
 /* getMany(): key i was read from Redis as reply (a hit). */
 void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply);
 

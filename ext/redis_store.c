@@ -14,6 +14,8 @@
 #include "php_moodlecache.h"
 #include "redis_store.h"
 #include "redis_store_arginfo.h"
+#include "redis_call.h"
+#include "redis_expiry.h"
 #include "layout.h"
 
 static zend_class_entry *redis_store_ce;
@@ -45,6 +47,8 @@ static void redis_store_free(zend_object *obj)
     mc_buf_free(&store->tag);
     mc_buf_free(&store->frames);
     mc_buf_free(&store->scratch);
+    mc_buf_free(&store->resend);
+    mc_buf_free(&store->resend_native);
     mc_buf_free(&store->ident);
     mc_near_free(store);
     if (store->server) zend_string_release(store->server);
@@ -68,146 +72,6 @@ static bool ready(mc_redis_store *store)
     return true;
 }
 
-/* ---- errors ------------------------------------------------------------ */
-
-static void set_error(mc_redis_store *store, zend_string *message)
-{
-    if (store->last_error) {
-        zend_string_release(store->last_error);
-    }
-    store->last_error = message;
-}
-
-/* The call could not reach the server: a miss, and one warning a request. */
-static void network_failure(mc_redis_store *store, const char *method)
-{
-    set_error(store, zend_strpprintf(0, "%s: %s", method, mc_redis_errstr(store->conn)));
-    mc_warn_once("moodlecache: Redis %s unavailable (%s); %s() served as a miss",
-                 ZSTR_VAL(store->server), mc_redis_errstr(store->conn), method);
-}
-
-/* The server answered with something this call cannot use. */
-static void reply_failure(mc_redis_store *store, const char *method, const redisReply *reply)
-{
-    const char *detail = reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply";
-    set_error(store, zend_strpprintf(0, "%s: %s", method, detail));
-    mc_warn_once("moodlecache: Redis %s: %s() failed: %s", ZSTR_VAL(store->server), method, detail);
-}
-
-/* A call that succeeded without Redis (served by the near cache). */
-static void clear_error(mc_redis_store *store)
-{
-    if (store->last_error) {
-        zend_string_release(store->last_error);
-        store->last_error = NULL;
-    }
-}
-
-static void out_of_memory(mc_redis_store *store, const char *method)
-{
-    set_error(store, zend_strpprintf(0, "%s: out of memory", method));
-    mc_warn_once("moodlecache: %s(): out of memory", method);
-}
-
-/* ---- building commands ------------------------------------------------- */
-
-/* Starts a call on one definition: remembers its tag "{P:D}". */
-static bool begin(mc_redis_store *store, zend_string *definition)
-{
-    if (++store->ns_calls >= MC_NODE_STATS_EVERY) {
-        mc_node_stats_flush(store);
-    }
-    mc_buf_clear(&store->tag);
-    mc_buf_clear(&store->frames);
-    mc_args_clear(&store->args);
-    mc_redis_discard(store->conn);
-    if (mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
-                      ZSTR_VAL(definition), ZSTR_LEN(definition)) != MC_OK) {
-        return false;
-    }
-    if (store->cluster) {
-        /* Every key of a call carries this tag: one slot, so one node. */
-        store->conn = mc_cluster_node(store->cluster, mc_cluster_key_slot(store->tag.data, store->tag.len));
-        mc_redis_discard(store->conn);
-    }
-    return true;
-}
-
-static bool arg(mc_redis_store *store, const char *data, size_t len)
-{
-    return mc_args_add(&store->args, data, len) == MC_OK;
-}
-
-#define ARG_LITERAL(store, text) arg((store), (text), sizeof(text) - 1)
-
-/* Adds the key "{P:D}" suffix key, e.g. suffix ":" for data, "#l:" for locks. */
-static bool key_arg(mc_redis_store *store, const char *suffix, const char *key, size_t key_len)
-{
-    mc_args *args = &store->args;
-    if (mc_args_start(args) != MC_OK
-        || mc_args_append(args, store->tag.data, store->tag.len) != MC_OK
-        || mc_args_append(args, suffix, strlen(suffix)) != MC_OK
-        || mc_args_append(args, key, key_len) != MC_OK) {
-        args->open = 0;
-        return false;
-    }
-    mc_args_end(args);
-    return true;
-}
-
-/* Adds "{P:D}", the definition's hash. */
-static bool hash_arg(mc_redis_store *store)
-{
-    return key_arg(store, "", "", 0);
-}
-
-/* Adds "{P:D}#t", the sorted set of the fields written with a TTL. */
-static bool ttl_index_arg(mc_redis_store *store)
-{
-    return key_arg(store, "#t", "", 0);
-}
-
-static bool field_arg(mc_redis_store *store, zend_string *key)
-{
-    return arg(store, ZSTR_VAL(key), ZSTR_LEN(key));
-}
-
-/* Adds an encoded frame by reference: store->frames must not change until
- * the command is queued. */
-static bool frame_arg(mc_redis_store *store, size_t offset, size_t len)
-{
-    return mc_args_add_ref(&store->args, store->frames.data + offset, len) == MC_OK;
-}
-
-/* Queues the command built in args. */
-static bool queue(mc_redis_store *store)
-{
-    const char *const *argv = mc_args_argv(&store->args);
-    bool ok = argv != NULL
-        && mc_redis_append(store->conn, (int)store->args.count, argv, store->args.lengths) == MC_OK;
-    mc_args_clear(&store->args);
-    return ok;
-}
-
-/* Runs the queued commands; NULL on a network failure (already reported). */
-static redisReply **run(mc_redis_store *store, const char *method, size_t expected)
-{
-    redisReply **replies = NULL;
-    size_t count = 0;
-    mc_status st = store->cluster ? mc_cluster_exec(store->cluster, &store->conn, &replies, &count)
-                                  : mc_redis_exec(store->conn, &replies, &count);
-    if (st != MC_OK) {
-        network_failure(store, method);
-        return NULL;
-    }
-    if (count != expected) {
-        reply_failure(store, method, NULL);
-        return NULL;
-    }
-    clear_error(store);
-    return replies;
-}
-
 /* Encodes value into store->frames; false if it cannot be serialized (an
  * exception is then in flight) or out of memory. */
 static bool encode(mc_redis_store *store, zval *value, zend_long ttl, size_t *offset, size_t *len)
@@ -227,7 +91,7 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
         return false;
     }
     if (reply->type != REDIS_REPLY_STRING) {
-        reply_failure(store, "get", reply);
+        mc_call_reply_failure(store, "get", reply);
         store->counters.misses++;
         return false;
     }
@@ -236,60 +100,11 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
     mc_decoded result = mc_store_decode(reply->str, reply->len, &store->scratch, &store->counters, rv, &why);
     store->in_user_code--;
     if (result == MC_DECODED_BAD) {
-        set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
+        mc_call_set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
                                          ZSTR_VAL(key), ZSTR_VAL(definition), why));
         mc_warn_once("moodlecache: %s; served as a miss", ZSTR_VAL(store->last_error));
     }
     return result == MC_DECODED_HIT;
-}
-
-/* Starts "EVAL[_RO] script 2 {P:D} {P:D}#t now" in args: the caller adds
- * the script's further ARGV and queues it. */
-static bool script_args(mc_redis_store *store, const char *command, const char *script)
-{
-    return arg(store, command, strlen(command)) && arg(store, script, strlen(script))
-        && ARG_LITERAL(store, "2") && hash_arg(store) && ttl_index_arg(store)
-        && mc_args_add_u64(&store->args, (unsigned long long)time(NULL)) == MC_OK;
-}
-
-/* After storing fields with a TTL: records their expiry in {P:D}#t and
- * reaps the definition's fields that have expired meanwhile (layout.h). */
-static bool queue_ttl_upkeep(mc_redis_store *store, zend_string **keys, const size_t *offsets,
-                             uint32_t count, size_t *commands)
-{
-    bool ok = ARG_LITERAL(store, "ZADD") && ttl_index_arg(store);
-    for (uint32_t i = 0; ok && i < count; i++) {
-        ok = mc_args_add_u64(&store->args, (unsigned long long)mc_frame_expires_at(store->frames.data + offsets[i])) == MC_OK
-            && field_arg(store, keys[i]);
-    }
-    ok = ok && queue(store) && script_args(store, "EVAL", MC_LUA_REAP) && queue(store);
-    *commands += 2;
-    return ok;
-}
-
-/* Queues the announcement of this call's change to every node's near cache
- * (near_cache.h) as the last command; counts it in *commands and sets
- * *announced.  Nothing when the store does not announce this change. */
-static bool queue_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
-                               zend_string **keys, uint32_t count, size_t *commands, bool *announced)
-{
-    const mc_buf *message = mc_near_announcement(store, definition, op, keys, count);
-    *announced = message != NULL;
-    if (message == NULL) {
-        return true;
-    }
-    (*commands)++;
-    return ARG_LITERAL(store, "PUBLISH") && arg(store, store->near.channel.data, store->near.channel.len)
-        && arg(store, message->data, message->len) && queue(store);
-}
-
-/* The announcement's reply is the last of the call's (a call that failed
- * as a whole was reported already). */
-static void check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
-{
-    if (announced && replies != NULL && replies[commands - 1]->type != REDIS_REPLY_INTEGER) {
-        mc_near_announce_failed(store, replies[commands - 1]);
-    }
 }
 
 /* ---- methods ------------------------------------------------------------ */
@@ -321,19 +136,19 @@ PHP_METHOD(MoodleCache_RedisStore, get)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    if (!begin(store, definition)) {
-        out_of_memory(store, "get");
+    if (!mc_call_begin(store, definition)) {
+        mc_call_out_of_memory(store, "get");
         RETURN_FALSE;
     }
     if (mc_near_get(store, definition, key, return_value)) {
-        clear_error(store);
+        mc_call_clear_error(store);
         return;
     }
-    if (!ARG_LITERAL(store, "HGET") || !hash_arg(store) || !field_arg(store, key) || !queue(store)) {
-        out_of_memory(store, "get");
+    if (!MC_ARG_LITERAL(store, "HGET") || !mc_call_hash_arg(store) || !mc_call_field_arg(store, key) || !mc_call_queue(store)) {
+        mc_call_out_of_memory(store, "get");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "get", 1);
+    redisReply **replies = mc_call_run(store, "get", 1);
     if (replies == NULL) {
         store->counters.misses++;
         RETURN_FALSE;
@@ -363,29 +178,29 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         mc_key_list_free(list, count);
         return;
     }
-    bool ok = begin(store, definition);
+    bool ok = mc_call_begin(store, definition);
     /* Keys the near cache answered are in return_value already. */
     bool *missing = safe_emalloc(count, sizeof(bool), 0);
     uint32_t asked = ok ? mc_near_get_many(store, definition, list, count, return_value, missing) : count;
     if (asked == 0) {
-        clear_error(store);
+        mc_call_clear_error(store);
         efree(missing);
         mc_key_list_free(list, count);
         return;
     }
-    ok = ok && ARG_LITERAL(store, "HMGET") && hash_arg(store);
+    ok = ok && MC_ARG_LITERAL(store, "HMGET") && mc_call_hash_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = !missing[i] || field_arg(store, list[i]);
+        ok = !missing[i] || mc_call_field_arg(store, list[i]);
     }
     redisReply **replies = NULL;
-    if (!ok || !queue(store)) {
-        out_of_memory(store, "getMany");
+    if (!ok || !mc_call_queue(store)) {
+        mc_call_out_of_memory(store, "getMany");
     } else {
-        replies = run(store, "getMany", 1);
+        replies = mc_call_run(store, "getMany", 1);
     }
     const redisReply *values = replies ? replies[0] : NULL;
     if (values && (values->type != REDIS_REPLY_ARRAY || values->elements != asked)) {
-        reply_failure(store, "getMany", values);
+        mc_call_reply_failure(store, "getMany", values);
         values = NULL;
     }
     for (uint32_t i = 0, j = 0; i < count; i++) {
@@ -429,28 +244,32 @@ PHP_METHOD(MoodleCache_RedisStore, set)
         RETURN_THROWS();
     }
     size_t offset, len, commands = 1;
-    if (!begin(store, definition)) {
-        out_of_memory(store, "set");
+    if (!mc_call_begin(store, definition)) {
+        mc_call_out_of_memory(store, "set");
         RETURN_FALSE;
     }
     if (!encode(store, value, ttl, &offset, &len)) {
         RETURN_THROWS();
     }
     bool announced = false;
-    bool ok = ARG_LITERAL(store, "HSET") && hash_arg(store) && field_arg(store, key)
-        && frame_arg(store, offset, len) && queue(store)
-        && (ttl == 0 || queue_ttl_upkeep(store, &key, &offset, 1, &commands))
-        && queue_announcement(store, definition, MC_ANNOUNCE_KEYS, &key, 1, &commands, &announced);
+    mc_expiry_queued expiry;
+    bool ok = MC_ARG_LITERAL(store, "HSET") && mc_call_hash_arg(store) && mc_call_field_arg(store, key)
+        && mc_call_frame_arg(store, offset, len) && mc_call_queue(store)
+        && (ttl == 0 || mc_expiry_queue(store, &key, &offset, 1, &commands, &expiry))
+        && mc_call_queue_announcement(store, definition, MC_ANNOUNCE_KEYS, &key, 1, &commands, &announced);
     if (!ok) {
-        out_of_memory(store, "set");
+        mc_call_out_of_memory(store, "set");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "set", commands);
+    redisReply **replies = mc_call_run(store, "set", commands);
     mc_near_invalidate_keys(store, &key, 1);
-    check_announcement(store, replies, commands, announced);
+    mc_call_check_announcement(store, replies, commands, announced);
     if (replies == NULL) RETURN_FALSE;
     if (replies[0]->type != REDIS_REPLY_INTEGER) {
-        reply_failure(store, "set", replies[0]);
+        mc_call_reply_failure(store, "set", replies[0]);
+        RETURN_FALSE;
+    }
+    if (ttl > 0 && !mc_expiry_check(store, "set", replies, &expiry)) {
         RETURN_FALSE;
     }
     store->counters.sets++;
@@ -479,8 +298,8 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     if (count == 0) {
         RETURN_LONG(0);
     }
-    if (!begin(store, definition)) {
-        out_of_memory(store, "setMany");
+    if (!mc_call_begin(store, definition)) {
+        mc_call_out_of_memory(store, "setMany");
         RETURN_LONG(0);
     }
     zend_string **keys = safe_emalloc(count, sizeof(zend_string *), 0);
@@ -501,27 +320,28 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     } ZEND_HASH_FOREACH_END();
 
     size_t commands = 1;
-    ok = ok && ARG_LITERAL(store, "HSET") && hash_arg(store);
+    ok = ok && MC_ARG_LITERAL(store, "HSET") && mc_call_hash_arg(store);
     for (uint32_t i = 0; ok && i < n; i++) {
-        ok = field_arg(store, keys[i]) && frame_arg(store, offsets[i], lengths[i]);
+        ok = mc_call_field_arg(store, keys[i]) && mc_call_frame_arg(store, offsets[i], lengths[i]);
     }
     bool encoded = ok || !EG(exception);
     bool announced = false;
-    ok = ok && queue(store) && (ttl == 0 || queue_ttl_upkeep(store, keys, offsets, n, &commands))
-        && queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, n, &commands, &announced);
+    mc_expiry_queued expiry;
+    ok = ok && mc_call_queue(store) && (ttl == 0 || mc_expiry_queue(store, keys, offsets, n, &commands, &expiry))
+        && mc_call_queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, n, &commands, &announced);
 
     zend_long stored = 0;
     if (ok) {
-        redisReply **replies = run(store, "setMany", commands);
+        redisReply **replies = mc_call_run(store, "setMany", commands);
         mc_near_invalidate_keys(store, keys, n);
-        check_announcement(store, replies, commands, announced);
+        mc_call_check_announcement(store, replies, commands, announced);
         if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
-            stored = n;
+            stored = ttl == 0 || mc_expiry_check(store, "setMany", replies, &expiry) ? n : 0;
         } else if (replies) {
-            reply_failure(store, "setMany", replies[0]);
+            mc_call_reply_failure(store, "setMany", replies[0]);
         }
     } else if (encoded) {
-        out_of_memory(store, "setMany");
+        mc_call_out_of_memory(store, "setMany");
     }
     mc_key_list_free(keys, n);
     efree(offsets);
@@ -538,23 +358,23 @@ static zend_long delete_keys(mc_redis_store *store, const char *method, zend_str
 {
     size_t commands = 1;
     bool announced = false;
-    bool ok = begin(store, definition) && ARG_LITERAL(store, "HDEL") && hash_arg(store);
+    bool ok = mc_call_begin(store, definition) && MC_ARG_LITERAL(store, "HDEL") && mc_call_hash_arg(store);
     for (uint32_t i = 0; ok && i < count; i++) {
-        ok = field_arg(store, keys[i]);
+        ok = mc_call_field_arg(store, keys[i]);
     }
-    if (!ok || !queue(store)
-        || !queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, count, &commands, &announced)) {
-        out_of_memory(store, method);
+    if (!ok || !mc_call_queue(store)
+        || !mc_call_queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, count, &commands, &announced)) {
+        mc_call_out_of_memory(store, method);
         return -1;
     }
-    redisReply **replies = run(store, method, commands);
+    redisReply **replies = mc_call_run(store, method, commands);
     mc_near_invalidate_keys(store, keys, count);
-    check_announcement(store, replies, commands, announced);
+    mc_call_check_announcement(store, replies, commands, announced);
     if (replies == NULL) {
         return -1;
     }
     if (replies[0]->type != REDIS_REPLY_INTEGER) {
-        reply_failure(store, method, replies[0]);
+        mc_call_reply_failure(store, method, replies[0]);
         return -1;
     }
     store->counters.deletes += (uint64_t)replies[0]->integer;
@@ -592,32 +412,9 @@ PHP_METHOD(MoodleCache_RedisStore, deleteMany)
     RETURN_LONG(deleted < 0 ? 0 : deleted);
 }
 
-/* How many of keys (distinct) are present and not expired; -1 on failure. */
-static zend_long count_present(mc_redis_store *store, const char *method, zend_string *definition,
-                               zend_string **keys, uint32_t count)
-{
-    bool ok = begin(store, definition) && script_args(store, "EVAL_RO", MC_LUA_COUNT);
-    for (uint32_t i = 0; ok && i < count; i++) {
-        ok = field_arg(store, keys[i]);
-    }
-    if (!ok || !queue(store)) {
-        out_of_memory(store, method);
-        return -1;
-    }
-    redisReply **replies = run(store, method, 1);
-    if (replies == NULL) {
-        return -1;
-    }
-    if (replies[0]->type != REDIS_REPLY_INTEGER) {
-        reply_failure(store, method, replies[0]);
-        return -1;
-    }
-    return (zend_long)replies[0]->integer;
-}
-
 /* count_present over the distinct keys of a PHP array, their number in *distinct. */
 static zend_long count_existing(mc_redis_store *store, const char *method, zend_string *definition,
-                                HashTable *keys, uint32_t *distinct)
+                                HashTable *keys, bool any, uint32_t *distinct)
 {
     HashTable seen;
     zend_hash_init(&seen, zend_hash_num_elements(keys), NULL, NULL, 0);
@@ -637,7 +434,9 @@ static zend_long count_existing(mc_redis_store *store, const char *method, zend_
         ZEND_HASH_FOREACH_STR_KEY(&seen, key) {
             list[n++] = key;
         } ZEND_HASH_FOREACH_END();
-        present = count_present(store, method, definition, list, n);
+        present = !mc_call_begin(store, definition) ? -1
+                : mc_near_has(store, definition, list, n, any) ? (any ? 1 : n)
+                : mc_expiry_count(store, method, definition, list, n);
         efree(list);
     }
     zend_hash_destroy(&seen);
@@ -654,7 +453,8 @@ PHP_METHOD(MoodleCache_RedisStore, has)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    RETURN_BOOL(count_present(store, "has", definition, &key, 1) > 0);
+    RETURN_BOOL((mc_call_begin(store, definition) && mc_near_has(store, definition, &key, 1, true))
+                || mc_expiry_count(store, "has", definition, &key, 1) > 0);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, hasAny)
@@ -669,7 +469,7 @@ PHP_METHOD(MoodleCache_RedisStore, hasAny)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     uint32_t distinct;
-    RETURN_BOOL(count_existing(store, "hasAny", definition, keys, &distinct) > 0);
+    RETURN_BOOL(count_existing(store, "hasAny", definition, keys, true, &distinct) > 0);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, hasAll)
@@ -684,7 +484,7 @@ PHP_METHOD(MoodleCache_RedisStore, hasAll)
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     uint32_t distinct;
-    zend_long existing = count_existing(store, "hasAll", definition, keys, &distinct);
+    zend_long existing = count_existing(store, "hasAll", definition, keys, false, &distinct);
     RETURN_BOOL(existing >= 0 && (uint32_t)existing == distinct);
 }
 
@@ -699,17 +499,17 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
     if (!ready(store)) RETURN_THROWS();
     size_t commands = 1;
     bool announced = false;
-    if (!begin(store, definition) || !ARG_LITERAL(store, "DEL") || !hash_arg(store)
-        || !ttl_index_arg(store) || !queue(store)
-        || !queue_announcement(store, definition, MC_ANNOUNCE_DEFINITION, NULL, 0, &commands, &announced)) {
-        out_of_memory(store, "purge");
+    if (!mc_call_begin(store, definition) || !MC_ARG_LITERAL(store, "DEL") || !mc_call_hash_arg(store)
+        || !mc_call_ttl_index_arg(store) || !mc_call_queue(store)
+        || !mc_call_queue_announcement(store, definition, MC_ANNOUNCE_DEFINITION, NULL, 0, &commands, &announced)) {
+        mc_call_out_of_memory(store, "purge");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "purge", commands);
+    redisReply **replies = mc_call_run(store, "purge", commands);
     mc_near_invalidate_definition(store);
-    check_announcement(store, replies, commands, announced);
+    mc_call_check_announcement(store, replies, commands, announced);
     if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
-        reply_failure(store, "purge", replies[0]);
+        mc_call_reply_failure(store, "purge", replies[0]);
         RETURN_FALSE;
     }
     RETURN_BOOL(replies != NULL);
@@ -723,18 +523,18 @@ static bool purge_all_on(mc_redis_store *store, const mc_buf *pattern)
     mc_redis_discard(store->conn);
     do {
         mc_args_clear(&store->args);
-        ok = ARG_LITERAL(store, "SCAN") && arg(store, ZSTR_VAL(cursor), ZSTR_LEN(cursor))
-            && ARG_LITERAL(store, "MATCH") && arg(store, pattern->data, pattern->len)
-            && ARG_LITERAL(store, "COUNT") && ARG_LITERAL(store, "1000") && queue(store);
+        ok = MC_ARG_LITERAL(store, "SCAN") && mc_call_arg(store, ZSTR_VAL(cursor), ZSTR_LEN(cursor))
+            && MC_ARG_LITERAL(store, "MATCH") && mc_call_arg(store, pattern->data, pattern->len)
+            && MC_ARG_LITERAL(store, "COUNT") && MC_ARG_LITERAL(store, "1000") && mc_call_queue(store);
         if (!ok) {
-            out_of_memory(store, "purgeAll");
+            mc_call_out_of_memory(store, "purgeAll");
             break;
         }
-        redisReply **replies = run(store, "purgeAll", 1);
+        redisReply **replies = mc_call_run(store, "purgeAll", 1);
         const redisReply *scan = replies ? replies[0] : NULL;
         if (scan == NULL || scan->type != REDIS_REPLY_ARRAY || scan->elements != 2
             || scan->element[0]->type != REDIS_REPLY_STRING || scan->element[1]->type != REDIS_REPLY_ARRAY) {
-            if (scan) reply_failure(store, "purgeAll", scan);
+            if (scan) mc_call_reply_failure(store, "purgeAll", scan);
             ok = false;
             break;
         }
@@ -746,16 +546,16 @@ static bool purge_all_on(mc_redis_store *store, const mc_buf *pattern)
             size_t commands = store->cluster ? found->elements : 1;
             ok = true;
             for (size_t i = 0; ok && i < found->elements; i++) {
-                ok = (i > 0 && !store->cluster) || ARG_LITERAL(store, "UNLINK");
+                ok = (i > 0 && !store->cluster) || MC_ARG_LITERAL(store, "UNLINK");
                 ok = ok && found->element[i]->type == REDIS_REPLY_STRING
-                    && arg(store, found->element[i]->str, found->element[i]->len)
-                    && (!store->cluster || queue(store));
+                    && mc_call_arg(store, found->element[i]->str, found->element[i]->len)
+                    && (!store->cluster || mc_call_queue(store));
             }
-            ok = ok && (store->cluster || queue(store));
-            replies = ok ? run(store, "purgeAll", commands) : NULL;
+            ok = ok && (store->cluster || mc_call_queue(store));
+            replies = ok ? mc_call_run(store, "purgeAll", commands) : NULL;
             for (size_t i = 0; replies && i < commands; i++) {
                 if (replies[i]->type != REDIS_REPLY_INTEGER) {
-                    reply_failure(store, "purgeAll", replies[i]);
+                    mc_call_reply_failure(store, "purgeAll", replies[i]);
                     replies = NULL;
                 }
             }
@@ -778,12 +578,12 @@ static void announce_purge_all(mc_redis_store *store)
     mc_redis_discard(store->conn);
     mc_args_clear(&store->args);
     mc_buf_clear(&store->tag);
-    if (!queue_announcement(store, NULL, MC_ANNOUNCE_ALL, NULL, 0, &commands, &announced)) {
+    if (!mc_call_queue_announcement(store, NULL, MC_ANNOUNCE_ALL, NULL, 0, &commands, &announced)) {
         mc_near_announce_failed(store, NULL);
         return;
     }
     if (announced) {
-        check_announcement(store, run(store, "purgeAll", commands), commands, announced);
+        mc_call_check_announcement(store, mc_call_run(store, "purgeAll", commands), commands, announced);
     }
 }
 
@@ -797,7 +597,7 @@ PHP_METHOD(MoodleCache_RedisStore, purgeAll)
     mc_buf pattern = MC_BUF_INIT;
     if (mc_layout_scan_pattern(&pattern, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) != MC_OK) {
         mc_buf_free(&pattern);
-        out_of_memory(store, "purgeAll");
+        mc_call_out_of_memory(store, "purgeAll");
         RETURN_FALSE;
     }
     mc_redis **nodes = &store->conn;
@@ -819,25 +619,7 @@ static void find_keys(INTERNAL_FUNCTION_PARAMETERS, const char *method, zend_str
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
     array_init(return_value);
-    if (!begin(store, definition) || !script_args(store, "EVAL_RO", MC_LUA_FIND)
-        || !arg(store, ZSTR_VAL(key_prefix), ZSTR_LEN(key_prefix)) || !queue(store)) {
-        out_of_memory(store, method);
-        return;
-    }
-    redisReply **replies = run(store, method, 1);
-    if (replies == NULL) {
-        return;
-    }
-    const redisReply *reply = replies[0];
-    if (reply->type != REDIS_REPLY_ARRAY) {
-        reply_failure(store, method, reply);
-        return;
-    }
-    for (size_t i = 0; i < reply->elements; i++) {
-        if (reply->element[i]->type == REDIS_REPLY_STRING) {
-            add_next_index_stringl(return_value, reply->element[i]->str, reply->element[i]->len);
-        }
-    }
+    (void)mc_expiry_find(store, method, definition, key_prefix, return_value);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, findAll)
@@ -876,15 +658,15 @@ PHP_METHOD(MoodleCache_RedisStore, acquireLock)
         zend_argument_value_error(4, "must be a number of milliseconds above 0");
         RETURN_THROWS();
     }
-    if (!begin(store, definition) || !ARG_LITERAL(store, "SET")
-        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
-        || !arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !ARG_LITERAL(store, "NX")
-        || !ARG_LITERAL(store, "PX") || mc_args_add_u64(&store->args, (unsigned long long)ttl_ms) != MC_OK
-        || !queue(store)) {
-        out_of_memory(store, "acquireLock");
+    if (!mc_call_begin(store, definition) || !MC_ARG_LITERAL(store, "SET")
+        || !mc_call_key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
+        || !mc_call_arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !MC_ARG_LITERAL(store, "NX")
+        || !MC_ARG_LITERAL(store, "PX") || mc_args_add_u64(&store->args, (unsigned long long)ttl_ms) != MC_OK
+        || !mc_call_queue(store)) {
+        mc_call_out_of_memory(store, "acquireLock");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "acquireLock", 1);
+    redisReply **replies = mc_call_run(store, "acquireLock", 1);
     RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_STATUS);
 }
 
@@ -899,14 +681,14 @@ PHP_METHOD(MoodleCache_RedisStore, releaseLock)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    if (!begin(store, definition) || !ARG_LITERAL(store, "EVAL")
-        || !arg(store, MC_LUA_RELEASE, strlen(MC_LUA_RELEASE)) || !ARG_LITERAL(store, "1")
-        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
-        || !arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !queue(store)) {
-        out_of_memory(store, "releaseLock");
+    if (!mc_call_begin(store, definition) || !MC_ARG_LITERAL(store, "EVALSHA")
+        || !mc_call_arg(store, mc_script_release.sha, 40) || !MC_ARG_LITERAL(store, "1")
+        || !mc_call_key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key))
+        || !mc_call_arg(store, ZSTR_VAL(owner), ZSTR_LEN(owner)) || !mc_call_queue(store)) {
+        mc_call_out_of_memory(store, "releaseLock");
         RETURN_FALSE;
     }
-    redisReply **replies = run(store, "releaseLock", 1);
+    redisReply **replies = mc_call_run_loading(store, "releaseLock", &mc_script_release, 1, 0);
     RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_INTEGER && replies[0]->integer == 1);
 }
 
@@ -921,12 +703,12 @@ PHP_METHOD(MoodleCache_RedisStore, checkLockState)
 
     mc_redis_store *store = THIS_STORE();
     if (!ready(store)) RETURN_THROWS();
-    if (!begin(store, definition) || !ARG_LITERAL(store, "GET")
-        || !key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key)) || !queue(store)) {
-        out_of_memory(store, "checkLockState");
+    if (!mc_call_begin(store, definition) || !MC_ARG_LITERAL(store, "GET")
+        || !mc_call_key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key)) || !mc_call_queue(store)) {
+        mc_call_out_of_memory(store, "checkLockState");
         RETURN_NULL();
     }
-    redisReply **replies = run(store, "checkLockState", 1);
+    redisReply **replies = mc_call_run(store, "checkLockState", 1);
     if (replies == NULL || replies[0]->type != REDIS_REPLY_STRING) {
         RETURN_NULL();
     }

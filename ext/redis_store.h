@@ -28,6 +28,8 @@ typedef struct mc_redis_store {
     mc_buf tag;              /* "{P:D}" of the current call */
     mc_buf frames;           /* encoded values of the current call */
     mc_buf scratch;          /* decompressed payloads */
+    mc_buf resend;           /* a call's commands, kept to send again after NOSCRIPT */
+    mc_buf resend_native;    /* has/find's, kept to send again after converting old-layout data */
     mc_store_counters counters;
     zend_string *last_error; /* NULL when the last call succeeded */
     mc_near_store near;      /* the near cache (near_cache.h) */

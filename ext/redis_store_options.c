@@ -145,6 +145,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     conn.tls.verify_peer = 1;
     conn.connect_timeout = MC_DEFAULT_CONNECT_TIMEOUT;
     conn.read_timeout = MC_DEFAULT_READ_TIMEOUT;
+    conn.probe_features = 1;        /* field expiry or not: redis_expiry.h */
     char *storage = NULL;
     zend_long database = 0;
     zend_string *prefix = NULL;

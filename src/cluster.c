@@ -455,7 +455,8 @@ static size_t next_command(const char *p, size_t len, size_t off, const char **n
 
 static int read_only_command(const char *name, size_t len)
 {
-    static const char *const reads[] = {"GET", "MGET", "EXISTS", "HGET", "HMGET", "EVAL_RO", NULL};
+    static const char *const reads[] = {"GET", "MGET", "EXISTS", "HGET", "HMGET", "HKEYS", "HPTTL",
+                                        "EVAL_RO", "EVALSHA_RO", NULL};
     for (int i = 0; reads[i] != NULL; i++) {
         if (strlen(reads[i]) == len && strncasecmp(name, reads[i], len) == 0) {
             return 1;

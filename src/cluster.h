@@ -16,7 +16,8 @@
  * (and records that node for the slot), ASK resends it with ASKING before
  * each command, TRYAGAIN (a multi-key command during a slot migration)
  * resends after MC_CLUSTER_TRYAGAIN_MS.  With read_from_replicas, a
- * pipeline of reads only (GET, MGET, EXISTS, HGET, HMGET, EVAL_RO) goes to
+ * pipeline of reads only (GET, MGET, EXISTS, HGET, HMGET, HKEYS, HPTTL,
+ * EVAL_RO, EVALSHA_RO) goes to
  * a replica of the slot (connections then send READONLY after connecting).
  *
  * Replies are parsed by mc_cluster_parse_slots, which takes a reply tree and

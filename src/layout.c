@@ -1,5 +1,7 @@
 /* layout.c - Redis key layout and scripts (see layout.h). */
+#include <stdio.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "layout.h"
 
 mc_status mc_layout_escape(mc_buf *out, const char *s, size_t len)
@@ -113,3 +115,46 @@ const char MC_LUA_COUNT[] =
 const char MC_LUA_RELEASE[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
     "return 0\n";
+
+const char MC_LUA_MIGRATE[] =
+    LUA_EXPIRES_AT
+    "local n = 0\n"
+    "for _, k in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do\n"
+    "  local v = redis.call('HGET', KEYS[1], k)\n"
+    "  n = n + 1\n"
+    "  if v and expired(v) then redis.call('HDEL', KEYS[1], k)\n"
+    "  elseif v and expires_at(v) ~= 0 then redis.call('HEXPIREAT', KEYS[1], expires_at(v), 'FIELDS', 1, k) end\n"
+    "end\n"
+    "redis.call('DEL', KEYS[2])\n"
+    "return n\n";
+
+mc_script mc_script_reap = {MC_LUA_REAP, ""};
+mc_script mc_script_find = {MC_LUA_FIND, ""};
+mc_script mc_script_count = {MC_LUA_COUNT, ""};
+mc_script mc_script_release = {MC_LUA_RELEASE, ""};
+mc_script mc_script_migrate = {MC_LUA_MIGRATE, ""};
+
+static mc_status sha1_hex(mc_script *s)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(s->text, strlen(s->text), digest, &len, EVP_sha1(), NULL) != 1 || len != 20) {
+        return MC_ERR_NOMEM;
+    }
+    for (unsigned int i = 0; i < len; i++) {
+        snprintf(s->sha + 2 * i, 3, "%02x", digest[i]);
+    }
+    return MC_OK;
+}
+
+mc_status mc_layout_init(void)
+{
+    mc_script *all[] = {&mc_script_reap, &mc_script_find, &mc_script_count, &mc_script_release, &mc_script_migrate};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        mc_status st = sha1_hex(all[i]);
+        if (st != MC_OK) {
+            return st;
+        }
+    }
+    return MC_OK;
+}

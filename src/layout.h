@@ -16,12 +16,18 @@
  * Why a hash: every operation Moodle makes is one command on one key (HGET,
  * HMGET, HSET, HDEL), exactly the server work of cachestore_redis, and
  * purge(D) is one UNLINK of two keys, whatever the definition holds.
- * Expiry: Redis 7.0 (Debian 12) and Valkey 8 have no per-field TTL, so the
- * expiry is in the frame (a reader treats an expired frame as a miss) and a
- * write with a TTL also runs MC_LUA_REAP, which deletes the fields that
- * expired meanwhile: expired data lives at most until the definition's next
- * TTL write (or its purge).  purgeAll scans for "{P:*" and unlinks what it
- * finds, so another prefix is never touched.
+ * Expiry is in the frame (a reader treats an expired frame as a miss), and
+ * on the server:
+ * - with hash-field expiry (Redis 7.4+, Valkey 9+): a write with a TTL is
+ *   HSET + HEXPIREAT of its fields, and the server deletes them when due;
+ *   {P:D}#t exists only for data an older version wrote, and MC_LUA_MIGRATE
+ *   converts it the first time has/find meet it;
+ * - without (Redis 7.0-7.2, Valkey 8): a write with a TTL also records its
+ *   fields in {P:D}#t and runs MC_LUA_REAP, which deletes the fields that
+ *   expired meanwhile: expired data lives at most until the definition's
+ *   next TTL write (or its purge).
+ * purgeAll scans for "{P:*" and unlinks what it finds, so another prefix is
+ * never touched.
  */
 #ifndef MC_LAYOUT_H
 #define MC_LAYOUT_H
@@ -41,9 +47,20 @@ mc_status mc_layout_escape(mc_buf *out, const char *s, size_t len);
  * with glob metacharacters backslash-escaped. */
 mc_status mc_layout_scan_pattern(mc_buf *out, const char *prefix, size_t prefix_len);
 
-/* Lua scripts, run with EVAL / EVAL_RO (Redis caches them by hash after the
- * first call).  All take KEYS[1] = {P:D}, KEYS[2] = {P:D}#t, ARGV[1] = now
+/* Lua scripts, sent as EVALSHA / EVALSHA_RO with their SHA-1 (the text is
+ * sent by SCRIPT LOAD only when the server answers NOSCRIPT).  The
+ * data-path ones take KEYS[1] = {P:D}, KEYS[2] = {P:D}#t, ARGV[1] = now
  * (unix seconds, the client's clock, the one readers judge frames by). */
+typedef struct mc_script {
+    const char *text;
+    char sha[41];           /* hex SHA-1 of text, after mc_layout_init */
+} mc_script;
+
+extern mc_script mc_script_reap, mc_script_find, mc_script_count, mc_script_release, mc_script_migrate;
+
+/* Computes every script's SHA-1; call once before using them (MINIT).
+ * MC_ERR_NOMEM if the digest cannot be had. */
+mc_status mc_layout_init(void);
 
 /* Deletes up to 256 fields whose frames have expired by ARGV[1], and drops
  * from the sorted set the members that are gone or no longer expire; the
@@ -61,5 +78,11 @@ extern const char MC_LUA_COUNT[];
 /* KEYS[1] = lock key, ARGV[1] = owner.  Deletes the lock only if ARGV[1]
  * holds it; returns 1 when deleted, else 0. */
 extern const char MC_LUA_RELEASE[];
+
+/* Servers with hash-field expiry: turns a definition written under the
+ * sorted-set layout into the field-TTL one: each field of {P:D}#t is
+ * deleted when its frame has expired, else given its frame's expiry with
+ * HEXPIREAT; then {P:D}#t is deleted.  Returns the number of fields seen. */
+extern const char MC_LUA_MIGRATE[];
 
 #endif

@@ -899,6 +899,7 @@ static int copy_config(mc_listener *l, const mc_listener_config *cfg)
     l->opts.tls.key_file = dup_str(l, 6, cfg->conn->tls.key_file, &oom);
     l->opts.tls.server_name = dup_str(l, 7, cfg->conn->tls.server_name, &oom);
     l->opts.readonly = 0;
+    l->opts.probe_features = 0;
     l->foreign = cfg->foreign_writes;
     if (cfg->nseeds > 0) {
         l->seed_hosts = calloc(cfg->nseeds, sizeof(char *));

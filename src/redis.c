@@ -32,6 +32,7 @@ struct mc_redis {
     unsigned failures;          /* consecutive failed connects */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
     uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
+    unsigned features;          /* MC_REDIS_* of the open connection's server */
 };
 
 /* A connection used this recently is not probed for a close before reuse
@@ -491,6 +492,7 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     const mc_redis_options *o = &r->opts;
     mc_buf hs = MC_BUF_INIT;
     size_t expect = 0;
+    const char *names[4];       /* what each reply answers */
     mc_status st = MC_OK;
     char dbstr[16];
     if (o->password != NULL) {
@@ -507,20 +509,26 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
             lens[1] = lens[2];
             st = format_command(&hs, 2, argv, lens);
         }
-        expect++;
+        names[expect++] = "AUTH";
     }
     if (st == MC_OK && o->database > 0) {
         snprintf(dbstr, sizeof(dbstr), "%d", o->database);
         const char *argv[2] = {"SELECT", dbstr};
         size_t lens[2] = {6, strlen(dbstr)};
         st = format_command(&hs, 2, argv, lens);
-        expect++;
+        names[expect++] = "SELECT";
     }
     if (st == MC_OK && o->readonly) {
         const char *argv[1] = {"READONLY"};
         size_t lens[1] = {8};
         st = format_command(&hs, 1, argv, lens);
-        expect++;
+        names[expect++] = "READONLY";
+    }
+    if (st == MC_OK && o->probe_features) {
+        const char *argv[3] = {"COMMAND", "INFO", "HPEXPIRE"};
+        size_t lens[3] = {7, 4, 8};
+        st = format_command(&hs, 3, argv, lens);
+        names[expect++] = "COMMAND INFO";
     }
     if (st != MC_OK || expect == 0) {
         if (hs.data != NULL) {
@@ -537,12 +545,18 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     st = pipeline_io(r, hs.data, hs.len, expect, deadline, &got, &eof);
     explicit_bzero(hs.data, hs.cap);    /* it held the password */
     mc_buf_free(&hs);
+    r->features = 0;
     for (size_t i = 0; st == MC_OK && i < r->nreplies; i++) {
         redisReply *rep = r->replies[i];
+        if (strcmp(names[i], "COMMAND INFO") == 0) {
+            /* [nil] for an unknown command; an error (COMMAND denied) says nothing */
+            if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY) {
+                r->features |= MC_REDIS_FIELD_TTL;
+            }
+            continue;
+        }
         if (rep->type == REDIS_REPLY_ERROR) {
-            const char *what = (o->password != NULL && i == 0) ? "AUTH"
-                : (o->readonly && i + 1 == r->nreplies) ? "READONLY" : "SELECT";
-            snprintf(r->errstr, sizeof(r->errstr), "%s refused: %.*s", what,
+            snprintf(r->errstr, sizeof(r->errstr), "%s refused: %.*s", names[i],
                      (int)(rep->len > 200 ? 200 : rep->len), rep->str);
             st = MC_ERR_AUTH;
         } else if (rep->type != REDIS_REPLY_STATUS) {
@@ -630,6 +644,11 @@ mc_status mc_redis_connect(mc_redis *r)
         return MC_OK;
     }
     return connect_now(r);
+}
+
+unsigned mc_redis_features(const mc_redis *r)
+{
+    return r->conn.fd >= 0 ? r->features : 0;
 }
 
 int mc_redis_connected(const mc_redis *r)

@@ -9,10 +9,10 @@
  * our own (transport.h): TCP (TCP_NODELAY), Unix socket, or TLS through
  * OpenSSL; non-blocking connect with a timeout; poll()-based read/write
  * deadline, writing and reading at the same time; never raises SIGPIPE.
- * AUTH (user + password), SELECT and READONLY run after each connect, pipelined
- * together in a round trip of their own within the connect timeout: not
- * ahead of the caller's commands, which would run in database 0 if SELECT
- * were refused.
+ * AUTH (user + password), SELECT, READONLY and the feature probe
+ * (COMMAND INFO) run after each connect, pipelined together in a round trip
+ * of their own within the connect timeout: not ahead of the caller's
+ * commands, which would run in database 0 if SELECT were refused.
  *
  * Failure policy (the PHP layer turns failures into misses):
  * - Any I/O, timeout or protocol error closes the connection; the next exec
@@ -73,7 +73,12 @@ typedef struct mc_redis_options {
     mc_redis_tls_options tls;
     int readonly;             /* 1: READONLY after each connect (reads on a
                                  Redis Cluster replica) */
+    int probe_features;       /* 1: ask the server at each connect what it
+                                 can do (mc_redis_features) */
 } mc_redis_options;
+
+/* What a server offers, as found at connect (probe_features). */
+#define MC_REDIS_FIELD_TTL 1u     /* hash-field expiry: HPEXPIRE, HEXPIREAT, HPTTL (Redis 7.4+, Valkey 9+) */
 
 typedef struct mc_redis_stats {
     uint64_t round_trips;     /* execs that did I/O (a resend is not counted again) */
@@ -125,6 +130,10 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count);
 mc_status mc_redis_connect(mc_redis *r);
 /* 1 while a connection is open. */
 int mc_redis_connected(const mc_redis *r);
+/* MC_REDIS_* bits of the open connection's server (0 when closed, not
+ * probed, or the server refused COMMAND INFO).  Found in the connect's own
+ * round trip, with AUTH and SELECT: no round trip on the data path. */
+unsigned mc_redis_features(const mc_redis *r);
 /* Closes the connection.  Not a failure: it starts no backoff window (one
  * already running still applies). */
 void mc_redis_close(mc_redis *r);

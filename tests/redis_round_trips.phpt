@@ -5,7 +5,7 @@ RedisStore: every method, single or multi, costs one network round trip
 --FILE--
 <?php
 require __DIR__ . '/config.inc';
-$s = mc_test_store();
+$s = mc_test_store(['near_cache' => false]);     // Redis's round trips (near-cache calls: near_cache_has.phpt)
 $s->get('d', 'warm-up');   // connects
 $keys = array_map(fn($i) => "k$i", range(1, 50));
 $items = array_combine($keys, range(1, 50));

@@ -1,7 +1,9 @@
 --TEST--
-RedisStore: an expired field is a miss while Redis still holds it, and the next TTL write reaps it
+RedisStore without hash-field expiry: an expired field is a miss while Redis still holds it, and the next TTL write reaps it
 --SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
+<?php require __DIR__ . '/skipif.inc';
+require_once __DIR__ . '/config.inc';
+if (mc_test_field_ttl()) die('skip the server has hash-field expiry: redis_ttl_field_expiry.phpt'); ?>
 --FILE--
 <?php
 require __DIR__ . '/config.inc';
