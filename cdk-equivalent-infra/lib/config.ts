@@ -8,7 +8,7 @@ import { deepMerge, isObject } from './merge';
  * strings in the profile stay strings).
  *
  * Select a profile with `-c config=production`. No account ids or ARNs live
- * here: ARNs (certificate, admin role) come in through context only.
+ * here: ARNs (certificate, admin principal) come in through context only.
  */
 
 export interface NodeGroupSize {
@@ -71,7 +71,8 @@ export interface MoodleInfraConfig {
   readonly interfaceEndpoints: string[];
   readonly kubernetesVersion: string;
   readonly endpointPublicCidrs: string[];
-  readonly adminRoleArn: string;
+  /** IAM role or user that gets cluster admin through an access entry (required). */
+  readonly adminPrincipalArn: string;
   readonly onDemand: NodeGroupSize;
   readonly spot: Record<string, NodeGroupSize>;
   readonly nodeDiskSizeGiB: number;
@@ -92,6 +93,9 @@ export interface ContextSource {
 }
 
 export const PROFILES_KEY = 'moodlecache:profiles';
+
+/** An IAM role or user ARN, as an EKS access entry takes it (not an STS assumed-role ARN). */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /** Cluster versions the bundled kubectl (@aws-cdk/lambda-layer-kubectl-v36) may manage. */
 export const KUBECTL_SKEW = ['1.35', '1.36', '1.37'];
@@ -134,6 +138,15 @@ function validate(cfg: MoodleInfraConfig): void {
   // The kubectl/helm layer is built for 1.36; kubectl supports one minor either side.
   if (!KUBECTL_SKEW.includes(cfg.kubernetesVersion)) {
     fail(`kubernetesVersion ${cfg.kubernetesVersion} is outside the kubectl layer's skew (${KUBECTL_SKEW.join(', ')})`);
+  }
+  if (!cfg.adminPrincipalArn) {
+    fail('adminPrincipalArn is required: the IAM role or user that gets cluster admin through an EKS access entry, '
+      + 'e.g. -c adminPrincipalArn=arn:aws:iam::<account>:role/<name>. Without it nobody can use kubectl: '
+      + 'the only other admin is the role CloudFormation deployed with');
+  }
+  if (!PRINCIPAL_ARN.test(cfg.adminPrincipalArn)) {
+    fail(`adminPrincipalArn "${cfg.adminPrincipalArn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name> `
+      + 'or :user/<name>; for an assumed-role session give the role\'s ARN)');
   }
   if (![2, 3].includes(cfg.azCount)) fail(`azCount must be 2 or 3, got ${cfg.azCount}`);
   if (cfg.natGateways < 1 || cfg.natGateways > cfg.azCount) fail(`natGateways must be 1..azCount, got ${cfg.natGateways}`);

@@ -52,7 +52,7 @@ export class MoodleStack extends Stack {
       vpc,
       kubernetesVersion: cfg.kubernetesVersion,
       endpointPublicCidrs: cfg.endpointPublicCidrs,
-      adminRoleArn: cfg.adminRoleArn,
+      adminPrincipalArn: cfg.adminPrincipalArn,
       onDemand: cfg.onDemand,
       spot: cfg.spot,
       nodeDiskSizeGiB: cfg.nodeDiskSizeGiB,

@@ -19,7 +19,12 @@ export const CONFIGS: ConfigName[] = ['default', 'production'];
  * certificate path is covered without a third full synthesis.
  */
 export const PRODUCTION_ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org', domainName: 'learn.example.org' };
-const TEST_CONTEXT: Record<ConfigName, Record<string, unknown>> = { default: {}, production: PRODUCTION_ZONE };
+/** The operator's principal every deployment must name (AWS's documentation account id). */
+export const ADMIN_PRINCIPAL = 'arn:aws:iam::111122223333:role/moodle-admin';
+const TEST_CONTEXT: Record<ConfigName, Record<string, unknown>> = {
+  default: { adminPrincipalArn: ADMIN_PRINCIPAL },
+  production: { adminPrincipalArn: ADMIN_PRINCIPAL, ...PRODUCTION_ZONE },
+};
 
 export interface Violation {
   ruleName: string;
