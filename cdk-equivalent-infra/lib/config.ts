@@ -50,6 +50,8 @@ export interface AddonChart {
   readonly repository: string;
   readonly version: string;
   readonly namespace: string;
+  /** Release the add-on runs (image tag v<appVersion>) when it must differ from the chart's default. */
+  readonly appVersion?: string;
 }
 
 export const ADDON_NAMES = [

@@ -75,6 +75,7 @@ export class MoodleStack extends Stack {
         cluster,
         clusterName,
         chart: props.addonVersions['cluster-autoscaler'],
+        kubernetesVersion: cfg.kubernetesVersion,
         spotAsgPattern: `^eks-${clusterName}-spot-.*`,
         onDemandAsgPattern: `^eks-${clusterName}-on-demand-.*`,
       }).chart,

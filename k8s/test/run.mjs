@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { helm, template } from "./lib/helm.mjs";
-import { validateManifest } from "./lib/schema.mjs";
+import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
+import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
 import { runRules } from "./lib/policy.mjs";
 import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
@@ -15,8 +16,9 @@ import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative
 const here = dirname(fileURLToPath(import.meta.url));
 const CHART = resolve(here, "../charts/moodle");
 const ADDONS = resolve(here, "../addons");
-// Kubernetes versions the chart supports (EKS standard support); schemas are v1.34.
-export const KUBE_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0"];
+// From the oldest supported version up to the one the CDK app deploys.
+const CLUSTER_VERSIONS = cdkClusterVersions(resolve(here, "../.."));
+const KUBE_VERSIONS = kubeVersions(CLUSTER_VERSIONS);
 const NEWEST = KUBE_VERSIONS.at(-1);
 
 let passed = 0, failed = 0;
@@ -37,6 +39,10 @@ async function schemaErrors(docs) {
   for (const d of docs) for (const e of await validateManifest(d)) errors.push(`${d.kind}/${d.metadata?.name}: ${e}`);
   return errors;
 }
+
+const models = modelsKubernetesVersion();
+report(`manifest schemas (Kubernetes ${models} API) cover the cluster the CDK app deploys (${CLUSTER_VERSIONS.join(", ")})`,
+  CLUSTER_VERSIONS.filter((v) => minorOf(models) < minorOf(v)).map((v) => `cluster runs ${v}, schemas are ${models}: update @kubernetes/client-node`));
 
 const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
 report("ci/ has the minimal, production, existing-secret and static EFS value sets",
@@ -84,12 +90,12 @@ report("rendering without required values fails with a message",
   !bare.ok && bare.stderr.includes("moodle.wwwroot is required") ? [] : ["rendered without moodle.wwwroot, or no clear message"]);
 
 const ingressClassName = parse(readFileSync(join(CHART, "values.yaml"), "utf8")).ingress.className;
-for (const { name, violations } of addonChecks(ADDONS, { ingressClassName })) report(name, violations);
+for (const { name, violations } of addonChecks(ADDONS, { ingressClassName, clusterVersions: CLUSTER_VERSIONS })) report(name, violations);
 report("add-ons: manifests valid against Kubernetes schemas", await addonManifestErrors(ADDONS));
 
 // Broken charts and values must be caught: each case asserts the check fails.
 for (const { name, violations } of await negativeChecks(CHART, NEWEST)) report(`negative: ${name}`, violations);
-for (const { name, violations } of addonNegativeChecks(ADDONS, ingressClassName)) report(`negative: ${name}`, violations);
+for (const { name, violations } of addonNegativeChecks(ADDONS, { ingressClassName, clusterVersions: CLUSTER_VERSIONS })) report(`negative: ${name}`, violations);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -107,7 +107,9 @@ export async function negativeChecks(chart, kubeVersion) {
 // Broken add-on files: each must fail the add-on check it names.
 const ADDON_CASES = [
   { name: "a version range instead of a pin", check: "versions.yaml pins", file: "versions.yaml",
-    from: "version: 9.50.1", to: "version: ^9.50.1" },
+    from: "version: 9.59.0", to: "version: ^9.59.0" },
+  { name: "cluster-autoscaler one minor behind the cluster", check: "autoscaler release matches", file: "versions.yaml",
+    from: "appVersion: 1.36.1", to: "appVersion: 1.35.0" },
   { name: "versions.yaml in flow style (install.sh's awk cannot read it)", check: "install.sh installs", file: "versions.yaml",
     from: "metrics-server:\n  chart: metrics-server\n  repository: https://kubernetes-sigs.github.io/metrics-server\n  version: 3.13.0\n  namespace: kube-system",
     to: "metrics-server: {chart: metrics-server, repository: https://kubernetes-sigs.github.io/metrics-server, version: 3.13.0, namespace: kube-system}" },
@@ -117,7 +119,7 @@ const ADDON_CASES = [
     from: "50:\n      - .*spot.*", to: "5:\n      - .*spot.*" },
 ];
 
-export function addonNegativeChecks(addons, ingressClassName) {
+export function addonNegativeChecks(addons, options) {
   return ADDON_CASES.map((c) => {
     const dir = mkdtempSync(join(tmpdir(), "moodle-addons-"));
     try {
@@ -126,7 +128,7 @@ export function addonNegativeChecks(addons, ingressClassName) {
       const text = readFileSync(path, "utf8");
       if (!text.includes(c.from)) return { name: `add-ons: ${c.name} is caught`, violations: [`case is stale: ${c.file} has no ${JSON.stringify(c.from)}`] };
       writeFileSync(path, text.replace(c.from, c.to));
-      const hit = addonChecks(dir, { ingressClassName }).find((r) => r.name.includes(c.check));
+      const hit = addonChecks(dir, options).find((r) => r.name.includes(c.check));
       return { name: `add-ons: ${c.name} is caught`, violations: hit?.violations.length ? [] : [`expected the "${c.check}" check to fail`] };
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,26 @@
 // Two passes, because neither library does both jobs:
 //  - kubernetes-models checks types, formats and required fields (JSON Schema),
 //    but lets unknown fields through;
-//  - the OpenAPI model metadata shipped in @kubernetes/client-node (v1.34 API)
-//    lists every field of every type, so a walk over it rejects unknown ones
-//    (a typo such as `readinessprobe` or a field at the wrong level).
+//  - the OpenAPI model metadata shipped in @kubernetes/client-node (its API
+//    version: modelsKubernetesVersion()) lists every field of every type, so a
+//    walk over it rejects unknown ones (a typo such as `readinessprobe` or a
+//    field at the wrong level).
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+
+// Kubernetes minor ("1.36") the client-node models were generated from: the
+// newest "OpenAPI spec version" their files name (unchanged files keep older ones).
+export function modelsKubernetesVersion() {
+  const dir = dirname(createRequire(import.meta.url).resolve("@kubernetes/client-node/dist/gen/models/all.js"));
+  let newest = [0, 0];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".d.ts"))) {
+    const m = readFileSync(join(dir, f), "utf8").match(/OpenAPI spec version: (?:release-|v)(\d+)\.(\d+)/);
+    if (m && (Number(m[1]) > newest[0] || (Number(m[1]) === newest[0] && Number(m[2]) > newest[1]))) newest = [Number(m[1]), Number(m[2])];
+  }
+  return newest.join(".");
+}
 
 const PRIMITIVE = new Set(["string", "number", "boolean", "Date", "any", "object", "IntOrString"]);
 
