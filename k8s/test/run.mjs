@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { helm, template } from "./lib/helm.mjs";
 import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
 import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
-import { runRules } from "./lib/policy.mjs";
+import { RULES, runRules } from "./lib/policy.mjs";
 import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
 import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
@@ -82,6 +82,11 @@ for (const set of valueSets) {
   if (notes.ok && !notes.text.includes("kubectl get secret")) leaks.push("NOTES.txt does not say how to read the admin password");
   report(`${set}: NOTES.txt renders, prints no secret`, leaks);
 }
+
+// One replica (autoscaling off) is allowed; its PDB must still let drains through.
+const single = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], set: ["autoscaling.enabled=false", "web.replicaCount=1"], kubeVersion: NEWEST });
+report("one web replica (autoscaling off): the PDB lets a node drain evict it",
+  single.ok ? RULES["node drains not blocked by the PDB"](single.docs) : [single.stderr.trim()]);
 
 const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
 report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);

@@ -57,7 +57,15 @@ const CASES = [
     patch: (d) => patch(d, "configmap.yaml", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
   { name: "password file outside the mounted Secret", rule: "image environment contract",
     patch: (d) => patch(d, "_helpers.tpl", "value: /etc/moodle/secrets/db-password", "value: /run/secrets/db-password") },
-  { name: "PDB that blocks every drain", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], rule: "pod disruption budget" },
+  { name: "no PDB", set: ["pdb.create=false"], rule: "pod disruption budget" },
+  { name: "PDB keeping every replica, refused at render", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], renderFails: true },
+  { name: "PDB maxUnavailable 0 rejected by values.schema.json", set: ["pdb.maxUnavailable=0"], renderFails: true },
+  { name: "one replica under the old minAvailable-1 PDB", rule: "node drains not blocked by the PDB",
+    set: ["autoscaling.enabled=false", "web.replicaCount=1"],
+    patch: (d) => {
+      patch(d, "pdb.yaml", "{{- else if lt $replicas 2 }}", "{{- else if false }}");
+      patch(d, "pdb.yaml", "{{- if ge $kept $replicas }}", "{{- if false }}");
+    } },
   { name: "deregistration delay longer than the grace period", set: ["ingress.deregistrationDelaySeconds=100"],
     rule: "graceful termination within the Spot notice" },
   { name: "HPA memory target of 0% (a zero value taken as set)", rule: "HPA autoscaling/v2",

@@ -15,6 +15,7 @@ export const RULES = {
   "probes": pod.probes,
   "graceful termination within the Spot notice": pod.gracefulTermination,
   "pod disruption budget": release.disruptionBudget,
+  "node drains not blocked by the PDB": release.drainable,
   "spread across zones, instance types, hosts": pod.spread,
   "cron and install job on On-Demand": pod.onDemandPlacement,
   "cron Forbid, install hook": release.jobs,

@@ -20,26 +20,47 @@ const DEPRECATED_KEYS = [
   "beta.kubernetes.io/arch",
 ];
 
-export function disruptionBudget(docs) {
-  const v = [];
+// The web Deployment, its least replica count (HPA minimum or fixed) and the
+// PDBs that select its pods.
+function webBudget(docs) {
   const deploy = byKind(docs, "Deployment").find((d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "web");
-  if (!deploy) return ["no web Deployment"];
+  if (!deploy) return {};
   const hpa = byKind(docs, "HorizontalPodAutoscaler").find((h) => h.spec?.scaleTargetRef?.name === deploy.metadata.name);
   const replicas = hpa ? hpa.spec.minReplicas ?? 1 : deploy.spec.replicas ?? 1;
-  if (replicas < 2) v.push(`${name(deploy)}: ${replicas} replica(s); one Spot interruption takes the site down`);
   const podLabels = deploy.spec.template.metadata.labels;
   const pdbs = byKind(docs, "PodDisruptionBudget").filter((p) => labelsMatch(p.spec?.selector?.matchLabels, podLabels));
+  return { deploy, replicas, pdbs };
+}
+
+// Pods a PDB lets go at once out of `replicas`, as Kubernetes computes it
+// (percentages round up, for minAvailable and maxUnavailable alike).
+export function allowedDisruptions(pdb, replicas) {
+  const count = (x) => (typeof x === "string" && x.endsWith("%") ? Math.ceil((replicas * parseInt(x, 10)) / 100) : Number(x));
+  if (pdb.maxUnavailable !== undefined) return count(pdb.maxUnavailable);
+  if (pdb.minAvailable !== undefined) return replicas - count(pdb.minAvailable);
+  return replicas; // a PDB with neither limits nothing
+}
+
+// One PDB over enough web replicas that a Spot interruption leaves some.
+export function disruptionBudget(docs) {
+  const { deploy, replicas, pdbs } = webBudget(docs);
+  if (!deploy) return ["no web Deployment"];
+  const v = [];
+  if (replicas < 2) v.push(`${name(deploy)}: ${replicas} replica(s); one Spot interruption takes the site down`);
   if (pdbs.length !== 1) return [...v, `expected one PodDisruptionBudget selecting the web pods, found ${pdbs.length}`];
   const pdb = pdbs[0].spec;
-  if (pdb.maxUnavailable !== undefined) {
-    if (pdb.maxUnavailable === 0 || pdb.maxUnavailable === "0%") v.push("PDB maxUnavailable 0 blocks every node drain");
-  } else if (Number.isInteger(pdb.minAvailable) && pdb.minAvailable >= replicas) {
-    v.push(`PDB minAvailable ${pdb.minAvailable} >= ${replicas} replicas blocks every node drain`);
-  } else if (pdb.minAvailable === undefined) {
-    v.push("PDB sets neither minAvailable nor maxUnavailable");
-  }
+  if (pdb.minAvailable === undefined && pdb.maxUnavailable === undefined) v.push("PDB sets neither minAvailable nor maxUnavailable");
   if (pdb.unhealthyPodEvictionPolicy !== "AlwaysAllow") v.push("PDB lets unready pods block a drain (unhealthyPodEvictionPolicy)");
   return v;
+}
+
+// Node drains and scale-down at the least replica count: each PDB over the
+// web pods must let at least one go.
+export function drainable(docs) {
+  const { deploy, replicas, pdbs = [] } = webBudget(docs);
+  if (!deploy) return ["no web Deployment"];
+  return pdbs.filter((p) => !(allowedDisruptions(p.spec, replicas) >= 1))
+    .map((p) => `${name(p)} allows ${allowedDisruptions(p.spec, replicas)} disruptions of ${replicas} web replica(s): it blocks every node drain`);
 }
 
 export function jobs(docs) {
