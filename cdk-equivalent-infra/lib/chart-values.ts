@@ -34,5 +34,8 @@ export function chartValues(i: ChartInputs): Record<string, unknown> {
       wafAclArn: i.wafAclArn ?? '',
     },
     networkPolicy: { ingressCidrs: [i.vpcCidr], egressCidrs: [i.vpcCidr] },
+    // Every node group spans all AZs and Cluster Autoscaler cannot choose the
+    // zone of a node it adds: a hard zone constraint could leave pods Pending.
+    topologySpread: { zone: { whenUnsatisfiable: 'ScheduleAnyway' } },
   };
 }

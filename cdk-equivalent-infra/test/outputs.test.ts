@@ -87,6 +87,12 @@ for (const config of CONFIGS) {
       assert.deepEqual(values.networkPolicy, { ingressCidrs: [SAMPLE.vpcCidr], egressCidrs: [SAMPLE.vpcCidr] });
     });
 
+    it('spreads web pods over zones softly, as every node group spans several AZs', () => {
+      const groups = Object.values(t.findResources('AWS::EKS::Nodegroup')) as any[];
+      assert.ok(groups.every((g) => g.Properties.Subnets.length > 1), 'a single-AZ node group: zone spread could be DoNotSchedule');
+      assert.equal(values.topologySpread?.zone?.whenUnsatisfiable, 'ScheduleAnyway');
+    });
+
     it('is valid for the chart\'s values.schema.json', { skip: !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent' }, () => {
       const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
       const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));

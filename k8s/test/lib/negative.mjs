@@ -71,6 +71,8 @@ const CASES = [
   { name: "HPA memory target of 0% (a zero value taken as set)", rule: "HPA autoscaling/v2",
     patch: (d) => patch(d, "hpa.yaml", "if gt (int .Values.autoscaling.targetMemory) 0", "if true") },
   { name: "no topology spread", set: ["topologySpread.enabled=false"], rule: "spread across zones, instance types, hosts" },
+  { name: "zone spread DoNotSchedule over multi-AZ node groups", set: ["topologySpread.zone.whenUnsatisfiable=DoNotSchedule"],
+    rule: "spread across zones, instance types, hosts" },
   { name: "duplicate key in a template (helm lint misses it)", renderFails: true,
     patch: (d) => patch(d, "deployment.yaml", '          args: ["web"]\n', '          args: ["web"]\n          env: []\n') },
   { name: "service account token mounted", set: ["serviceAccount.automountToken=true"], rule: "no service account token" },

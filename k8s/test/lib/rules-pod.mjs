@@ -125,6 +125,14 @@ export function spread(docs) {
     for (const k of ["topology.kubernetes.io/zone", "node.kubernetes.io/instance-type", "kubernetes.io/hostname"]) {
       if (!keys.has(k)) v.push(`${pod.where}: not spread across ${k}`);
     }
+    // Node groups span several AZs (the CDK app's do): Cluster Autoscaler
+    // cannot choose the zone of a node it adds, so a hard zone constraint can
+    // leave a pod Pending while the autoscaler keeps adding nodes elsewhere.
+    for (const t of pod.spec.topologySpreadConstraints ?? []) {
+      if (t.topologyKey === "topology.kubernetes.io/zone" && t.whenUnsatisfiable !== "ScheduleAnyway") {
+        v.push(`${pod.where}: zone spread is ${t.whenUnsatisfiable}; with multi-AZ node groups it must be ScheduleAnyway`);
+      }
+    }
   }
   return v;
 }
