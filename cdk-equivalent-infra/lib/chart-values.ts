@@ -14,6 +14,8 @@ export interface ChartInputs {
   readonly fileSystemId: string;
   readonly accessPointId: string;
   readonly vpcCidr: string;
+  /** ECR repository URI of the Moodle image; the tag is the operator's (--set image.tag). */
+  readonly imageRepository: string;
   readonly certificateArn?: string;
   readonly wafAclArn?: string;
 }
@@ -23,6 +25,7 @@ export const CHART_SECRET_NAME = 'moodle-credentials';
 
 export function chartValues(i: ChartInputs): Record<string, unknown> {
   return {
+    image: { repository: i.imageRepository },
     database: { type: 'pgsql', host: i.databaseHost, port: i.databasePort, name: i.databaseName, user: i.databaseUser },
     redis: { enabled: true, host: i.redisHost, port: i.redisPort, tls: true, auth: true },
     secrets: { existingSecret: CHART_SECRET_NAME },

@@ -14,6 +14,7 @@ import { MoodleCluster } from './cluster';
 import { AddonVersions, MoodleInfraConfig } from './config';
 import { Database, POSTGRES_PORT } from './database';
 import { Moodledata } from './file-system';
+import { ImageRepository } from './image-repository';
 import { Network } from './network';
 import { WebAcl } from './waf';
 
@@ -26,7 +27,8 @@ export interface MoodleStackProps extends StackProps {
 
 /**
  * Moodle on EKS: network, cluster with its add-ons, database, cache,
- * moodledata, and the optional certificate, WAF and Container Insights.
+ * moodledata, the image repository, and the optional certificate, WAF and
+ * Container Insights.
  * Environment-agnostic (no account or region), so it synthesizes offline.
  */
 export class MoodleStack extends Stack {
@@ -90,6 +92,8 @@ export class MoodleStack extends Stack {
       observability.addon.node.addDependency(eks.onDemandGroup);
     }
 
+    const images = new ImageRepository(this, 'ImageRepository', { repositoryName: `${clusterName}/moodle`, production: cfg.production }).repository;
+
     const certificate = new SiteCertificate(this, 'Certificate', cfg).certificate;
     const waf = cfg.waf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
 
@@ -108,6 +112,7 @@ export class MoodleStack extends Stack {
       EfsFileSystemId: [moodledata.fileSystem.fileSystemId, 'chart: persistence.fileSystemId'],
       EfsAccessPointId: [moodledata.accessPoint.accessPointId, 'chart: persistence.accessPointId (static mode)'],
       VpcCidr: [vpc.vpcCidrBlock, 'chart: networkPolicy.ingressCidrs / egressCidrs'],
+      EcrRepositoryUri: [images.repositoryUri, 'chart: image.repository; push the image built from docker/ here (tags are immutable)'],
       ...(certificate ? { CertificateArn: [certificate.certificateArn, 'chart: ingress.certificateArn'] } : {}),
       ...(waf ? { WafAclArn: [waf.attrArn, 'chart: ingress.wafAclArn'] } : {}),
       ChartValues: [this.toJsonString(chartValues({
@@ -120,6 +125,7 @@ export class MoodleStack extends Stack {
         fileSystemId: moodledata.fileSystem.fileSystemId,
         accessPointId: moodledata.accessPoint.accessPointId,
         vpcCidr: vpc.vpcCidrBlock,
+        imageRepository: images.repositoryUri,
         certificateArn: certificate?.certificateArn,
         wafAclArn: waf?.attrArn,
       })), 'Values for k8s/charts/moodle (JSON); scripts/chart-values.ts writes them to a file'],

@@ -8,53 +8,15 @@ import * as YAML from 'yaml';
 import { deepMerge } from '../lib/merge';
 import { main, valuesFromOutputs } from '../scripts/chart-values';
 import { CONFIGS, profile, template } from './helpers';
+import { rendered, SAMPLE } from './deployed';
 
 const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
 const CHART_OUTPUTS = [
   'ClusterName', 'Region', 'UpdateKubeconfigCommand',
   'RdsEndpoint', 'RdsPort', 'RdsDatabaseName', 'RdsSecretArn',
   'RedisEndpoint', 'RedisPort', 'RedisTls', 'RedisAuthSecretArn',
-  'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'ChartValues',
+  'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'EcrRepositoryUri', 'ChartValues',
 ];
-
-const SAMPLE = {
-  region: 'eu-west-1',
-  dbHost: 'moodle.abcdefghijkl.eu-west-1.rds.amazonaws.com',
-  redisHost: 'master.dev-moodle.abc123.euw1.cache.amazonaws.com',
-  fileSystemId: 'fs-0123456789abcdef0',
-  accessPointId: 'fsap-0123456789abcdef0',
-  wafArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/prod-moodle/00000000-0000-0000-0000-000000000000',
-  vpcCidr: '10.40.0.0/16',
-  certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
-};
-
-/** A value CloudFormation would give a reference; unknown references fail the test. */
-function sample(p: any, clusterName: string): string {
-  const [id, attr] = p.Ref ? [p.Ref, 'Ref'] : p['Fn::GetAtt'];
-  const rules: [RegExp, string, string][] = [
-    [/^AWS::Region$/, 'Ref', SAMPLE.region],
-    [/^EksCluster[0-9A-F]{8}$/, 'Ref', clusterName],
-    [/^DatabaseInstance/, 'Endpoint.Address', SAMPLE.dbHost],
-    [/^DatabaseInstance/, 'Endpoint.Port', '5432'],
-    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Address', SAMPLE.redisHost],
-    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Port', '6379'],
-    [/^MoodledataFileSystemMoodledata/, 'Ref', SAMPLE.accessPointId],
-    [/^MoodledataFileSystem[0-9A-F]{8}$/, 'Ref', SAMPLE.fileSystemId],
-    [/^WafWebAcl/, 'Arn', SAMPLE.wafArn],
-    [/^Certificate[0-9A-F]{8}$/, 'Ref', SAMPLE.certificateArn],
-    [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
-  ];
-  const hit = rules.find(([re, a]) => re.test(id) && a === attr);
-  if (!hit) throw new Error(`no sample for ${id}.${attr}`);
-  return hit[2];
-}
-
-/** An output's value as deploy would render it. */
-function rendered(value: any, clusterName: string): string {
-  if (typeof value === 'string') return value;
-  if (!value['Fn::Join']) return sample(value, clusterName);
-  return value['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : sample(p, clusterName))).join('');
-}
 
 for (const config of CONFIGS) {
   describe(`outputs (${config})`, () => {
@@ -76,6 +38,7 @@ for (const config of CONFIGS) {
 
     it('maps the resources onto the chart values', () => {
       const p = profile(config);
+      assert.deepEqual(values.image, { repository: `${SAMPLE.account}.dkr.ecr.${SAMPLE.region}.amazonaws.com/${clusterName}/moodle` });
       assert.deepEqual(values.database, { type: 'pgsql', host: SAMPLE.dbHost, port: 5432, name: p.database.databaseName, user: p.database.username });
       assert.deepEqual(values.redis, { enabled: true, host: SAMPLE.redisHost, port: 6379, tls: true, auth: true });
       assert.deepEqual(values.persistence, {

@@ -80,7 +80,9 @@ for (const set of valueSets) {
   const notes = renderNotes(CHART, file);
   const leaks = notes.ok ? secrets.filter((s) => notes.text.includes(s)).map(() => "NOTES.txt prints a secret value") : [notes.error];
   if (notes.ok && !notes.text.includes("kubectl get secret")) leaks.push("NOTES.txt does not say how to read the admin password");
-  report(`${set}: NOTES.txt renders, prints no secret`, leaks);
+  const defaultImage = (values.image?.repository ?? "moodlecache/moodle") === "moodlecache/moodle";
+  if (notes.ok && defaultImage !== notes.text.includes("published nowhere")) leaks.push("NOTES.txt does not warn exactly when the image is the unpublished default");
+  report(`${set}: NOTES.txt renders, prints no secret, warns about the default image`, leaks);
 }
 
 // One replica (autoscaling off) is allowed; its PDB must still let drains through.
