@@ -18,6 +18,8 @@ export interface ChartInputs {
   readonly imageRepository: string;
   readonly certificateArn?: string;
   readonly wafAclArn?: string;
+  /** CloudFront in front: the site's URL and the origin target group the pods join. */
+  readonly edge?: { readonly siteUrl: string; readonly targetGroupArn: string };
 }
 
 /** Kubernetes Secret the chart reads passwords from (see scripts/chart-secret.sh). */
@@ -30,12 +32,15 @@ export function chartValues(i: ChartInputs): Record<string, unknown> {
     redis: { enabled: true, host: i.redisHost, port: i.redisPort, tls: true, auth: true },
     secrets: { existingSecret: CHART_SECRET_NAME },
     persistence: { enabled: true, mode: 'static', fileSystemId: i.fileSystemId, accessPointId: i.accessPointId, encryptInTransit: true },
-    ingress: {
-      enabled: true,
-      className: 'alb',
-      certificateArn: i.certificateArn ?? '',
-      wafAclArn: i.wafAclArn ?? '',
-    },
+    // Through CloudFront the app's load balancer serves the site: the pods
+    // join its target group (TargetGroupBinding) and no Ingress is made.
+    ...(i.edge ? {
+      moodle: { wwwroot: i.edge.siteUrl, sslProxy: true, reverseProxy: false },
+      ingress: { enabled: false },
+      targetGroupBinding: { enabled: true, targetGroupArn: i.edge.targetGroupArn },
+    } : {
+      ingress: { enabled: true, className: 'alb', certificateArn: i.certificateArn ?? '', wafAclArn: i.wafAclArn ?? '' },
+    }),
     networkPolicy: { ingressCidrs: [i.vpcCidr], egressCidrs: [i.vpcCidr] },
     // Every node group spans all AZs and Cluster Autoscaler cannot choose the
     // zone of a node it adds: a hard zone constraint could leave pods Pending.

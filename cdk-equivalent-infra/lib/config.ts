@@ -45,6 +45,16 @@ export interface EfsConfig {
   readonly moodledataGid: number;
 }
 
+export interface CloudFrontConfig {
+  /** A CloudFront distribution in front of a load balancer the app creates. */
+  readonly enabled: boolean;
+  /** ACM certificate for domainName, in us-east-1 (CloudFront's region); "" = the distribution's own domain. */
+  readonly certificateArn: string;
+  /** A CLOUDFRONT-scope WAF web ACL (made in us-east-1); "" = the regional ACL stays on the load balancer. */
+  readonly webAclArn: string;
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+}
+
 export interface AddonChart {
   readonly chart: string;
   readonly repository: string;
@@ -83,6 +93,7 @@ export interface MoodleInfraConfig {
   readonly efs: EfsConfig;
   readonly containerInsights: boolean;
   readonly waf: boolean;
+  readonly cloudFront: CloudFrontConfig;
   readonly certificateArn: string;
   readonly hostedZoneId: string;
   readonly hostedZoneName: string;
@@ -133,7 +144,7 @@ export function loadConfig(ctx: ContextSource): MoodleInfraConfig {
 }
 
 function validate(cfg: MoodleInfraConfig): void {
-  const fail = (msg: string) => {
+  const fail = (msg: string): never => {
     throw new Error(`invalid configuration: ${msg}`);
   };
   if (!/^[a-z][a-z0-9-]{1,15}$/.test(cfg.envName)) fail(`envName "${cfg.envName}" must match [a-z][a-z0-9-]{1,15}`);
@@ -161,4 +172,22 @@ function validate(cfg: MoodleInfraConfig): void {
   if (cfg.onDemand.minSize < 1) fail('onDemand.minSize must be >= 1: critical pods and the autoscaler run there');
   if (cfg.hostedZoneId && !(cfg.hostedZoneName && cfg.domainName)) fail('hostedZoneId needs hostedZoneName and domainName');
   if (cfg.certificateArn && cfg.hostedZoneId) fail('give certificateArn or hostedZoneId, not both');
+  validateCloudFront(cfg, fail);
+}
+
+/** CloudFront takes certificates and WAF web ACLs from us-east-1 only. */
+function validateCloudFront(cfg: MoodleInfraConfig, fail: (msg: string) => never): void {
+  const cf = cfg.cloudFront;
+  if (!cf.enabled) return;
+  if (!['PriceClass_100', 'PriceClass_200', 'PriceClass_All'].includes(cf.priceClass)) fail(`cloudFront.priceClass "${cf.priceClass}" is not a CloudFront price class`);
+  if (cf.certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(cf.certificateArn)) {
+    fail(`cloudFront.certificateArn "${cf.certificateArn}" must be an ACM certificate in us-east-1 (CloudFront uses no other region)`);
+  }
+  if (cf.webAclArn && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/.test(cf.webAclArn)) {
+    fail(`cloudFront.webAclArn "${cf.webAclArn}" must be a CLOUDFRONT-scope web ACL (arn:...:wafv2:us-east-1:...:global/webacl/...)`);
+  }
+  if (cfg.domainName && !cf.certificateArn) {
+    fail(`cloudFront.certificateArn is required to serve domainName ${cfg.domainName} through CloudFront: an ACM certificate for it in us-east-1`);
+  }
+  if (cf.certificateArn && !cfg.domainName) fail('cloudFront.certificateArn needs domainName, the site\'s host name');
 }

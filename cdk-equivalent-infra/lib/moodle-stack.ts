@@ -13,6 +13,8 @@ import { chartValues } from './chart-values';
 import { MoodleCluster } from './cluster';
 import { AddonVersions, MoodleInfraConfig } from './config';
 import { Database, POSTGRES_PORT } from './database';
+import { AccessLogs } from './access-logs';
+import { Edge } from './edge';
 import { Moodledata } from './file-system';
 import { ImageRepository } from './image-repository';
 import { Network } from './network';
@@ -94,8 +96,22 @@ export class MoodleStack extends Stack {
 
     const images = new ImageRepository(this, 'ImageRepository', { repositoryName: `${clusterName}/moodle`, production: cfg.production }).repository;
 
-    const certificate = new SiteCertificate(this, 'Certificate', cfg).certificate;
-    const waf = cfg.waf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
+    const site = new SiteCertificate(this, 'Certificate', cfg);
+    const certificate = site.certificate;
+    // WAF where the traffic enters: at CloudFront when given an edge web ACL, else regional.
+    const edgeWaf = cfg.cloudFront.enabled && cfg.cloudFront.webAclArn !== '';
+    const waf = cfg.waf && !edgeWaf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
+    const logs = cfg.cloudFront.enabled ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
+    const edge = cfg.cloudFront.enabled ? new Edge(this, 'Edge', {
+      cloudFront: cfg.cloudFront,
+      vpc,
+      podSecurityGroup: clients,
+      domainName: cfg.domainName,
+      certificate,
+      zone: site.zone,
+      regionalWebAcl: waf,
+      logBucket: logs!,
+    }) : undefined;
 
     this.outputs({
       ClusterName: [cluster.clusterName, 'EKS cluster name'],
@@ -114,7 +130,12 @@ export class MoodleStack extends Stack {
       VpcCidr: [vpc.vpcCidrBlock, 'chart: networkPolicy.ingressCidrs / egressCidrs'],
       EcrRepositoryUri: [images.repositoryUri, 'chart: image.repository; push the image built from docker/ here (tags are immutable)'],
       ...(certificate ? { CertificateArn: [certificate.certificateArn, 'chart: ingress.certificateArn'] } : {}),
-      ...(waf ? { WafAclArn: [waf.attrArn, 'chart: ingress.wafAclArn'] } : {}),
+      ...(waf ? { WafAclArn: [waf.attrArn, edge ? 'Regional web ACL on the origin load balancer' : 'chart: ingress.wafAclArn'] } : {}),
+      ...(edge ? {
+        SiteUrl: [edge.delivery.siteUrl, 'chart: moodle.wwwroot (through CloudFront)'],
+        DistributionDomainName: [edge.delivery.distribution.distributionDomainName, 'CloudFront domain: point the site\'s DNS name at it (the app does, given a hosted zone)'],
+        OriginTargetGroupArn: [edge.origin.targetGroup.targetGroupArn, 'chart: targetGroupBinding.targetGroupArn'],
+      } : {}),
       ChartValues: [this.toJsonString(chartValues({
         databaseHost: database.instance.dbInstanceEndpointAddress,
         databasePort: POSTGRES_PORT,
@@ -128,6 +149,7 @@ export class MoodleStack extends Stack {
         imageRepository: images.repositoryUri,
         certificateArn: certificate?.certificateArn,
         wafAclArn: waf?.attrArn,
+        edge: edge ? { siteUrl: edge.delivery.siteUrl, targetGroupArn: edge.origin.targetGroup.targetGroupArn } : undefined,
       })), 'Values for k8s/charts/moodle (JSON); scripts/chart-values.ts writes them to a file'],
     });
   }

@@ -13,6 +13,8 @@ export const SAMPLE = {
   wafArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/prod-moodle/00000000-0000-0000-0000-000000000000',
   vpcCidr: '10.40.0.0/16',
   certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
+  targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-moodle-web/0123456789abcdef',
+  distributionDomain: 'd111111abcdef8.cloudfront.net',
 };
 
 /** A value CloudFormation would give a reference; unknown references fail the test. */
@@ -34,6 +36,8 @@ function sample(p: any, clusterName: string): string {
     [/^WafWebAcl/, 'Arn', SAMPLE.wafArn],
     [/^Certificate[0-9A-F]{8}$/, 'Ref', SAMPLE.certificateArn],
     [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
+    [/^EdgeOriginWeb/, 'Ref', SAMPLE.targetGroupArn],
+    [/^EdgeDeliveryDistribution/, 'DomainName', SAMPLE.distributionDomain],
   ];
   const hit = rules.find(([re, a]) => re.test(id) && a === attr);
   if (!hit) throw new Error(`no sample for ${id}.${attr}`);

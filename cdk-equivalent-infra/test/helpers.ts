@@ -21,9 +21,13 @@ export const CONFIGS: ConfigName[] = ['default', 'production'];
 export const PRODUCTION_ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org', domainName: 'learn.example.org' };
 /** The operator's principal every deployment must name (AWS's documentation account id). */
 export const ADMIN_PRINCIPAL = 'arn:aws:iam::111122223333:role/moodle-admin';
+/** CloudFront's certificate for PRODUCTION_ZONE's domain (us-east-1). */
+export const CLOUDFRONT_CERTIFICATE = 'arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555';
+/** ARNs the tests give as context: the only account ids a template may hold. */
+export const CONTEXT_ARNS = [ADMIN_PRINCIPAL, CLOUDFRONT_CERTIFICATE];
 const TEST_CONTEXT: Record<ConfigName, Record<string, unknown>> = {
   default: { adminPrincipalArn: ADMIN_PRINCIPAL },
-  production: { adminPrincipalArn: ADMIN_PRINCIPAL, ...PRODUCTION_ZONE },
+  production: { adminPrincipalArn: ADMIN_PRINCIPAL, ...PRODUCTION_ZONE, cloudFront: { certificateArn: CLOUDFRONT_CERTIFICATE } },
 };
 
 export interface Violation {

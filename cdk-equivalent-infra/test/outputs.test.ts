@@ -6,11 +6,13 @@ import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { deepMerge } from '../lib/merge';
+import { chartValues } from '../lib/chart-values';
 import { main, valuesFromOutputs } from '../scripts/chart-values';
 import { CONFIGS, profile, template } from './helpers';
 import { rendered, SAMPLE } from './deployed';
 
 const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
+const NO_CHART = !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent';
 const CHART_OUTPUTS = [
   'ClusterName', 'Region', 'UpdateKubeconfigCommand',
   'RdsEndpoint', 'RdsPort', 'RdsDatabaseName', 'RdsSecretArn',
@@ -27,6 +29,9 @@ for (const config of CONFIGS) {
     it('has every output the chart and the README use', () => {
       for (const name of CHART_OUTPUTS) assert.ok(outputs[name], `missing output ${name}`);
       assert.equal(Boolean(outputs.WafAclArn), config === 'production', 'WafAclArn only where WAF is on');
+      for (const name of ['SiteUrl', 'DistributionDomainName', 'OriginTargetGroupArn']) {
+        assert.equal(Boolean(outputs[name]), profile(config).cloudFront.enabled, `${name} only where CloudFront is on`);
+      }
       assert.equal(Boolean(outputs.CertificateArn), config === 'production', 'CertificateArn only where a certificate is configured');
     });
 
@@ -45,8 +50,15 @@ for (const config of CONFIGS) {
         enabled: true, mode: 'static', fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId, encryptInTransit: true,
       });
       assert.equal(values.secrets.existingSecret, 'moodle-credentials');
-      assert.equal(values.ingress.wafAclArn, config === 'production' ? SAMPLE.wafArn : '');
-      assert.equal(values.ingress.certificateArn, config === 'production' ? SAMPLE.certificateArn : '');
+      if (p.cloudFront.enabled) {
+        // The production test context has a domain: the site is https://<domain> through CloudFront.
+        assert.deepEqual(values.moodle, { wwwroot: 'https://learn.example.org', sslProxy: true, reverseProxy: false });
+        assert.deepEqual(values.ingress, { enabled: false });
+        assert.deepEqual(values.targetGroupBinding, { enabled: true, targetGroupArn: SAMPLE.targetGroupArn });
+      } else {
+        assert.deepEqual(values.ingress, { enabled: true, className: 'alb', certificateArn: '', wafAclArn: '' });
+        assert.equal(values.targetGroupBinding, undefined);
+      }
       assert.deepEqual(values.networkPolicy, { ingressCidrs: [SAMPLE.vpcCidr], egressCidrs: [SAMPLE.vpcCidr] });
     });
 
@@ -56,15 +68,36 @@ for (const config of CONFIGS) {
       assert.equal(values.topologySpread?.zone?.whenUnsatisfiable, 'ScheduleAnyway');
     });
 
-    it('is valid for the chart\'s values.schema.json', { skip: !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent' }, () => {
-      const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
-      const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
-      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-      const merged = deepMerge(defaults, { ...values, moodle: { wwwroot: 'https://learn.example.org' } });
-      assert.ok(validate(merged), JSON.stringify(validate.errors, null, 2));
+    it('is valid for the chart\'s values.schema.json', { skip: NO_CHART }, () => {
+      assert.deepEqual(chartSchemaErrors(deepMerge({ moodle: { wwwroot: 'https://learn.example.org' } }, values)), []);
     });
   });
 }
+
+/** Errors of values (merged over the chart's defaults) against values.schema.json. */
+function chartSchemaErrors(values: Record<string, unknown>): unknown[] {
+  const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
+  const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return validate(deepMerge(defaults, values)) ? [] : validate.errors ?? [];
+}
+
+describe('chartValues() without CloudFront: the chart\'s Ingress with certificate and WAF', () => {
+  const values = chartValues({
+    databaseHost: SAMPLE.dbHost, databasePort: 5432, databaseName: 'moodle', databaseUser: 'moodle',
+    redisHost: SAMPLE.redisHost, redisPort: 6379, fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId,
+    vpcCidr: SAMPLE.vpcCidr, imageRepository: 'r', certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn,
+  });
+
+  it('maps the certificate and web ACL onto the Ingress, with no TargetGroupBinding', () => {
+    assert.deepEqual(values.ingress, { enabled: true, className: 'alb', certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn });
+    assert.equal(values.targetGroupBinding, undefined);
+  });
+
+  it('is valid for the chart\'s values.schema.json', { skip: NO_CHART }, () => {
+    assert.deepEqual(chartSchemaErrors({ ...values, moodle: { wwwroot: 'https://learn.example.org' } }), []);
+  });
+});
 
 describe('scripts/chart-values.ts', () => {
   const outputs = { 'moodle-dev': { ChartValues: JSON.stringify({ database: { host: 'db.example' } }), ClusterName: 'dev-moodle' } };

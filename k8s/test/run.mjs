@@ -45,8 +45,8 @@ report(`manifest schemas (Kubernetes ${models} API) cover the cluster the CDK ap
   CLUSTER_VERSIONS.filter((v) => minorOf(models) < minorOf(v)).map((v) => `cluster runs ${v}, schemas are ${models}: update @kubernetes/client-node`));
 
 const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
-report("ci/ has the minimal, production, existing-secret and static EFS value sets",
-  ["minimal", "production", "existing-secret", "static-efs"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
+report("ci/ has the minimal, production, existing-secret, static EFS and CloudFront value sets",
+  ["minimal", "production", "existing-secret", "static-efs", "cloudfront"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
 report("values.yaml: every value documented with ## @param", checkValuesDoc(join(CHART, "values.yaml")));
 report("values.schema.json: each value described as its @param",
   checkSchemaDescriptions(join(CHART, "values.yaml"), join(CHART, "values.schema.json")));

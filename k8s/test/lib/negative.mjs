@@ -79,6 +79,13 @@ const CASES = [
   { name: "cron without resources", rule: "resources",
     patch: (d) => patch(d, "cronjob.yaml", "resources:\n                {{- toYaml .Values.cron.resources | nindent 16 }}", "") },
   { name: "ALB health check on a path no probe uses", set: ["ingress.healthCheckPath=/"], rule: "ALB ingress" },
+  { name: "TargetGroupBinding naming a port the Service lacks", rule: "target group binding", values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "port: http", "port: https") },
+  { name: "TargetGroupBinding with instance targets", rule: "target group binding", values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "targetType: ip", "targetType: instance") },
+  { name: "misspelt field in the TargetGroupBinding (unknown field)", schema: true, values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "targetGroupARN:", "targetGroupArn:") },
+  { name: "Ingress and TargetGroupBinding at once, refused at render", renderFails: true, values: "cloudfront-values.yaml", set: ["ingress.enabled=true"] },
   { name: "moodledata on an emptyDir", set: ["persistence.enabled=false"], rule: "moodledata on EFS" },
   { name: "no NetworkPolicy", set: ["networkPolicy.enabled=false"], rule: "network policy" },
   { name: "image tag latest", set: ["image.tag=latest"], rule: "pinned images" },
@@ -97,7 +104,7 @@ export async function negativeChecks(chart, kubeVersion) {
     const dir = copyChart(chart);
     try {
       c.patch?.(dir);
-      const r = template(dir, { values: [join(dir, "ci/minimal-values.yaml")], set: c.set ?? [], kubeVersion });
+      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion });
       let caught;
       if (c.renderFails) caught = !r.ok;
       else if (!r.ok) caught = false; // the breakage must render and then be caught by the named check

@@ -22,6 +22,7 @@ export const RULES = {
   "no deprecated APIs or annotations": release.deprecations,
   "no secret values outside Secrets": release.secretHygiene,
   "ALB ingress": release.ingress,
+  "target group binding": release.targetGroupBinding,
   "HPA autoscaling/v2": release.autoscaling,
   "moodledata on EFS": release.storage,
   "network policy": release.networkPolicy,

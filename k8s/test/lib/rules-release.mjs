@@ -138,6 +138,28 @@ export function ingress(docs) {
   return v;
 }
 
+// The web pods behind a load balancer made outside the chart: the binding
+// names a Service of the release that selects them, by a port it has, with
+// IP targets (pod IPs on the container port, as the target group expects).
+export function targetGroupBinding(docs) {
+  const v = [];
+  const tgbs = byKind(docs, "TargetGroupBinding");
+  if (tgbs.length > 0 && byKind(docs, "Ingress").length > 0) v.push("both an Ingress and a TargetGroupBinding: two load balancers");
+  const webLabels = podTemplates(docs).filter((p) => component(p) === "web").map((p) => p.labels);
+  for (const tgb of tgbs) {
+    const ref = tgb.spec?.serviceRef ?? {};
+    const svc = byKind(docs, "Service").find((s) => s.metadata.name === ref.name);
+    if (!svc) v.push(`${name(tgb)}: service ${ref.name} is not in the release`);
+    else if (!webLabels.some((l) => labelsMatch(svc.spec.selector, l))) v.push(`${name(svc)}: selects no web pods`);
+    else if (!(svc.spec.ports ?? []).some((p) => p.name === ref.port || p.port === ref.port)) v.push(`${name(tgb)}: port ${ref.port} is not a port of ${name(svc)}`);
+    if (tgb.spec?.targetType !== "ip") v.push(`${name(tgb)}: targetType is not ip`);
+    if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/.test(tgb.spec?.targetGroupARN ?? "")) {
+      v.push(`${name(tgb)}: targetGroupARN ${tgb.spec?.targetGroupARN} is not a target group ARN`);
+    }
+  }
+  return v;
+}
+
 export function autoscaling(docs) {
   const v = [];
   for (const h of byKind(docs, "HorizontalPodAutoscaler")) {

@@ -64,11 +64,44 @@ function walk(value, type, path, errors) {
   }
 }
 
+// Custom resources have no offline schema in either library: their fields,
+// from the CRDs of the controllers the chart relies on.
+const CRDS = {
+  // AWS Load Balancer Controller v2.x, config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml
+  "elbv2.k8s.aws/v1beta1 TargetGroupBinding": {
+    spec: { required: ["serviceRef", "targetGroupARN"],
+      fields: ["ipAddressType", "networking", "nodeSelector", "serviceRef", "targetGroupARN", "targetType"] },
+    "spec.serviceRef": { required: ["name", "port"], fields: ["name", "port"] },
+    enums: { "spec.targetType": ["instance", "ip"], "spec.ipAddressType": ["ipv4", "ipv6"] },
+  },
+};
+
+function validateCustom(doc, crd) {
+  const errors = [];
+  const at = (path) => path.split(".").reduce((o, k) => o?.[k], doc);
+  for (const k of Object.keys(doc)) if (!["apiVersion", "kind", "metadata", "spec"].includes(k)) errors.push(`${doc.kind}.${k}: unknown field`);
+  walk(doc.metadata, "V1ObjectMeta", `${doc.kind}.metadata`, errors);
+  for (const [path, rule] of Object.entries(crd)) {
+    if (path === "enums") continue;
+    const node = at(path);
+    if (node === undefined) { errors.push(`${doc.kind}.${path}: missing`); continue; }
+    for (const k of rule.required) if (node[k] === undefined || node[k] === "") errors.push(`${doc.kind}.${path}.${k}: required`);
+    for (const k of Object.keys(node)) if (!rule.fields.includes(k)) errors.push(`${doc.kind}.${path}.${k}: unknown field`);
+  }
+  for (const [path, allowed] of Object.entries(crd.enums)) {
+    const v = at(path);
+    if (v !== undefined && !allowed.includes(v)) errors.push(`${doc.kind}.${path}: ${v} is not one of ${allowed.join(", ")}`);
+  }
+  return errors;
+}
+
 // Returns a list of error strings for one manifest (empty when valid).
 export async function validateManifest(doc) {
   const errors = [];
   const { apiVersion, kind } = doc ?? {};
   if (typeof apiVersion !== "string" || typeof kind !== "string") return ["manifest has no apiVersion/kind"];
+  const crd = CRDS[`${apiVersion} ${kind}`];
+  if (crd) return validateCustom(doc, crd);
   const name = modelName(apiVersion, kind);
   if (!models[name]) return [`${apiVersion} ${kind}: no offline schema (unknown or CRD kind)`];
   walk(doc, name, kind, errors);

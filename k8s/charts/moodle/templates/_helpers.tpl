@@ -95,6 +95,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}
 {{- $_ = required "persistence.fileSystemId is required (CDK output EfsFileSystemId)" .Values.persistence.fileSystemId }}
 {{- end }}
+{{- if .Values.targetGroupBinding.enabled }}
+{{- $_ = required "targetGroupBinding.targetGroupArn is required when targetGroupBinding.enabled (CDK output OriginTargetGroupArn)" .Values.targetGroupBinding.targetGroupArn }}
+{{- if .Values.ingress.enabled }}
+{{- fail "targetGroupBinding.enabled and ingress.enabled would put the site behind two load balancers: set ingress.enabled false" }}
+{{- end }}
+{{- end }}
 {{- if not .Values.secrets.existingSecret }}
 {{- $_ = required "secrets.databasePassword is required unless secrets.existingSecret is set" .Values.secrets.databasePassword }}
 {{- $_ = required "secrets.adminPassword is required unless secrets.existingSecret is set" .Values.secrets.adminPassword }}
