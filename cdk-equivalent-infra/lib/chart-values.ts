@@ -1,3 +1,5 @@
+import { CHART_WEB } from './chart-contract';
+
 /**
  * The Moodle chart's values (k8s/charts/moodle/values.yaml) that this app's
  * resources determine. The stack emits them as the ChartValues output (JSON,
@@ -18,6 +20,9 @@ export interface ChartInputs {
   readonly imageRepository: string;
   readonly certificateArn?: string;
   readonly wafAclArn?: string;
+  /** Moodle's files on S3: the bucket, and the stack's region. */
+  readonly filesBucket?: string;
+  readonly region: string;
   /** CloudFront in front: the site's URL and the origin target group the pods join. */
   readonly edge?: { readonly siteUrl: string; readonly targetGroupArn: string };
 }
@@ -41,6 +46,9 @@ export function chartValues(i: ChartInputs): Record<string, unknown> {
     } : {
       ingress: { enabled: true, className: 'alb', certificateArn: i.certificateArn ?? '', wafAclArn: i.wafAclArn ?? '' },
     }),
+    // The service account the Pod Identity association of the files bucket names.
+    serviceAccount: { create: true, name: CHART_WEB.serviceAccount },
+    ...(i.filesBucket ? { objectStorage: { enabled: true, bucket: i.filesBucket, region: i.region } } : {}),
     networkPolicy: { ingressCidrs: [i.vpcCidr], egressCidrs: [i.vpcCidr] },
     // Every node group spans all AZs and Cluster Autoscaler cannot choose the
     // zone of a node it adds: a hard zone constraint could leave pods Pending.

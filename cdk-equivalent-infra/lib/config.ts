@@ -55,6 +55,15 @@ export interface CloudFrontConfig {
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
 }
 
+export interface ObjectStorageConfig {
+  /** Moodle's files on S3 through tool_objectfs (the image must hold it). */
+  readonly enabled: boolean;
+  /** Days before objects move to S3 Intelligent-Tiering. */
+  readonly transitionDays: number;
+  /** Days an overwritten or deleted object's old version is kept. */
+  readonly noncurrentVersionDays: number;
+}
+
 export interface AddonChart {
   readonly chart: string;
   readonly repository: string;
@@ -94,6 +103,7 @@ export interface MoodleInfraConfig {
   readonly containerInsights: boolean;
   readonly waf: boolean;
   readonly cloudFront: CloudFrontConfig;
+  readonly objectStorage: ObjectStorageConfig;
   readonly certificateArn: string;
   readonly hostedZoneId: string;
   readonly hostedZoneName: string;
@@ -173,6 +183,9 @@ function validate(cfg: MoodleInfraConfig): void {
   if (cfg.hostedZoneId && !(cfg.hostedZoneName && cfg.domainName)) fail('hostedZoneId needs hostedZoneName and domainName');
   if (cfg.certificateArn && cfg.hostedZoneId) fail('give certificateArn or hostedZoneId, not both');
   validateCloudFront(cfg, fail);
+  if (cfg.objectStorage.enabled && !(cfg.objectStorage.transitionDays >= 0 && cfg.objectStorage.noncurrentVersionDays >= 1)) {
+    fail('objectStorage: transitionDays must be >= 0 and noncurrentVersionDays >= 1');
+  }
 }
 
 /** CloudFront takes certificates and WAF web ACLs from us-east-1 only. */

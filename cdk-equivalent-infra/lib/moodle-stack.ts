@@ -9,6 +9,7 @@ import { Observability } from './addons/observability';
 import { VpcCni } from './addons/vpc-cni';
 import { Cache, VALKEY_PORT } from './cache';
 import { SiteCertificate } from './certificate';
+import { CHART_WEB } from './chart-contract';
 import { chartValues } from './chart-values';
 import { MoodleCluster } from './cluster';
 import { AddonVersions, MoodleInfraConfig } from './config';
@@ -16,6 +17,7 @@ import { Database, POSTGRES_PORT } from './database';
 import { AccessLogs } from './access-logs';
 import { Edge } from './edge';
 import { Moodledata } from './file-system';
+import { MoodleFiles } from './moodle-files';
 import { ImageRepository } from './image-repository';
 import { Network } from './network';
 import { WebAcl } from './waf';
@@ -101,7 +103,15 @@ export class MoodleStack extends Stack {
     // WAF where the traffic enters: at CloudFront when given an edge web ACL, else regional.
     const edgeWaf = cfg.cloudFront.enabled && cfg.cloudFront.webAclArn !== '';
     const waf = cfg.waf && !edgeWaf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
-    const logs = cfg.cloudFront.enabled ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
+    const logs = cfg.cloudFront.enabled || cfg.objectStorage.enabled
+      ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
+    const files = cfg.objectStorage.enabled ? new MoodleFiles(this, 'MoodleFiles', {
+      ...cfg.objectStorage,
+      cluster,
+      accessLogs: logs!,
+      namespace: CHART_WEB.namespace,
+      serviceAccount: CHART_WEB.serviceAccount,
+    }) : undefined;
     const edge = cfg.cloudFront.enabled ? new Edge(this, 'Edge', {
       cloudFront: cfg.cloudFront,
       vpc,
@@ -136,6 +146,10 @@ export class MoodleStack extends Stack {
         DistributionDomainName: [edge.delivery.distribution.distributionDomainName, 'CloudFront domain: point the site\'s DNS name at it (the app does, given a hosted zone)'],
         OriginTargetGroupArn: [edge.origin.targetGroup.targetGroupArn, 'chart: targetGroupBinding.targetGroupArn'],
       } : {}),
+      ...(files ? {
+        MoodleFilesBucket: [files.bucket.bucketName, 'chart: objectStorage.bucket (Moodle\'s files on S3, tool_objectfs)'],
+        MoodleFilesRoleArn: [files.identity.role.roleArn, `Pod Identity role of ${CHART_WEB.namespace}/${CHART_WEB.serviceAccount}: the bucket only`],
+      } : {}),
       ChartValues: [this.toJsonString(chartValues({
         databaseHost: database.instance.dbInstanceEndpointAddress,
         databasePort: POSTGRES_PORT,
@@ -149,6 +163,8 @@ export class MoodleStack extends Stack {
         imageRepository: images.repositoryUri,
         certificateArn: certificate?.certificateArn,
         wafAclArn: waf?.attrArn,
+        filesBucket: files?.bucket.bucketName,
+        region: Aws.REGION,
         edge: edge ? { siteUrl: edge.delivery.siteUrl, targetGroupArn: edge.origin.targetGroup.targetGroupArn } : undefined,
       })), 'Values for k8s/charts/moodle (JSON); scripts/chart-values.ts writes them to a file'],
     });

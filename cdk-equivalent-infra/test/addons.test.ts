@@ -49,7 +49,7 @@ for (const config of CONFIGS) {
       });
     }
 
-    it('gives Pod Identity roles to exactly the controllers that call AWS', () => {
+    it('gives Pod Identity roles to exactly the controllers (and Moodle, for its files) that call AWS', () => {
       const ns = 'kube-system';
       const want = [
         `${ns}/aws-load-balancer-controller`,
@@ -57,6 +57,7 @@ for (const config of CONFIGS) {
         `${ns}/efs-csi-controller-sa`,
         `${ns}/efs-csi-node-sa`,
         ...(profile(config).containerInsights ? ['amazon-cloudwatch/cloudwatch-agent'] : []),
+        ...(profile(config).objectStorage.enabled ? ['moodle/moodle'] : []),
       ].sort();
       assert.deepEqual(associations(t), want);
       t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });

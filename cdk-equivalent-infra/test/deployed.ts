@@ -15,6 +15,7 @@ export const SAMPLE = {
   certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
   targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-moodle-web/0123456789abcdef',
   distributionDomain: 'd111111abcdef8.cloudfront.net',
+  filesBucket: 'moodle-prod-moodlefilesbucket027d91f7-0123456789ab',
 };
 
 /** A value CloudFormation would give a reference; unknown references fail the test. */
@@ -37,6 +38,7 @@ function sample(p: any, clusterName: string): string {
     [/^Certificate[0-9A-F]{8}$/, 'Ref', SAMPLE.certificateArn],
     [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
     [/^EdgeOriginWeb/, 'Ref', SAMPLE.targetGroupArn],
+    [/^MoodleFilesBucket/, 'Ref', SAMPLE.filesBucket],
     [/^EdgeDeliveryDistribution/, 'DomainName', SAMPLE.distributionDomain],
   ];
   const hit = rules.find(([re, a]) => re.test(id) && a === attr);

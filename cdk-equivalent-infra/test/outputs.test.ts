@@ -32,6 +32,9 @@ for (const config of CONFIGS) {
       for (const name of ['SiteUrl', 'DistributionDomainName', 'OriginTargetGroupArn']) {
         assert.equal(Boolean(outputs[name]), profile(config).cloudFront.enabled, `${name} only where CloudFront is on`);
       }
+      for (const name of ['MoodleFilesBucket', 'MoodleFilesRoleArn']) {
+        assert.equal(Boolean(outputs[name]), profile(config).objectStorage.enabled, `${name} only where files are on S3`);
+      }
       assert.equal(Boolean(outputs.CertificateArn), config === 'production', 'CertificateArn only where a certificate is configured');
     });
 
@@ -50,6 +53,8 @@ for (const config of CONFIGS) {
         enabled: true, mode: 'static', fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId, encryptInTransit: true,
       });
       assert.equal(values.secrets.existingSecret, 'moodle-credentials');
+      assert.deepEqual(values.serviceAccount, { create: true, name: 'moodle' });
+      assert.deepEqual(values.objectStorage, p.objectStorage.enabled ? { enabled: true, bucket: SAMPLE.filesBucket, region: SAMPLE.region } : undefined);
       if (p.cloudFront.enabled) {
         // The production test context has a domain: the site is https://<domain> through CloudFront.
         assert.deepEqual(values.moodle, { wwwroot: 'https://learn.example.org', sslProxy: true, reverseProxy: false });
@@ -86,7 +91,7 @@ describe('chartValues() without CloudFront: the chart\'s Ingress with certificat
   const values = chartValues({
     databaseHost: SAMPLE.dbHost, databasePort: 5432, databaseName: 'moodle', databaseUser: 'moodle',
     redisHost: SAMPLE.redisHost, redisPort: 6379, fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId,
-    vpcCidr: SAMPLE.vpcCidr, imageRepository: 'r', certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn,
+    vpcCidr: SAMPLE.vpcCidr, imageRepository: 'r', region: SAMPLE.region, certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn,
   });
 
   it('maps the certificate and web ACL onto the Ingress, with no TargetGroupBinding', () => {

@@ -9,6 +9,7 @@ import { helm, template } from "./lib/helm.mjs";
 import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
 import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
 import { RULES, runRules } from "./lib/policy.mjs";
+import { byKind } from "./lib/manifests.mjs";
 import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
 import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
@@ -89,6 +90,17 @@ for (const set of valueSets) {
 const single = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], set: ["autoscaling.enabled=false", "web.replicaCount=1"], kubeVersion: NEWEST });
 report("one web replica (autoscaling off): the PDB lets a node drain evict it",
   single.ok ? RULES["node drains not blocked by the PDB"](single.docs) : [single.stderr.trim()]);
+
+// Files on S3: the chart's objectStorage values reach the image as the settings it reads.
+const s3File = join(CHART, "ci/cloudfront-values.yaml");
+const s3 = template(CHART, { values: [s3File], set: ["objectStorage.endpoint=http://127.0.0.1:4568", "objectStorage.minimumAge=0"], kubeVersion: NEWEST });
+const s3Values = { ...parse(readFileSync(join(CHART, "values.yaml"), "utf8")).objectStorage, ...parse(readFileSync(s3File, "utf8")).objectStorage };
+const s3Env = s3.ok ? byKind(s3.docs, "ConfigMap").find((c) => c.data?.MOODLE_S3_BUCKET)?.data ?? {} : {};
+const s3Want = { MOODLE_S3_BUCKET: s3Values.bucket, MOODLE_S3_REGION: s3Values.region, MOODLE_S3_ENDPOINT: "http://127.0.0.1:4568",
+  MOODLE_OBJECTFS_DELETE_LOCAL: String(s3Values.deleteLocal), MOODLE_OBJECTFS_SIZE_THRESHOLD: String(s3Values.sizeThreshold),
+  MOODLE_OBJECTFS_MINIMUM_AGE: "0", MOODLE_OBJECTFS_CONSISTENCY_DELAY: String(s3Values.consistencyDelay) };
+report("objectStorage values render as the image's MOODLE_S3_* and MOODLE_OBJECTFS_* settings",
+  s3.ok ? Object.entries(s3Want).filter(([k, want]) => s3Env[k] !== want).map(([k, want]) => `${k}: ${s3Env[k]} instead of ${want}`) : [s3.stderr.trim()]);
 
 const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
 report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);

@@ -25,6 +25,7 @@ export const RULES = {
   "target group binding": release.targetGroupBinding,
   "HPA autoscaling/v2": release.autoscaling,
   "moodledata on EFS": release.storage,
+  "files on S3 reachable": release.objectStorage,
   "network policy": release.networkPolicy,
   "pinned images": pod.images,
   "image environment contract": pod.imageEnv,

@@ -214,6 +214,27 @@ export function networkPolicy(docs) {
   return v;
 }
 
+// Files on S3: every Moodle pod with the bucket in its settings can reach
+// its credentials (the EKS Pod Identity agent, 169.254.170.23:80) and S3
+// (HTTPS) through the NetworkPolicy that selects it, and names a region.
+const POD_IDENTITY_AGENT = "169.254.170.23/32";
+export function objectStorage(docs) {
+  const v = [];
+  const s3 = byKind(docs, "ConfigMap").filter((c) => c.data?.MOODLE_S3_BUCKET);
+  if (s3.length === 0) return v;
+  for (const c of s3) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(c.data.MOODLE_S3_REGION ?? "")) v.push(`${name(c)}: MOODLE_S3_REGION is not a region`);
+  const allows = (np, port, cidr) => (np.spec.egress ?? []).some((rule) =>
+    (rule.ports ?? [{ port }]).some((p) => p.port === port) &&
+    (rule.to === undefined || rule.to.some((peer) => peer.ipBlock?.cidr === cidr)));
+  for (const pod of podTemplates(docs).filter((p) => component(p) !== "test")) {
+    for (const np of byKind(docs, "NetworkPolicy").filter((n) => labelsMatch(n.spec?.podSelector?.matchLabels, pod.labels))) {
+      if (!allows(np, 80, POD_IDENTITY_AGENT)) v.push(`${pod.where}: ${name(np)} blocks the Pod Identity agent (${POD_IDENTITY_AGENT}:80): no S3 credentials`);
+      if (!(np.spec.egress ?? []).some((r) => (r.ports ?? []).some((p) => p.port === 443) && r.to === undefined)) v.push(`${pod.where}: ${name(np)} blocks HTTPS to S3`);
+    }
+  }
+  return v;
+}
+
 export function helmTest(docs) {
   const ok = docs.some((d) => d.kind === "Pod" && (d.metadata?.annotations?.["helm.sh/hook"] ?? "").split(",").includes("test"));
   return ok ? [] : ["no Pod with the helm.sh/hook: test annotation"];
