@@ -12,7 +12,7 @@ import { loadConfig } from '../lib/config';
 import { STATIC_HANDLERS } from '../lib/content-delivery';
 import { Edge } from '../lib/edge';
 import { CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER } from '../lib/origin-load-balancer';
-import { ADMIN_PRINCIPAL, CLOUDFRONT_CERTIFICATE, cdkJsonContext, PRODUCTION_ZONE, template } from './helpers';
+import { CLOUDFRONT_CERTIFICATE, contextOf, PRODUCTION_ZONE, template } from './helpers';
 import { ingressOf } from './security-groups';
 
 // AWS-managed CloudFront policies (their ids are fixed by AWS).
@@ -155,10 +155,7 @@ describe('CloudFront with an edge web ACL (Edge construct)', () => {
 });
 
 describe('CloudFront configuration', () => {
-  const ctx = (extra: Record<string, unknown>) => {
-    const all: Record<string, unknown> = { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, config: 'production', ...extra };
-    return { tryGetContext: (k: string) => all[k] };
-  };
+  const ctx = (extra: Record<string, unknown>) => contextOf({ config: 'production', ...extra });
   it('needs a us-east-1 certificate to serve a domain, and us-east-1 web ACLs', () => {
     assert.throws(() => loadConfig(ctx(PRODUCTION_ZONE)), /cloudFront.certificateArn is required to serve domainName learn.example.org/);
     assert.throws(() => loadConfig(ctx({ ...PRODUCTION_ZONE, cloudFront: { certificateArn: CLOUDFRONT_CERTIFICATE.replace('us-east-1', 'eu-west-1') } })),

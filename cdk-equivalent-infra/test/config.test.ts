@@ -1,12 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../lib/config';
-import { ADMIN_PRINCIPAL, cdkJsonContext } from './helpers';
-
-const ctx = (extra: Record<string, unknown> = {}) => {
-  const all: Record<string, unknown> = { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, ...extra };
-  return { tryGetContext: (k: string) => all[k] };
-};
+import { cdkJsonContext, contextOf as ctx } from './helpers';
 
 describe('configuration from context', () => {
   it('uses the default profile unless told otherwise', () => {

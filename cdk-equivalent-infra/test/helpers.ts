@@ -11,6 +11,12 @@ export function cdkJsonContext(): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
 }
 
+/** A context source as the app reads it: cdk.json, the admin principal, then `extra`. */
+export function contextOf(extra: Record<string, unknown> = {}): { tryGetContext(key: string): unknown } {
+  const all: Record<string, unknown> = { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, ...extra };
+  return { tryGetContext: (k: string) => all[k] };
+}
+
 export type ConfigName = 'default' | 'production';
 export const CONFIGS: ConfigName[] = ['default', 'production'];
 
