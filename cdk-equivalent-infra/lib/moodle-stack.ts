@@ -1,4 +1,5 @@
 import { Aws, CfnOutput, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EfsCsiDriver } from './addons/efs-csi-driver';
@@ -7,6 +8,7 @@ import { MetricsServer } from './addons/metrics-server';
 import { NodeTerminationHandler } from './addons/node-termination-handler';
 import { Observability } from './addons/observability';
 import { VpcCni } from './addons/vpc-cni';
+import { AccessLogs } from './access-logs';
 import { Cache, VALKEY_PORT } from './cache';
 import { SiteCertificate } from './certificate';
 import { CHART_WEB } from './chart-contract';
@@ -14,11 +16,10 @@ import { chartValues } from './chart-values';
 import { MoodleCluster } from './cluster';
 import { AddonVersions, MoodleInfraConfig } from './config';
 import { Database, POSTGRES_PORT } from './database';
-import { AccessLogs } from './access-logs';
 import { Edge } from './edge';
 import { Moodledata } from './file-system';
-import { MoodleFiles } from './moodle-files';
 import { ImageRepository } from './image-repository';
+import { MoodleFiles } from './moodle-files';
 import { Network } from './network';
 import { WebAcl } from './waf';
 
@@ -98,30 +99,7 @@ export class MoodleStack extends Stack {
 
     const images = new ImageRepository(this, 'ImageRepository', { repositoryName: `${clusterName}/moodle`, production: cfg.production }).repository;
 
-    const site = new SiteCertificate(this, 'Certificate', cfg);
-    const certificate = site.certificate;
-    // WAF where the traffic enters: at CloudFront when given an edge web ACL, else regional.
-    const edgeWaf = cfg.cloudFront.enabled && cfg.cloudFront.webAclArn !== '';
-    const waf = cfg.waf && !edgeWaf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
-    const logs = cfg.cloudFront.enabled || cfg.objectStorage.enabled
-      ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
-    const files = cfg.objectStorage.enabled ? new MoodleFiles(this, 'MoodleFiles', {
-      ...cfg.objectStorage,
-      cluster,
-      accessLogs: logs!,
-      namespace: CHART_WEB.namespace,
-      serviceAccount: CHART_WEB.serviceAccount,
-    }) : undefined;
-    const edge = cfg.cloudFront.enabled ? new Edge(this, 'Edge', {
-      cloudFront: cfg.cloudFront,
-      vpc,
-      podSecurityGroup: clients,
-      domainName: cfg.domainName,
-      certificate,
-      zone: site.zone,
-      regionalWebAcl: waf,
-      logBucket: logs!,
-    }) : undefined;
+    const { certificate, waf, files, edge } = this.optionalFeatures(cfg, cluster);
 
     this.outputs({
       ClusterName: [cluster.clusterName, 'EKS cluster name'],
@@ -168,6 +146,38 @@ export class MoodleStack extends Stack {
         edge: edge ? { siteUrl: edge.delivery.siteUrl, targetGroupArn: edge.origin.targetGroup.targetGroupArn } : undefined,
       })), 'Values for k8s/charts/moodle (JSON); scripts/chart-values.ts writes them to a file'],
     });
+  }
+
+  /**
+   * The certificate, WAF, files on S3 and CloudFront, as configured. WAF goes
+   * where the traffic enters: at CloudFront when given an edge web ACL (made
+   * in us-east-1), else the regional ACL (on the chart's Ingress, or on the
+   * origin load balancer behind CloudFront).
+   */
+  private optionalFeatures(cfg: MoodleInfraConfig, cluster: eks.Cluster) {
+    const site = new SiteCertificate(this, 'Certificate', cfg);
+    const edgeWaf = cfg.cloudFront.enabled && cfg.cloudFront.webAclArn !== '';
+    const waf = cfg.waf && !edgeWaf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
+    const logs = cfg.cloudFront.enabled || cfg.objectStorage.enabled
+      ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
+    const files = cfg.objectStorage.enabled ? new MoodleFiles(this, 'MoodleFiles', {
+      ...cfg.objectStorage,
+      cluster,
+      accessLogs: logs!,
+      namespace: CHART_WEB.namespace,
+      serviceAccount: CHART_WEB.serviceAccount,
+    }) : undefined;
+    const edge = cfg.cloudFront.enabled ? new Edge(this, 'Edge', {
+      cloudFront: cfg.cloudFront,
+      vpc: cluster.vpc,
+      podSecurityGroup: cluster.clusterSecurityGroup,
+      domainName: cfg.domainName,
+      certificate: site.certificate,
+      zone: site.zone,
+      regionalWebAcl: waf,
+      logBucket: logs!,
+    }) : undefined;
+    return { certificate: site.certificate, waf, files, edge };
   }
 
   /**
