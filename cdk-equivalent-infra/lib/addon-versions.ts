@@ -37,6 +37,9 @@ function checkChart(name: string, where: string, v: unknown): AddonChart {
   if (!/^v?\d+\.\d+\.\d+$/.test(c.version!)) {
     throw new Error(`${where}: add-on "${name}" version "${c.version}" is not an exact pin`);
   }
+  if (c.appVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(String(c.appVersion))) {
+    throw new Error(`${where}: add-on "${name}" appVersion "${c.appVersion}" is not an exact x.y.z release`);
+  }
   return c as AddonChart;
 }
 

@@ -18,19 +18,21 @@ export interface SiteCertificateProps {
  */
 export class SiteCertificate extends Construct {
   readonly certificate?: acm.ICertificate;
+  /** The hosted zone, when one was given. */
+  readonly zone?: route53.IHostedZone;
 
   constructor(scope: Construct, id: string, props: SiteCertificateProps) {
     super(scope, id);
     if (props.certificateArn) {
       this.certificate = acm.Certificate.fromCertificateArn(this, 'Existing', props.certificateArn);
     } else if (props.hostedZoneId) {
-      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      this.zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
         hostedZoneId: props.hostedZoneId,
         zoneName: props.hostedZoneName,
       });
       this.certificate = new acm.Certificate(this, 'Certificate', {
         domainName: props.domainName,
-        validation: acm.CertificateValidation.fromDns(zone),
+        validation: acm.CertificateValidation.fromDns(this.zone),
       });
     }
   }

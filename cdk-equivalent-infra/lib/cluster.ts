@@ -18,8 +18,8 @@ export interface MoodleClusterProps {
   readonly vpc: ec2.IVpc;
   readonly kubernetesVersion: string;
   readonly endpointPublicCidrs: string[];
-  /** IAM role ARN to grant cluster admin through an access entry; "" for none. */
-  readonly adminRoleArn: string;
+  /** IAM role or user ARN granted cluster admin through an access entry. */
+  readonly adminPrincipalArn: string;
   readonly onDemand: NodeGroupSize;
   /** Spot groups by size class, e.g. { large: ..., xlarge: ... }. */
   readonly spot: Record<string, NodeGroupSize>;
@@ -74,13 +74,12 @@ export class MoodleCluster extends Construct {
 
     this.acknowledgeCdkInternals();
 
-    if (props.adminRoleArn) {
-      this.cluster.grantAccess('AdminAccess', props.adminRoleArn, [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', {
-          accessScopeType: eks.AccessScopeType.CLUSTER,
-        }),
-      ]);
-    }
+    // The operator's way in: cluster-creator admin goes to CloudFormation's role, not to a person.
+    this.cluster.grantAccess('AdminAccess', props.adminPrincipalArn, [
+      eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', {
+        accessScopeType: eks.AccessScopeType.CLUSTER,
+      }),
+    ]);
 
     const nodeRole = new iam.Role(this, 'NodeRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),

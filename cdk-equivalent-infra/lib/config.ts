@@ -8,7 +8,7 @@ import { deepMerge, isObject } from './merge';
  * strings in the profile stay strings).
  *
  * Select a profile with `-c config=production`. No account ids or ARNs live
- * here: ARNs (certificate, admin role) come in through context only.
+ * here: ARNs (certificate, admin principal) come in through context only.
  */
 
 export interface NodeGroupSize {
@@ -45,11 +45,32 @@ export interface EfsConfig {
   readonly moodledataGid: number;
 }
 
+export interface CloudFrontConfig {
+  /** A CloudFront distribution in front of a load balancer the app creates. */
+  readonly enabled: boolean;
+  /** ACM certificate for domainName, in us-east-1 (CloudFront's region); "" = the distribution's own domain. */
+  readonly certificateArn: string;
+  /** A CLOUDFRONT-scope WAF web ACL (made in us-east-1); "" = the regional ACL stays on the load balancer. */
+  readonly webAclArn: string;
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+}
+
+export interface ObjectStorageConfig {
+  /** Moodle's files on S3 through tool_objectfs (the image must hold it). */
+  readonly enabled: boolean;
+  /** Days before objects move to S3 Intelligent-Tiering. */
+  readonly transitionDays: number;
+  /** Days an overwritten or deleted object's old version is kept. */
+  readonly noncurrentVersionDays: number;
+}
+
 export interface AddonChart {
   readonly chart: string;
   readonly repository: string;
   readonly version: string;
   readonly namespace: string;
+  /** Release the add-on runs (image tag v<appVersion>) when it must differ from the chart's default. */
+  readonly appVersion?: string;
 }
 
 export const ADDON_NAMES = [
@@ -71,7 +92,8 @@ export interface MoodleInfraConfig {
   readonly interfaceEndpoints: string[];
   readonly kubernetesVersion: string;
   readonly endpointPublicCidrs: string[];
-  readonly adminRoleArn: string;
+  /** IAM role or user that gets cluster admin through an access entry (required). */
+  readonly adminPrincipalArn: string;
   readonly onDemand: NodeGroupSize;
   readonly spot: Record<string, NodeGroupSize>;
   readonly nodeDiskSizeGiB: number;
@@ -80,6 +102,8 @@ export interface MoodleInfraConfig {
   readonly efs: EfsConfig;
   readonly containerInsights: boolean;
   readonly waf: boolean;
+  readonly cloudFront: CloudFrontConfig;
+  readonly objectStorage: ObjectStorageConfig;
   readonly certificateArn: string;
   readonly hostedZoneId: string;
   readonly hostedZoneName: string;
@@ -92,6 +116,9 @@ export interface ContextSource {
 }
 
 export const PROFILES_KEY = 'moodlecache:profiles';
+
+/** An IAM role or user ARN, as an EKS access entry takes it (not an STS assumed-role ARN). */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /** Cluster versions the bundled kubectl (@aws-cdk/lambda-layer-kubectl-v36) may manage. */
 export const KUBECTL_SKEW = ['1.35', '1.36', '1.37'];
@@ -127,13 +154,22 @@ export function loadConfig(ctx: ContextSource): MoodleInfraConfig {
 }
 
 function validate(cfg: MoodleInfraConfig): void {
-  const fail = (msg: string) => {
+  const fail = (msg: string): never => {
     throw new Error(`invalid configuration: ${msg}`);
   };
   if (!/^[a-z][a-z0-9-]{1,15}$/.test(cfg.envName)) fail(`envName "${cfg.envName}" must match [a-z][a-z0-9-]{1,15}`);
   // The kubectl/helm layer is built for 1.36; kubectl supports one minor either side.
   if (!KUBECTL_SKEW.includes(cfg.kubernetesVersion)) {
     fail(`kubernetesVersion ${cfg.kubernetesVersion} is outside the kubectl layer's skew (${KUBECTL_SKEW.join(', ')})`);
+  }
+  if (!cfg.adminPrincipalArn) {
+    fail('adminPrincipalArn is required: the IAM role or user that gets cluster admin through an EKS access entry, '
+      + 'e.g. -c adminPrincipalArn=arn:aws:iam::<account>:role/<name>. Without it nobody can use kubectl: '
+      + 'the only other admin is the role CloudFormation deployed with');
+  }
+  if (!PRINCIPAL_ARN.test(cfg.adminPrincipalArn)) {
+    fail(`adminPrincipalArn "${cfg.adminPrincipalArn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name> `
+      + 'or :user/<name>; for an assumed-role session give the role\'s ARN)');
   }
   if (![2, 3].includes(cfg.azCount)) fail(`azCount must be 2 or 3, got ${cfg.azCount}`);
   if (cfg.natGateways < 1 || cfg.natGateways > cfg.azCount) fail(`natGateways must be 1..azCount, got ${cfg.natGateways}`);
@@ -146,4 +182,25 @@ function validate(cfg: MoodleInfraConfig): void {
   if (cfg.onDemand.minSize < 1) fail('onDemand.minSize must be >= 1: critical pods and the autoscaler run there');
   if (cfg.hostedZoneId && !(cfg.hostedZoneName && cfg.domainName)) fail('hostedZoneId needs hostedZoneName and domainName');
   if (cfg.certificateArn && cfg.hostedZoneId) fail('give certificateArn or hostedZoneId, not both');
+  validateCloudFront(cfg, fail);
+  if (cfg.objectStorage.enabled && !(cfg.objectStorage.transitionDays >= 0 && cfg.objectStorage.noncurrentVersionDays >= 1)) {
+    fail('objectStorage: transitionDays must be >= 0 and noncurrentVersionDays >= 1');
+  }
+}
+
+/** CloudFront takes certificates and WAF web ACLs from us-east-1 only. */
+function validateCloudFront(cfg: MoodleInfraConfig, fail: (msg: string) => never): void {
+  const cf = cfg.cloudFront;
+  if (!cf.enabled) return;
+  if (!['PriceClass_100', 'PriceClass_200', 'PriceClass_All'].includes(cf.priceClass)) fail(`cloudFront.priceClass "${cf.priceClass}" is not a CloudFront price class`);
+  if (cf.certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(cf.certificateArn)) {
+    fail(`cloudFront.certificateArn "${cf.certificateArn}" must be an ACM certificate in us-east-1 (CloudFront uses no other region)`);
+  }
+  if (cf.webAclArn && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/.test(cf.webAclArn)) {
+    fail(`cloudFront.webAclArn "${cf.webAclArn}" must be a CLOUDFRONT-scope web ACL (arn:...:wafv2:us-east-1:...:global/webacl/...)`);
+  }
+  if (cfg.domainName && !cf.certificateArn) {
+    fail(`cloudFront.certificateArn is required to serve domainName ${cfg.domainName} through CloudFront: an ACM certificate for it in us-east-1`);
+  }
+  if (cf.certificateArn && !cfg.domainName) fail('cloudFront.certificateArn needs domainName, the site\'s host name');
 }

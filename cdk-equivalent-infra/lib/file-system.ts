@@ -14,6 +14,8 @@ export interface MoodledataProps extends EfsConfig {
 
 export const NFS_PORT = 2049;
 export const MOODLEDATA_PATH = '/moodledata';
+/** What an NFS client needs to mount moodledata and write to it. */
+export const CLIENT_ACTIONS = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] as const;
 
 /**
  * `moodledata` on EFS: encrypted with its own key, a mount target in each
@@ -48,10 +50,21 @@ export class Moodledata extends Construct {
       throughputMode: props.throughputMode === 'elastic' ? efs.ThroughputMode.ELASTIC : efs.ThroughputMode.BURSTING,
       enableAutomaticBackups: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      // Clients are the CSI node plugin on cluster nodes, admitted by the security
-      // group; IAM-authorised mounts (`iam` mount option) are optional.
+      // The policy below is the whole of it: no CDK default statement.
       allowAnonymousAccess: true,
     });
+    // A file-system policy replaces EFS's default allow-all, so it must allow
+    // the mount itself: the CSI node plugin mounts without the `iam` option
+    // (as an anonymous NFS client), reached through a mount target, which the
+    // security group opens to the cluster only. No ClientRootAccess: the access
+    // point maps every client to the image's user.
+    this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowMountThroughMountTargets',
+      effect: iam.Effect.ALLOW,
+      principals: [new iam.AnyPrincipal()],
+      actions: [...CLIENT_ACTIONS],
+      conditions: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } },
+    }));
     this.fileSystem.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyUnencryptedTransport',
       effect: iam.Effect.DENY,

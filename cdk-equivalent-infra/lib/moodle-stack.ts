@@ -1,4 +1,5 @@
 import { Aws, CfnOutput, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EfsCsiDriver } from './addons/efs-csi-driver';
@@ -7,13 +8,18 @@ import { MetricsServer } from './addons/metrics-server';
 import { NodeTerminationHandler } from './addons/node-termination-handler';
 import { Observability } from './addons/observability';
 import { VpcCni } from './addons/vpc-cni';
+import { AccessLogs } from './access-logs';
 import { Cache, VALKEY_PORT } from './cache';
 import { SiteCertificate } from './certificate';
+import { CHART_WEB } from './chart-contract';
 import { chartValues } from './chart-values';
 import { MoodleCluster } from './cluster';
 import { AddonVersions, MoodleInfraConfig } from './config';
 import { Database, POSTGRES_PORT } from './database';
+import { Edge } from './edge';
 import { Moodledata } from './file-system';
+import { ImageRepository } from './image-repository';
+import { MoodleFiles } from './moodle-files';
 import { Network } from './network';
 import { WebAcl } from './waf';
 
@@ -26,7 +32,8 @@ export interface MoodleStackProps extends StackProps {
 
 /**
  * Moodle on EKS: network, cluster with its add-ons, database, cache,
- * moodledata, and the optional certificate, WAF and Container Insights.
+ * moodledata, the image repository, and the optional certificate, WAF and
+ * Container Insights.
  * Environment-agnostic (no account or region), so it synthesizes offline.
  */
 export class MoodleStack extends Stack {
@@ -52,7 +59,7 @@ export class MoodleStack extends Stack {
       vpc,
       kubernetesVersion: cfg.kubernetesVersion,
       endpointPublicCidrs: cfg.endpointPublicCidrs,
-      adminRoleArn: cfg.adminRoleArn,
+      adminPrincipalArn: cfg.adminPrincipalArn,
       onDemand: cfg.onDemand,
       spot: cfg.spot,
       nodeDiskSizeGiB: cfg.nodeDiskSizeGiB,
@@ -75,6 +82,7 @@ export class MoodleStack extends Stack {
         cluster,
         clusterName,
         chart: props.addonVersions['cluster-autoscaler'],
+        kubernetesVersion: cfg.kubernetesVersion,
         spotAsgPattern: `^eks-${clusterName}-spot-.*`,
         onDemandAsgPattern: `^eks-${clusterName}-on-demand-.*`,
       }).chart,
@@ -89,8 +97,9 @@ export class MoodleStack extends Stack {
       observability.addon.node.addDependency(eks.onDemandGroup);
     }
 
-    const certificate = new SiteCertificate(this, 'Certificate', cfg).certificate;
-    const waf = cfg.waf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
+    const images = new ImageRepository(this, 'ImageRepository', { repositoryName: `${clusterName}/moodle`, production: cfg.production }).repository;
+
+    const { certificate, waf, files, edge } = this.optionalFeatures(cfg, cluster);
 
     this.outputs({
       ClusterName: [cluster.clusterName, 'EKS cluster name'],
@@ -107,8 +116,18 @@ export class MoodleStack extends Stack {
       EfsFileSystemId: [moodledata.fileSystem.fileSystemId, 'chart: persistence.fileSystemId'],
       EfsAccessPointId: [moodledata.accessPoint.accessPointId, 'chart: persistence.accessPointId (static mode)'],
       VpcCidr: [vpc.vpcCidrBlock, 'chart: networkPolicy.ingressCidrs / egressCidrs'],
+      EcrRepositoryUri: [images.repositoryUri, 'chart: image.repository; push the image built from docker/ here (tags are immutable)'],
       ...(certificate ? { CertificateArn: [certificate.certificateArn, 'chart: ingress.certificateArn'] } : {}),
-      ...(waf ? { WafAclArn: [waf.attrArn, 'chart: ingress.wafAclArn'] } : {}),
+      ...(waf ? { WafAclArn: [waf.attrArn, edge ? 'Regional web ACL on the origin load balancer' : 'chart: ingress.wafAclArn'] } : {}),
+      ...(edge ? {
+        SiteUrl: [edge.delivery.siteUrl, 'chart: moodle.wwwroot (through CloudFront)'],
+        DistributionDomainName: [edge.delivery.distribution.distributionDomainName, 'CloudFront domain: point the site\'s DNS name at it (the app does, given a hosted zone)'],
+        OriginTargetGroupArn: [edge.origin.targetGroup.targetGroupArn, 'chart: targetGroupBinding.targetGroupArn'],
+      } : {}),
+      ...(files ? {
+        MoodleFilesBucket: [files.bucket.bucketName, 'chart: objectStorage.bucket (Moodle\'s files on S3, tool_objectfs)'],
+        MoodleFilesRoleArn: [files.identity.role.roleArn, `Pod Identity role of ${CHART_WEB.namespace}/${CHART_WEB.serviceAccount}: the bucket only`],
+      } : {}),
       ChartValues: [this.toJsonString(chartValues({
         databaseHost: database.instance.dbInstanceEndpointAddress,
         databasePort: POSTGRES_PORT,
@@ -119,10 +138,46 @@ export class MoodleStack extends Stack {
         fileSystemId: moodledata.fileSystem.fileSystemId,
         accessPointId: moodledata.accessPoint.accessPointId,
         vpcCidr: vpc.vpcCidrBlock,
+        imageRepository: images.repositoryUri,
         certificateArn: certificate?.certificateArn,
         wafAclArn: waf?.attrArn,
+        filesBucket: files?.bucket.bucketName,
+        region: Aws.REGION,
+        edge: edge ? { siteUrl: edge.delivery.siteUrl, targetGroupArn: edge.origin.targetGroup.targetGroupArn } : undefined,
       })), 'Values for k8s/charts/moodle (JSON); scripts/chart-values.ts writes them to a file'],
     });
+  }
+
+  /**
+   * The certificate, WAF, files on S3 and CloudFront, as configured. WAF goes
+   * where the traffic enters: at CloudFront when given an edge web ACL (made
+   * in us-east-1), else the regional ACL (on the chart's Ingress, or on the
+   * origin load balancer behind CloudFront).
+   */
+  private optionalFeatures(cfg: MoodleInfraConfig, cluster: eks.Cluster) {
+    const site = new SiteCertificate(this, 'Certificate', cfg);
+    const edgeWaf = cfg.cloudFront.enabled && cfg.cloudFront.webAclArn !== '';
+    const waf = cfg.waf && !edgeWaf ? new WebAcl(this, 'Waf', { envName: cfg.envName, production: cfg.production }).webAcl : undefined;
+    const logs = cfg.cloudFront.enabled || cfg.objectStorage.enabled
+      ? new AccessLogs(this, 'AccessLogs', { production: cfg.production }).bucket : undefined;
+    const files = cfg.objectStorage.enabled ? new MoodleFiles(this, 'MoodleFiles', {
+      ...cfg.objectStorage,
+      cluster,
+      accessLogs: logs!,
+      namespace: CHART_WEB.namespace,
+      serviceAccount: CHART_WEB.serviceAccount,
+    }) : undefined;
+    const edge = cfg.cloudFront.enabled ? new Edge(this, 'Edge', {
+      cloudFront: cfg.cloudFront,
+      vpc: cluster.vpc,
+      podSecurityGroup: cluster.clusterSecurityGroup,
+      domainName: cfg.domainName,
+      certificate: site.certificate,
+      zone: site.zone,
+      regionalWebAcl: waf,
+      logBucket: logs!,
+    }) : undefined;
+    return { certificate: site.certificate, waf, files, edge };
   }
 
   /**

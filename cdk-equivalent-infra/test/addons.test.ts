@@ -2,8 +2,10 @@ import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resolveAddonVersions } from '../lib/addon-versions';
+import { autoscalerImageTag } from '../lib/addons/cluster-autoscaler';
+import { buildApp } from '../lib/app';
 import { ADDON_NAMES } from '../lib/config';
-import { CONFIGS, cdkJsonContext, profile, template } from './helpers';
+import { ADMIN_PRINCIPAL, CONFIGS, cdkJsonContext, profile, template } from './helpers';
 
 const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 const ON_DEMAND = { 'eks.amazonaws.com/capacityType': 'ON_DEMAND' };
@@ -47,7 +49,7 @@ for (const config of CONFIGS) {
       });
     }
 
-    it('gives Pod Identity roles to exactly the controllers that call AWS', () => {
+    it('gives Pod Identity roles to exactly the controllers (and Moodle, for its files) that call AWS', () => {
       const ns = 'kube-system';
       const want = [
         `${ns}/aws-load-balancer-controller`,
@@ -55,6 +57,7 @@ for (const config of CONFIGS) {
         `${ns}/efs-csi-controller-sa`,
         `${ns}/efs-csi-node-sa`,
         ...(profile(config).containerInsights ? ['amazon-cloudwatch/cloudwatch-agent'] : []),
+        ...(profile(config).objectStorage.enabled ? ['moodle/moodle'] : []),
       ].sort();
       assert.deepEqual(associations(t), want);
       t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
@@ -77,6 +80,13 @@ for (const config of CONFIGS) {
       assert.equal(values.autoDiscovery.clusterName, clusterName);
       assert.deepEqual(values.nodeSelector, ON_DEMAND);
       assert.equal(values.rbac.serviceAccount.name, 'cluster-autoscaler');
+    });
+
+    it('runs the Cluster Autoscaler release of the cluster\'s Kubernetes minor', () => {
+      const { values } = chart(t, 'cluster-autoscaler');
+      const minor = profile(config).kubernetesVersion;
+      assert.match(values.image.tag, new RegExp(`^v${minor.replace('.', '\\.')}\\.\\d+$`));
+      assert.equal(values.image.tag, `v${expected['cluster-autoscaler'].appVersion}`);
     });
 
     it('prefers Spot node groups in the priority expander, matching the node group names', () => {
@@ -146,3 +156,20 @@ for (const config of CONFIGS) {
     });
   });
 }
+
+describe('Cluster Autoscaler version against the cluster version', () => {
+  const pin = expected['cluster-autoscaler'];
+
+  it('refuses a release whose minor differs from the cluster\'s, naming both', () => {
+    assert.throws(() => autoscalerImageTag({ ...pin, appVersion: '1.35.0' }, '1.36'),
+      /Cluster Autoscaler 1\.35\.0 does not match the cluster's Kubernetes 1\.36/);
+    assert.throws(() => autoscalerImageTag({ ...pin, appVersion: undefined }, '1.36'), /names no appVersion/);
+    assert.equal(autoscalerImageTag({ ...pin, appVersion: '1.36.1' }, '1.36'), 'v1.36.1');
+  });
+
+  it('fails the app when the cluster runs another minor than the pinned autoscaler', () => {
+    const other = pin.appVersion!.startsWith('1.36.') ? '1.35' : '1.36';
+    assert.throws(() => buildApp({ context: { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, kubernetesVersion: other } }),
+      /does not match the cluster's Kubernetes/);
+  });
+});

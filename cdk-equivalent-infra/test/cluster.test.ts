@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { CONFIGS, profile, template } from './helpers';
+import { ADMIN_PRINCIPAL, CONFIGS, profile, template } from './helpers';
 
 for (const config of CONFIGS) {
   describe(`EKS cluster and node groups (${config})`, () => {
@@ -17,6 +17,14 @@ for (const config of CONFIGS) {
         EncryptionConfig: [Match.objectLike({ Resources: ['secrets'] })],
         ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true }),
       });
+    });
+
+    it('gives the operator\'s principal cluster admin through an access entry', () => {
+      const entries = Object.values(t.findResources('AWS::EKS::AccessEntry', { Properties: { PrincipalArn: ADMIN_PRINCIPAL } })) as any[];
+      assert.equal(entries.length, 1, 'no access entry for the admin principal');
+      const [policy] = entries[0].Properties.AccessPolicies;
+      assert.deepEqual(policy.AccessScope, { Type: 'cluster' });
+      assert.match(JSON.stringify(policy.PolicyArn), /:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy"/);
     });
 
     it('has one On-Demand group and one Spot group per size class', () => {

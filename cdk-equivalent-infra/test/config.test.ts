@@ -1,12 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../lib/config';
-import { cdkJsonContext } from './helpers';
-
-const ctx = (extra: Record<string, unknown> = {}) => {
-  const all = { ...cdkJsonContext(), ...extra };
-  return { tryGetContext: (k: string) => all[k] };
-};
+import { cdkJsonContext, contextOf as ctx } from './helpers';
 
 describe('configuration from context', () => {
   it('uses the default profile unless told otherwise', () => {
@@ -56,6 +51,15 @@ describe('configuration from context', () => {
     assert.throws(() => loadConfig(ctx({ onDemand: '{"minSize":0}' })), /onDemand.minSize must be >= 1/);
     assert.throws(() => loadConfig(ctx({ spot: '{"large":{"minSize":5}}' })), /large: need minSize <= desiredSize <= maxSize/);
     assert.throws(() => loadConfig(ctx({ hostedZoneId: 'Z1' })), /hostedZoneId needs hostedZoneName and domainName/);
+  });
+
+  it('requires the operator\'s admin principal, naming the context key', () => {
+    assert.throws(() => loadConfig(ctx({ adminPrincipalArn: undefined })), /adminPrincipalArn is required/);
+    assert.throws(() => loadConfig(ctx({ adminPrincipalArn: '' })), /adminPrincipalArn is required/);
+    assert.throws(() => loadConfig(ctx({ adminPrincipalArn: 'arn:aws:sts::111122223333:assumed-role/Admin/me' })),
+      /adminPrincipalArn .* is not an IAM role or user ARN/);
+    assert.equal(loadConfig(ctx({ adminPrincipalArn: 'arn:aws:iam::111122223333:user/ops' })).adminPrincipalArn,
+      'arn:aws:iam::111122223333:user/ops');
   });
 
   it('keeps account ids and ARNs out of cdk.json', () => {

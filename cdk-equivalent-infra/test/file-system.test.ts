@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { efsAllows, NfsClient } from './efs-policy';
 import { CONFIGS, profile, template } from './helpers';
 import { admitsOnlyCluster } from './security-groups';
 
@@ -26,10 +27,26 @@ for (const config of CONFIGS) {
       t.resourceCountIs('AWS::EFS::MountTarget', p.azCount);
     });
 
-    it('denies unencrypted transport in its file system policy', () => {
-      const [fs] = Object.values(t.findResources('AWS::EFS::FileSystem')) as any[];
-      const deny = fs.Properties.FileSystemPolicy.Statement.find((s: any) => s.Effect === 'Deny');
-      assert.deepEqual(deny?.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+    const [fs] = Object.values(t.findResources('AWS::EFS::FileSystem')) as any[];
+    const policy = fs.Properties.FileSystemPolicy;
+    // What the EFS CSI node plugin is: no `iam` mount option, TLS, through a mount target.
+    const csiMount: NfsClient = { anonymous: true, secureTransport: true, viaMountTarget: true };
+
+    it('lets the CSI driver mount and write through a mount target, with TLS (no iam mount option)', () => {
+      assert.ok(efsAllows(policy, 'elasticfilesystem:ClientMount', csiMount), 'ClientMount denied: every Moodle pod would stay in ContainerCreating');
+      assert.ok(efsAllows(policy, 'elasticfilesystem:ClientWrite', csiMount), 'ClientWrite denied: moodledata would be read-only');
+    });
+
+    it('denies unencrypted transport, access not through a mount target, and root access', () => {
+      assert.equal(efsAllows(policy, 'elasticfilesystem:ClientMount', { ...csiMount, secureTransport: false }), false);
+      assert.equal(efsAllows(policy, 'elasticfilesystem:ClientMount', { ...csiMount, viaMountTarget: false }), false);
+      assert.equal(efsAllows(policy, 'elasticfilesystem:ClientRootAccess', csiMount), false);
+    });
+
+    it('negative control: a policy of only the TLS Deny (no Allow) is caught as unmountable', () => {
+      const denyOnly = { ...policy, Statement: policy.Statement.filter((s: any) => s.Effect === 'Deny') };
+      assert.equal(denyOnly.Statement.length, 1);
+      assert.equal(efsAllows(denyOnly, 'elasticfilesystem:ClientMount', csiMount), false);
     });
 
     it('has an access point for /moodledata owned by the image user', () => {

@@ -6,55 +6,19 @@ import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { deepMerge } from '../lib/merge';
+import { chartValues } from '../lib/chart-values';
 import { main, valuesFromOutputs } from '../scripts/chart-values';
 import { CONFIGS, profile, template } from './helpers';
+import { rendered, SAMPLE } from './deployed';
 
 const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
+const NO_CHART = !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent';
 const CHART_OUTPUTS = [
   'ClusterName', 'Region', 'UpdateKubeconfigCommand',
   'RdsEndpoint', 'RdsPort', 'RdsDatabaseName', 'RdsSecretArn',
   'RedisEndpoint', 'RedisPort', 'RedisTls', 'RedisAuthSecretArn',
-  'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'ChartValues',
+  'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'EcrRepositoryUri', 'ChartValues',
 ];
-
-const SAMPLE = {
-  region: 'eu-west-1',
-  dbHost: 'moodle.abcdefghijkl.eu-west-1.rds.amazonaws.com',
-  redisHost: 'master.dev-moodle.abc123.euw1.cache.amazonaws.com',
-  fileSystemId: 'fs-0123456789abcdef0',
-  accessPointId: 'fsap-0123456789abcdef0',
-  wafArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/prod-moodle/00000000-0000-0000-0000-000000000000',
-  vpcCidr: '10.40.0.0/16',
-  certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
-};
-
-/** A value CloudFormation would give a reference; unknown references fail the test. */
-function sample(p: any, clusterName: string): string {
-  const [id, attr] = p.Ref ? [p.Ref, 'Ref'] : p['Fn::GetAtt'];
-  const rules: [RegExp, string, string][] = [
-    [/^AWS::Region$/, 'Ref', SAMPLE.region],
-    [/^EksCluster[0-9A-F]{8}$/, 'Ref', clusterName],
-    [/^DatabaseInstance/, 'Endpoint.Address', SAMPLE.dbHost],
-    [/^DatabaseInstance/, 'Endpoint.Port', '5432'],
-    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Address', SAMPLE.redisHost],
-    [/^CacheReplicationGroup/, 'PrimaryEndPoint.Port', '6379'],
-    [/^MoodledataFileSystemMoodledata/, 'Ref', SAMPLE.accessPointId],
-    [/^MoodledataFileSystem[0-9A-F]{8}$/, 'Ref', SAMPLE.fileSystemId],
-    [/^WafWebAcl/, 'Arn', SAMPLE.wafArn],
-    [/^Certificate[0-9A-F]{8}$/, 'Ref', SAMPLE.certificateArn],
-    [/^NetworkVpc/, 'CidrBlock', SAMPLE.vpcCidr],
-  ];
-  const hit = rules.find(([re, a]) => re.test(id) && a === attr);
-  if (!hit) throw new Error(`no sample for ${id}.${attr}`);
-  return hit[2];
-}
-
-/** An output's value as deploy would render it. */
-function rendered(value: any, clusterName: string): string {
-  if (typeof value === 'string') return value;
-  if (!value['Fn::Join']) return sample(value, clusterName);
-  return value['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : sample(p, clusterName))).join('');
-}
 
 for (const config of CONFIGS) {
   describe(`outputs (${config})`, () => {
@@ -65,6 +29,12 @@ for (const config of CONFIGS) {
     it('has every output the chart and the README use', () => {
       for (const name of CHART_OUTPUTS) assert.ok(outputs[name], `missing output ${name}`);
       assert.equal(Boolean(outputs.WafAclArn), config === 'production', 'WafAclArn only where WAF is on');
+      for (const name of ['SiteUrl', 'DistributionDomainName', 'OriginTargetGroupArn']) {
+        assert.equal(Boolean(outputs[name]), profile(config).cloudFront.enabled, `${name} only where CloudFront is on`);
+      }
+      for (const name of ['MoodleFilesBucket', 'MoodleFilesRoleArn']) {
+        assert.equal(Boolean(outputs[name]), profile(config).objectStorage.enabled, `${name} only where files are on S3`);
+      }
       assert.equal(Boolean(outputs.CertificateArn), config === 'production', 'CertificateArn only where a certificate is configured');
     });
 
@@ -76,26 +46,63 @@ for (const config of CONFIGS) {
 
     it('maps the resources onto the chart values', () => {
       const p = profile(config);
+      assert.deepEqual(values.image, { repository: `${SAMPLE.account}.dkr.ecr.${SAMPLE.region}.amazonaws.com/${clusterName}/moodle` });
       assert.deepEqual(values.database, { type: 'pgsql', host: SAMPLE.dbHost, port: 5432, name: p.database.databaseName, user: p.database.username });
       assert.deepEqual(values.redis, { enabled: true, host: SAMPLE.redisHost, port: 6379, tls: true, auth: true });
       assert.deepEqual(values.persistence, {
         enabled: true, mode: 'static', fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId, encryptInTransit: true,
       });
       assert.equal(values.secrets.existingSecret, 'moodle-credentials');
-      assert.equal(values.ingress.wafAclArn, config === 'production' ? SAMPLE.wafArn : '');
-      assert.equal(values.ingress.certificateArn, config === 'production' ? SAMPLE.certificateArn : '');
+      assert.deepEqual(values.serviceAccount, { create: true, name: 'moodle' });
+      assert.deepEqual(values.objectStorage, p.objectStorage.enabled ? { enabled: true, bucket: SAMPLE.filesBucket, region: SAMPLE.region } : undefined);
+      if (p.cloudFront.enabled) {
+        // The production test context has a domain: the site is https://<domain> through CloudFront.
+        assert.deepEqual(values.moodle, { wwwroot: 'https://learn.example.org', sslProxy: true, reverseProxy: false });
+        assert.deepEqual(values.ingress, { enabled: false });
+        assert.deepEqual(values.targetGroupBinding, { enabled: true, targetGroupArn: SAMPLE.targetGroupArn });
+      } else {
+        assert.deepEqual(values.ingress, { enabled: true, className: 'alb', certificateArn: '', wafAclArn: '' });
+        assert.equal(values.targetGroupBinding, undefined);
+      }
       assert.deepEqual(values.networkPolicy, { ingressCidrs: [SAMPLE.vpcCidr], egressCidrs: [SAMPLE.vpcCidr] });
     });
 
-    it('is valid for the chart\'s values.schema.json', { skip: !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent' }, () => {
-      const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
-      const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
-      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-      const merged = deepMerge(defaults, { ...values, moodle: { wwwroot: 'https://learn.example.org' } });
-      assert.ok(validate(merged), JSON.stringify(validate.errors, null, 2));
+    it('spreads web pods over zones softly, as every node group spans several AZs', () => {
+      const groups = Object.values(t.findResources('AWS::EKS::Nodegroup')) as any[];
+      assert.ok(groups.every((g) => g.Properties.Subnets.length > 1), 'a single-AZ node group: zone spread could be DoNotSchedule');
+      assert.equal(values.topologySpread?.zone?.whenUnsatisfiable, 'ScheduleAnyway');
+    });
+
+    it('is valid for the chart\'s values.schema.json', { skip: NO_CHART }, () => {
+      assert.deepEqual(chartSchemaErrors(deepMerge({ moodle: { wwwroot: 'https://learn.example.org' } }, values)), []);
     });
   });
 }
+
+/** Errors of values (merged over the chart's defaults) against values.schema.json. */
+function chartSchemaErrors(values: Record<string, unknown>): unknown[] {
+  const schema = JSON.parse(fs.readFileSync(path.join(CHART, 'values.schema.json'), 'utf8'));
+  const defaults = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return validate(deepMerge(defaults, values)) ? [] : validate.errors ?? [];
+}
+
+describe('chartValues() without CloudFront: the chart\'s Ingress with certificate and WAF', () => {
+  const values = chartValues({
+    databaseHost: SAMPLE.dbHost, databasePort: 5432, databaseName: 'moodle', databaseUser: 'moodle',
+    redisHost: SAMPLE.redisHost, redisPort: 6379, fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId,
+    vpcCidr: SAMPLE.vpcCidr, imageRepository: 'r', region: SAMPLE.region, certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn,
+  });
+
+  it('maps the certificate and web ACL onto the Ingress, with no TargetGroupBinding', () => {
+    assert.deepEqual(values.ingress, { enabled: true, className: 'alb', certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn });
+    assert.equal(values.targetGroupBinding, undefined);
+  });
+
+  it('is valid for the chart\'s values.schema.json', { skip: NO_CHART }, () => {
+    assert.deepEqual(chartSchemaErrors({ ...values, moodle: { wwwroot: 'https://learn.example.org' } }), []);
+  });
+});
 
 describe('scripts/chart-values.ts', () => {
   const outputs = { 'moodle-dev': { ChartValues: JSON.stringify({ database: { host: 'db.example' } }), ClusterName: 'dev-moodle' } };

@@ -7,7 +7,8 @@
 #   k8s/addons/install.sh
 #
 # The role ARNs are the IRSA roles the CDK app creates (leave one empty when
-# the CDK app uses EKS Pod Identity for that controller instead).
+# the CDK app uses EKS Pod Identity for that controller instead). The cluster
+# must run the Kubernetes minor of cluster-autoscaler's appVersion.
 # DRY_RUN=1 prints the commands instead of running them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,15 +20,16 @@ run() {
   if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi
 }
 
-# Prints "name chart repository version namespace" per add-on. versions.yaml
-# keeps a fixed two-level shape so this needs no YAML tool on the operator's
-# machine; the checks in k8s/test compare this parse with a real YAML parser.
+# Prints "name chart repository version namespace appVersion" per add-on
+# ("-" for no appVersion). versions.yaml keeps a fixed two-level shape so this
+# needs no YAML tool on the operator's machine; the checks in k8s/test compare
+# this parse with a real YAML parser.
 versions() {
   awk '
-    /^[A-Za-z0-9-]+:[[:space:]]*$/ { if (name) print name, f["chart"], f["repository"], f["version"], f["namespace"]
-                                     name = $1; sub(/:$/, "", name); delete f; next }
-    /^[[:space:]]+(chart|repository|version|namespace):/ { key = $1; sub(/:$/, "", key); f[key] = $2 }
-    END { if (name) print name, f["chart"], f["repository"], f["version"], f["namespace"] }
+    function out() { print name, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]) }
+    /^[A-Za-z0-9-]+:[[:space:]]*$/ { if (name) out(); name = $1; sub(/:$/, "", name); delete f; next }
+    /^[[:space:]]+(chart|repository|version|namespace|appVersion):/ { key = $1; sub(/:$/, "", key); f[key] = $2 }
+    END { if (name) out() }
   ' "$here/versions.yaml"
 }
 
@@ -48,13 +50,16 @@ settings() {
 # The priority expander's ConfigMap must exist before the autoscaler starts.
 run kubectl apply -f "$here/cluster-autoscaler/priority-expander.yaml"
 
-versions | while read -r name chart repo version namespace; do
+versions | while read -r name chart repo version namespace app; do
   if [[ "$repo" == oci://* ]]; then
     ref=("$repo/$chart")
   else
     ref=("$chart" --repo "$repo")
   fi
+  # The release pinned in versions.yaml, where the chart's default lags.
+  image=()
+  [ "$app" = - ] || image=(--set "image.tag=v$app")
   # shellcheck disable=SC2046
   run helm upgrade --install "$name" "${ref[@]}" --version "$version" \
-    --namespace "$namespace" --values "$here/$name/values.yaml" $(settings "$name") --wait
+    --namespace "$namespace" --values "$here/$name/values.yaml" $(settings "$name") "${image[@]}" --wait
 done

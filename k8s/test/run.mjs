@@ -6,8 +6,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { helm, template } from "./lib/helm.mjs";
-import { validateManifest } from "./lib/schema.mjs";
-import { runRules } from "./lib/policy.mjs";
+import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
+import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
+import { RULES, runRules } from "./lib/policy.mjs";
+import { byKind } from "./lib/manifests.mjs";
 import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
 import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
@@ -15,8 +17,9 @@ import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative
 const here = dirname(fileURLToPath(import.meta.url));
 const CHART = resolve(here, "../charts/moodle");
 const ADDONS = resolve(here, "../addons");
-// Kubernetes versions the chart supports (EKS standard support); schemas are v1.34.
-export const KUBE_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0"];
+// From the oldest supported version up to the one the CDK app deploys.
+const CLUSTER_VERSIONS = cdkClusterVersions(resolve(here, "../.."));
+const KUBE_VERSIONS = kubeVersions(CLUSTER_VERSIONS);
 const NEWEST = KUBE_VERSIONS.at(-1);
 
 let passed = 0, failed = 0;
@@ -38,9 +41,13 @@ async function schemaErrors(docs) {
   return errors;
 }
 
+const models = modelsKubernetesVersion();
+report(`manifest schemas (Kubernetes ${models} API) cover the cluster the CDK app deploys (${CLUSTER_VERSIONS.join(", ")})`,
+  CLUSTER_VERSIONS.filter((v) => minorOf(models) < minorOf(v)).map((v) => `cluster runs ${v}, schemas are ${models}: update @kubernetes/client-node`));
+
 const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
-report("ci/ has the minimal, production, existing-secret and static EFS value sets",
-  ["minimal", "production", "existing-secret", "static-efs"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
+report("ci/ has the minimal, production, existing-secret, static EFS and CloudFront value sets",
+  ["minimal", "production", "existing-secret", "static-efs", "cloudfront"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
 report("values.yaml: every value documented with ## @param", checkValuesDoc(join(CHART, "values.yaml")));
 report("values.schema.json: each value described as its @param",
   checkSchemaDescriptions(join(CHART, "values.yaml"), join(CHART, "values.schema.json")));
@@ -74,8 +81,26 @@ for (const set of valueSets) {
   const notes = renderNotes(CHART, file);
   const leaks = notes.ok ? secrets.filter((s) => notes.text.includes(s)).map(() => "NOTES.txt prints a secret value") : [notes.error];
   if (notes.ok && !notes.text.includes("kubectl get secret")) leaks.push("NOTES.txt does not say how to read the admin password");
-  report(`${set}: NOTES.txt renders, prints no secret`, leaks);
+  const defaultImage = (values.image?.repository ?? "moodlecache/moodle") === "moodlecache/moodle";
+  if (notes.ok && defaultImage !== notes.text.includes("published nowhere")) leaks.push("NOTES.txt does not warn exactly when the image is the unpublished default");
+  report(`${set}: NOTES.txt renders, prints no secret, warns about the default image`, leaks);
 }
+
+// One replica (autoscaling off) is allowed; its PDB must still let drains through.
+const single = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], set: ["autoscaling.enabled=false", "web.replicaCount=1"], kubeVersion: NEWEST });
+report("one web replica (autoscaling off): the PDB lets a node drain evict it",
+  single.ok ? RULES["node drains not blocked by the PDB"](single.docs) : [single.stderr.trim()]);
+
+// Files on S3: the chart's objectStorage values reach the image as the settings it reads.
+const s3File = join(CHART, "ci/cloudfront-values.yaml");
+const s3 = template(CHART, { values: [s3File], set: ["objectStorage.endpoint=http://127.0.0.1:4568", "objectStorage.minimumAge=0"], kubeVersion: NEWEST });
+const s3Values = { ...parse(readFileSync(join(CHART, "values.yaml"), "utf8")).objectStorage, ...parse(readFileSync(s3File, "utf8")).objectStorage };
+const s3Env = s3.ok ? byKind(s3.docs, "ConfigMap").find((c) => c.data?.MOODLE_S3_BUCKET)?.data ?? {} : {};
+const s3Want = { MOODLE_S3_BUCKET: s3Values.bucket, MOODLE_S3_REGION: s3Values.region, MOODLE_S3_ENDPOINT: "http://127.0.0.1:4568",
+  MOODLE_OBJECTFS_DELETE_LOCAL: String(s3Values.deleteLocal), MOODLE_OBJECTFS_SIZE_THRESHOLD: String(s3Values.sizeThreshold),
+  MOODLE_OBJECTFS_MINIMUM_AGE: "0", MOODLE_OBJECTFS_CONSISTENCY_DELAY: String(s3Values.consistencyDelay) };
+report("objectStorage values render as the image's MOODLE_S3_* and MOODLE_OBJECTFS_* settings",
+  s3.ok ? Object.entries(s3Want).filter(([k, want]) => s3Env[k] !== want).map(([k, want]) => `${k}: ${s3Env[k]} instead of ${want}`) : [s3.stderr.trim()]);
 
 const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
 report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);
@@ -84,12 +109,12 @@ report("rendering without required values fails with a message",
   !bare.ok && bare.stderr.includes("moodle.wwwroot is required") ? [] : ["rendered without moodle.wwwroot, or no clear message"]);
 
 const ingressClassName = parse(readFileSync(join(CHART, "values.yaml"), "utf8")).ingress.className;
-for (const { name, violations } of addonChecks(ADDONS, { ingressClassName })) report(name, violations);
+for (const { name, violations } of addonChecks(ADDONS, { ingressClassName, clusterVersions: CLUSTER_VERSIONS })) report(name, violations);
 report("add-ons: manifests valid against Kubernetes schemas", await addonManifestErrors(ADDONS));
 
 // Broken charts and values must be caught: each case asserts the check fails.
 for (const { name, violations } of await negativeChecks(CHART, NEWEST)) report(`negative: ${name}`, violations);
-for (const { name, violations } of addonNegativeChecks(ADDONS, ingressClassName)) report(`negative: ${name}`, violations);
+for (const { name, violations } of addonNegativeChecks(ADDONS, { ingressClassName, clusterVersions: CLUSTER_VERSIONS })) report(`negative: ${name}`, violations);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -7,6 +7,9 @@
 # (docker/test/standin-moodle) that exercises the image's mechanics. With
 # MOODLE_DIR=/path/to/moodle (a 4.5 or 5.1 checkout) a second image is built
 # around it and Moodle is really installed, served and its caches checked.
+# With OBJECTFS_PLUGINS_DIR too (a tree holding admin/tool/objectfs and
+# local/aws, never committed) that image gets the plugins through the build
+# argument, and Moodle's files go to S3 on s3rver (npm, started here).
 #
 # Lints first. Prints "N passed, N failed" last; exits non-zero on a failure.
 # Single-quoted code below is for eval and sh -c inside the containers.
@@ -44,14 +47,17 @@ docker_data=$cache/docker-data
 exec 9>"$cache/docker-data.lock"
 flock -n 9 || docker_data=$work/docker-data
 moodle_src_copy=
+plugins_copy=
 cleanup() {
   set +e
   [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null
+  [ -f "$work/s3rver.pid" ] && kill "$(cat "$work/s3rver.pid")" 2>/dev/null
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
   fi
   stop_dockerd "$work/dockerd" "$docker_data"
   [ -n "$moodle_src_copy" ] && rm -rf "$moodle_src_copy"
+  [ -n "$plugins_copy" ] && rm -rf "$plugins_copy"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -81,7 +87,7 @@ check "shellcheck: entrypoint, build and test scripts" shellcheck -x "${shell_sc
 php_lint() {
   local f rc=0
   while read -r f; do php -l "$f" >/dev/null || rc=1; done \
-    < <(find docker -name '*.php' -not -path 'docker/.moodle-src/*')
+    < <(find docker -name '*.php' -not -path 'docker/.moodle-src/*' -not -path 'docker/.extra-plugins/*' -not -path '*/node_modules/*')
   return "$rc"
 }
 check "php -l: every PHP file of docker/" php_lint
@@ -137,6 +143,13 @@ if ! build standin --build-arg MOODLE_SOURCE=context --build-arg MOODLE_CONTEXT_
 fi
 ok "image builds (stand-in Moodle, real extension from this repository)"
 grep -E 'setup-image: ' "$work/build-standin.log" | sed 's/^#[0-9]* [0-9.]* /# /'
+echo "# building again with STAND-IN extra plugins (docker/test/standin-plugins: not tool_objectfs/local_aws)"
+if build standin-objectfs --build-arg MOODLE_SOURCE=context --build-arg MOODLE_CONTEXT_DIR=docker/test/standin-moodle \
+     --build-arg MOODLE_EXTRA_PLUGINS_DIR=docker/test/standin-plugins; then
+  ok "image builds with MOODLE_EXTRA_PLUGINS_DIR (stand-in tool_objectfs and local_aws)"
+else
+  not_ok "image builds with MOODLE_EXTRA_PLUGINS_DIR (stand-in tool_objectfs and local_aws)"
+fi
 
 ################################################################ image
 echo "# image"
@@ -169,6 +182,16 @@ if [ -d moodle-plugin ]; then
 else
   echo "# skipped: moodle-plugin/ does not exist yet (plugin copy only shown by the build log)"
 fi
+extra_plugins_check() {
+  local rel rc=0
+  for rel in admin/tool/objectfs local/aws; do
+    run -i "$image:standin-objectfs" sh -c "cmp -s /opt/moodle/public/$rel/version.php - && test \"\$(stat -c %U /opt/moodle/public/$rel)\" = root" \
+      < "docker/test/standin-plugins/$rel/version.php" || { echo "  $rel not installed (root-owned)" >&2; rc=1; }
+  done
+  run "$image:standin" test -e /opt/moodle/public/admin/tool/objectfs && { echo "  the default build installed tool_objectfs" >&2; rc=1; }
+  return "$rc"
+}
+check "extra plugins from MOODLE_EXTRA_PLUGINS_DIR installed under the code root, root-owned; none by default" extra_plugins_check
 
 ################################################################ services
 echo "# PostgreSQL and Redis on 127.0.0.1 (our own instances)"
@@ -201,6 +224,25 @@ new_db() {
     -c "CREATE DATABASE $1 OWNER $1 ENCODING 'UTF8' TEMPLATE template0" >/dev/null
 }
 
+# pod_args TAG DB: sets the array pod to what the Helm chart gives a pod of
+# image $image:TAG against database DB: read-only root, volumes, secrets as
+# files, settings as environment (web on $web_port).
+pod_args() {
+  local dir=$work/run-$1
+  # shellcheck disable=SC2054 # commas are tmpfs mount options
+  pod=(--network host --read-only
+    --tmpfs /run:uid=10001,gid=10001,mode=0755 --tmpfs /tmp:mode=1777
+    -v "$dir/moodledata:/var/moodledata" -v "$work/secrets:/etc/moodle-secrets:ro"
+    -e "MOODLE_WWWROOT=http://127.0.0.1:$web_port" -e MOODLE_DB_TYPE=pgsql
+    -e MOODLE_DB_HOST=127.0.0.1 -e "MOODLE_DB_PORT=$pg_port" -e "MOODLE_DB_NAME=$2"
+    -e "MOODLE_DB_USER=$2" -e "MOODLE_DB_PASSWORD_FILE=/etc/moodle-secrets/db-$2"
+    -e MOODLE_ADMIN_USER=admin -e MOODLE_ADMIN_PASSWORD_FILE=/etc/moodle-secrets/admin-password
+    -e MOODLE_ADMIN_EMAIL=admin@example.com -e "MOODLE_SITE_NAME=moodlecache test $1"
+    -e MOODLE_REDIS_HOST=127.0.0.1 -e "MOODLE_REDIS_PORT=$redis_port" -e MOODLE_REDIS_TLS=false
+    -e MOODLE_REDIS_PASSWORD_FILE=/etc/moodle-secrets/redis-password
+    -e "MOODLE_HTTP_PORT=$web_port")
+}
+
 # scenario TAG DB: install-or-upgrade twice at once, config, web, probes,
 # cron, caches; for image $image:TAG against database DB. Sets $web_port.
 scenario() {
@@ -209,19 +251,7 @@ scenario() {
   mkdir -p "$dir/moodledata" "$dir/local1" "$dir/local2" "$dir/local3"
   chown -R 10001:10001 "$dir"
   new_db "$db"
-  # What the Helm chart gives a pod: read-only root, volumes, secrets as files.
-  # shellcheck disable=SC2054 # commas are tmpfs mount options
-  local -a pod=(--network host --read-only
-    --tmpfs /run:uid=10001,gid=10001,mode=0755 --tmpfs /tmp:mode=1777
-    -v "$dir/moodledata:/var/moodledata" -v "$work/secrets:/etc/moodle-secrets:ro"
-    -e "MOODLE_WWWROOT=http://127.0.0.1:$web_port" -e MOODLE_DB_TYPE=pgsql
-    -e MOODLE_DB_HOST=127.0.0.1 -e "MOODLE_DB_PORT=$pg_port" -e "MOODLE_DB_NAME=$db"
-    -e "MOODLE_DB_USER=$db" -e "MOODLE_DB_PASSWORD_FILE=/etc/moodle-secrets/db-$db"
-    -e MOODLE_ADMIN_USER=admin -e MOODLE_ADMIN_PASSWORD_FILE=/etc/moodle-secrets/admin-password
-    -e MOODLE_ADMIN_EMAIL=admin@example.com -e "MOODLE_SITE_NAME=moodlecache test $tag"
-    -e MOODLE_REDIS_HOST=127.0.0.1 -e "MOODLE_REDIS_PORT=$redis_port" -e MOODLE_REDIS_TLS=false
-    -e MOODLE_REDIS_PASSWORD_FILE=/etc/moodle-secrets/redis-password
-    -e "MOODLE_HTTP_PORT=$web_port")
+  pod_args "$tag" "$db"
 
   # Config rendering.
   $docker run --rm "${pod[@]}" -e MOODLE_SSLPROXY=true -e MOODLE_LOCK_FACTORY=moodlecache \
@@ -282,7 +312,10 @@ scenario() {
   sed 's/^/# /' "$dir/map.out"
 
   # web, as the chart runs it.
-  $docker run -d --name "web-$tag" "${pod[@]}" -v "$dir/local3:/var/cache/moodle-local" "$image:$tag" >/dev/null
+  # As EKS Pod Identity sets it; a static key must not reach PHP-FPM workers.
+  $docker run -d --name "web-$tag" "${pod[@]}" -v "$dir/local3:/var/cache/moodle-local" \
+    -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials -e AWS_ACCESS_KEY_ID=AKIDNOTFORFPM \
+    "$image:$tag" >/dev/null
   local code=000
   for _ in $(seq 1 60); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web_port/healthz" || true)
@@ -307,6 +340,9 @@ scenario() {
       contains "$dir/login.out" "user: 10001" && contains "$dir/login.out" "moodlecache: loaded" &&
       contains "$dir/login.out" "opcache: on" && contains "$dir/login.out" "redis: PONG" &&
       contains "$dir/login.out" "db version: 2099010100"'
+    check "[$tag] web: PHP-FPM workers see the Pod Identity credentials URI, not a static key in the environment" eval '
+      contains "$dir/login.out" "aws credentials uri: http://169.254.170.23/v1/credentials" &&
+      contains "$dir/login.out" "aws access key in env: no"'
     check "[$tag] the stand-in install ran once (moodledata/standin-installs.log)" \
       test "$(wc -l < "$dir/moodledata/standin-installs.log")" = 1
   else
@@ -345,9 +381,64 @@ scenario() {
 echo "# scenario: stand-in Moodle (image mechanics)"
 scenario standin standin
 
+echo "# files on S3 (tool_objectfs): settings from the environment"
+pod_args standin standin
+s3_env=(-v "$work/run-standin/local1:/var/cache/moodle-local"
+        -e MOODLE_S3_BUCKET=moodle-files-test -e MOODLE_S3_REGION=eu-west-1 -e MOODLE_OBJECTFS_MINIMUM_AGE=3600)
+$docker run --rm "${pod[@]}" "${s3_env[@]}" "$image:standin-objectfs" config >"$work/config-s3.out" 2>&1 || true
+config_s3_check() {
+  local f=$work/config-s3.out
+  contains "$f" "\$CFG->alternative_file_system_class = '\\\\tool_objectfs\\\\s3_file_system';" &&
+  contains "$f" "'s3_bucket' => 'moodle-files-test'," && contains "$f" "'s3_region' => 'eu-west-1'," &&
+  contains "$f" "'s3_usesdkcreds' => 1," && contains "$f" "'s3_key' => ''," && contains "$f" "'minimumage' => 3600," &&
+  contains "$f" "'deletelocal' => 1," && contains "$f" "'deleteexternal' => 0,"
+}
+check "config: MOODLE_S3_* render tool_objectfs as Moodle's file system, SDK credentials, forced settings" config_s3_check
+if $docker run --rm "${pod[@]}" "${s3_env[@]}" "$image:standin" config >"$work/config-s3-missing.out" 2>&1; then
+  not_ok "config: MOODLE_S3_BUCKET without tool_objectfs in the image fails"
+else
+  check "config: MOODLE_S3_BUCKET without tool_objectfs in the image fails, naming it" \
+    contains "$work/config-s3-missing.out" "tool_objectfs is not in this image"
+fi
+
 ################################################################ real Moodle
+# objectfs_scenario TAG DB: Moodle's files on S3 through the real tool_objectfs
+# of image $image:TAG (installed by scenario TAG DB), against s3rver (npm) on
+# 127.0.0.1 with its well-known test credentials.
+objectfs_scenario() {
+  local tag=$1 db=$2 s3dir=$work/s3rver s3port hash found
+  if ! (cd docker/test && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) >"$work/npm-s3rver.log" 2>&1; then
+    not_ok "[$tag] s3rver installs (npm ci in docker/test)"
+    tail -5 "$work/npm-s3rver.log" >&2
+    return
+  fi
+  s3port=$(free_port 54568)
+  mkdir -p "$s3dir"
+  node docker/test/node_modules/s3rver/bin/s3rver.js -d "$s3dir" -a 127.0.0.1 -p "$s3port" \
+    --configure-bucket moodle-files --silent >"$work/s3rver.log" 2>&1 &
+  echo $! >"$work/s3rver.pid"
+  for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$s3port") 2>/dev/null && break; sleep 0.25; done
+  pod_args "$tag" "$db"
+  $docker run --rm "${pod[@]}" -v "$work/run-$tag/local1:/var/cache/moodle-local" \
+    -v "$root/docker/test/objectfs-check.php:/srv/objectfs-check.php:ro" \
+    -e MOODLE_S3_BUCKET=moodle-files -e MOODLE_S3_REGION=us-east-1 -e "MOODLE_S3_ENDPOINT=http://127.0.0.1:$s3port" \
+    -e MOODLE_OBJECTFS_MINIMUM_AGE=0 -e MOODLE_OBJECTFS_SIZE_THRESHOLD=0 -e MOODLE_OBJECTFS_CONSISTENCY_DELAY=0 \
+    -e AWS_ACCESS_KEY_ID=S3RVER -e AWS_SECRET_ACCESS_KEY=S3RVER \
+    "$image:$tag" php /srv/objectfs-check.php >"$work/objectfs.out" 2>&1 || true
+  sed 's/^/# /' "$work/objectfs.out" | grep -E '^# objectfs-check|rror' | head -20
+  check "[$tag] files on S3: stored through Moodle, pushed by tool_objectfs's tasks, dropped from moodledata, read back" \
+    contains "$work/objectfs.out" "objectfs-check: pushed "
+  hash=$(sed -n 's/^objectfs-check: pushed //p' "$work/objectfs.out")
+  found=
+  [ -z "$hash" ] || found=$(find "$s3dir/moodle-files" -type f -name "*$hash*" 2>/dev/null | head -1)
+  check "[$tag] files on S3: the object is in s3rver's bucket (${hash:-no hash})" test -n "$found"
+  kill "$(cat "$work/s3rver.pid")" 2>/dev/null && rm -f "$work/s3rver.pid"
+}
+
+objectfs_skip="files on S3 against s3rver: skipped: OBJECTFS_PLUGINS_DIR not set (tool_objectfs and local_aws are not in the repository)"
 if [ -z "${MOODLE_DIR:-}" ]; then
   echo "# real Moodle: skipped: MOODLE_DIR not set"
+  echo "# $objectfs_skip, and MOODLE_DIR not set"
 elif [ ! -f "$MOODLE_DIR/version.php" ] && [ ! -f "$MOODLE_DIR/public/version.php" ]; then
   not_ok "MOODLE_DIR=$MOODLE_DIR is a Moodle checkout (no version.php)"
 else
@@ -358,10 +449,25 @@ else
   rm -rf "$moodle_src_copy"
   cp -al "$MOODLE_DIR" "$moodle_src_copy" 2>/dev/null || cp -a "$MOODLE_DIR" "$moodle_src_copy"
   rm -f "$moodle_src_copy/config.php"
-  if build moodle --build-arg MOODLE_SOURCE=context --build-arg MOODLE_CONTEXT_DIR=docker/.moodle-src; then
+  # tool_objectfs and local_aws, when given, go in through the build argument.
+  extra=()
+  if [ -n "${OBJECTFS_PLUGINS_DIR:-}" ]; then
+    plugins_copy=$root/docker/.extra-plugins
+    rm -rf "$plugins_copy"
+    cp -al "$OBJECTFS_PLUGINS_DIR" "$plugins_copy" 2>/dev/null || cp -a "$OBJECTFS_PLUGINS_DIR" "$plugins_copy"
+    extra=(--build-arg MOODLE_EXTRA_PLUGINS_DIR=docker/.extra-plugins)
+  fi
+  if build moodle --build-arg MOODLE_SOURCE=context --build-arg MOODLE_CONTEXT_DIR=docker/.moodle-src "${extra[@]}"; then
     ok "image builds with the Moodle of MOODLE_DIR"
     grep -E 'setup-image: ' "$work/build-moodle.log" | sed 's/^#[0-9]* [0-9.]* /# /'
     scenario moodle moodle
+    if [ -z "${OBJECTFS_PLUGINS_DIR:-}" ]; then
+      echo "# $objectfs_skip"
+    elif [ ! -f "$OBJECTFS_PLUGINS_DIR/admin/tool/objectfs/version.php" ] || [ ! -f "$OBJECTFS_PLUGINS_DIR/local/aws/version.php" ]; then
+      not_ok "OBJECTFS_PLUGINS_DIR=$OBJECTFS_PLUGINS_DIR holds admin/tool/objectfs and local/aws"
+    else
+      objectfs_scenario moodle moodle
+    fi
   else
     not_ok "image builds with the Moodle of MOODLE_DIR"
   fi

@@ -11,6 +11,8 @@ export interface ClusterAutoscalerProps {
   readonly cluster: eks.Cluster;
   readonly clusterName: string;
   readonly chart: AddonChart;
+  /** The cluster's Kubernetes version ("1.36"); the autoscaler's minor must equal it. */
+  readonly kubernetesVersion: string;
   /** Regex matching the ASG names of the Spot node groups (preferred). */
   readonly spotAsgPattern: string;
   /** Regex matching the ASG names of the On-Demand node group. */
@@ -21,6 +23,26 @@ export interface ClusterAutoscalerProps {
 export const PRIORITY_CONFIGMAP = 'cluster-autoscaler-priority-expander';
 
 export const AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
+
+/**
+ * The image tag of the Cluster Autoscaler release to run: v<appVersion> of
+ * its pin. Cluster Autoscaler supports only the Kubernetes minor it was built
+ * for, and the chart's default release lags the newest Kubernetes, so the pin
+ * must name the release and its minor must equal the cluster's. Throws (synth
+ * fails) otherwise.
+ */
+export function autoscalerImageTag(chart: AddonChart, kubernetesVersion: string): string {
+  const where = `cluster-autoscaler chart ${chart.version} (k8s/addons/versions.yaml)`;
+  if (!chart.appVersion) {
+    throw new Error(`${where} names no appVersion: pin the Cluster Autoscaler release for Kubernetes ${kubernetesVersion}`);
+  }
+  const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+  if (minor(chart.appVersion) !== minor(kubernetesVersion)) {
+    throw new Error(`${where}: Cluster Autoscaler ${chart.appVersion} does not match the cluster's Kubernetes `
+      + `${kubernetesVersion} (kubernetesVersion); its minor version must equal the cluster's: pin a ${minor(kubernetesVersion)}.x release`);
+  }
+  return `v${chart.appVersion}`;
+}
 
 /**
  * Cluster Autoscaler with auto-discovery of this cluster's node groups and
@@ -36,6 +58,7 @@ export class ClusterAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const imageTag = autoscalerImageTag(props.chart, props.kubernetesVersion);
     this.identity = new PodIdentity(this, 'Identity', {
       cluster: props.cluster,
       namespace: props.chart.namespace,
@@ -98,6 +121,7 @@ export class ClusterAutoscaler extends Construct {
         awsRegion: Aws.REGION,
         rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
         extraArgs: { expander: 'priority' },
+        image: { tag: imageTag },
       },
     });
     this.chart.node.addDependency(this.identity.association, this.priorityExpander);

@@ -10,7 +10,7 @@ import { validateManifest } from "./schema.mjs";
 
 const isOnDemand = (sel) => sel?.["eks.amazonaws.com/capacityType"] === "ON_DEMAND";
 
-export function addonChecks(dir, { ingressClassName }) {
+export function addonChecks(dir, { ingressClassName, clusterVersions }) {
   const checks = [];
   const add = (name, violations) => checks.push({ name, violations });
   const versions = parse(readFileSync(join(dir, "versions.yaml"), "utf8"));
@@ -40,10 +40,19 @@ export function addonChecks(dir, { ingressClassName }) {
     if (!line.includes(ref) || !line.includes(`--version ${e.version} `) || !line.includes(`--namespace ${e.namespace} `)) {
       v2.push(`${name}: install.sh does not install ${ref.trim()} ${e.version} in ${e.namespace}`);
     }
+    if (e.appVersion && !line.includes(`--set image.tag=v${e.appVersion} `)) v2.push(`${name}: install.sh does not run release v${e.appVersion}`);
   }
   if (lines.length !== Object.keys(versions).length) v2.push(`install.sh installs ${lines.length} charts, versions.yaml pins ${Object.keys(versions).length}`);
   if (!/kubectl apply -f \S+priority-expander\.yaml/.test(r.stdout)) v2.push("install.sh does not apply the priority expander ConfigMap");
   add("add-ons: install.sh installs exactly the pinned versions", v2);
+
+  // Cluster Autoscaler supports only the Kubernetes minor it was built for.
+  const caPin = versions["cluster-autoscaler"] ?? {};
+  const minor = (v) => String(v).split(".").slice(0, 2).join(".");
+  add(`add-ons: autoscaler release matches the cluster's Kubernetes minor (${clusterVersions.join(", ")})`,
+    caPin.appVersion
+      ? clusterVersions.filter((v) => minor(caPin.appVersion) !== minor(v)).map((v) => `cluster-autoscaler ${caPin.appVersion} on a ${v} cluster`)
+      : ["cluster-autoscaler: no appVersion (the chart's default release lags Kubernetes)"]);
 
   const ca = values("cluster-autoscaler");
   const v3 = [];

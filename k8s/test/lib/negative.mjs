@@ -57,18 +57,38 @@ const CASES = [
     patch: (d) => patch(d, "configmap.yaml", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
   { name: "password file outside the mounted Secret", rule: "image environment contract",
     patch: (d) => patch(d, "_helpers.tpl", "value: /etc/moodle/secrets/db-password", "value: /run/secrets/db-password") },
-  { name: "PDB that blocks every drain", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], rule: "pod disruption budget" },
+  { name: "no PDB", set: ["pdb.create=false"], rule: "pod disruption budget" },
+  { name: "PDB keeping every replica, refused at render", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], renderFails: true },
+  { name: "PDB maxUnavailable 0 rejected by values.schema.json", set: ["pdb.maxUnavailable=0"], renderFails: true },
+  { name: "one replica under the old minAvailable-1 PDB", rule: "node drains not blocked by the PDB",
+    set: ["autoscaling.enabled=false", "web.replicaCount=1"],
+    patch: (d) => {
+      patch(d, "pdb.yaml", "{{- else if lt $replicas 2 }}", "{{- else if false }}");
+      patch(d, "pdb.yaml", "{{- if ge $kept $replicas }}", "{{- if false }}");
+    } },
   { name: "deregistration delay longer than the grace period", set: ["ingress.deregistrationDelaySeconds=100"],
     rule: "graceful termination within the Spot notice" },
   { name: "HPA memory target of 0% (a zero value taken as set)", rule: "HPA autoscaling/v2",
     patch: (d) => patch(d, "hpa.yaml", "if gt (int .Values.autoscaling.targetMemory) 0", "if true") },
   { name: "no topology spread", set: ["topologySpread.enabled=false"], rule: "spread across zones, instance types, hosts" },
+  { name: "zone spread DoNotSchedule over multi-AZ node groups", set: ["topologySpread.zone.whenUnsatisfiable=DoNotSchedule"],
+    rule: "spread across zones, instance types, hosts" },
   { name: "duplicate key in a template (helm lint misses it)", renderFails: true,
     patch: (d) => patch(d, "deployment.yaml", '          args: ["web"]\n', '          args: ["web"]\n          env: []\n') },
   { name: "service account token mounted", set: ["serviceAccount.automountToken=true"], rule: "no service account token" },
   { name: "cron without resources", rule: "resources",
     patch: (d) => patch(d, "cronjob.yaml", "resources:\n                {{- toYaml .Values.cron.resources | nindent 16 }}", "") },
   { name: "ALB health check on a path no probe uses", set: ["ingress.healthCheckPath=/"], rule: "ALB ingress" },
+  { name: "TargetGroupBinding naming a port the Service lacks", rule: "target group binding", values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "port: http", "port: https") },
+  { name: "TargetGroupBinding with instance targets", rule: "target group binding", values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "targetType: ip", "targetType: instance") },
+  { name: "misspelt field in the TargetGroupBinding (unknown field)", schema: true, values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "targetgroupbinding.yaml", "targetGroupARN:", "targetGroupArn:") },
+  { name: "Ingress and TargetGroupBinding at once, refused at render", renderFails: true, values: "cloudfront-values.yaml", set: ["ingress.enabled=true"] },
+  { name: "files on S3 with the Pod Identity agent blocked", rule: "files on S3 reachable", values: "cloudfront-values.yaml",
+    patch: (d) => patch(d, "networkpolicy.yaml", "cidr: 169.254.170.23/32", "cidr: 169.254.170.24/32") },
+  { name: "files on S3 without a bucket, refused at render", renderFails: true, values: "cloudfront-values.yaml", set: ["objectStorage.bucket="] },
   { name: "moodledata on an emptyDir", set: ["persistence.enabled=false"], rule: "moodledata on EFS" },
   { name: "no NetworkPolicy", set: ["networkPolicy.enabled=false"], rule: "network policy" },
   { name: "image tag latest", set: ["image.tag=latest"], rule: "pinned images" },
@@ -87,7 +107,7 @@ export async function negativeChecks(chart, kubeVersion) {
     const dir = copyChart(chart);
     try {
       c.patch?.(dir);
-      const r = template(dir, { values: [join(dir, "ci/minimal-values.yaml")], set: c.set ?? [], kubeVersion });
+      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion });
       let caught;
       if (c.renderFails) caught = !r.ok;
       else if (!r.ok) caught = false; // the breakage must render and then be caught by the named check
@@ -107,7 +127,9 @@ export async function negativeChecks(chart, kubeVersion) {
 // Broken add-on files: each must fail the add-on check it names.
 const ADDON_CASES = [
   { name: "a version range instead of a pin", check: "versions.yaml pins", file: "versions.yaml",
-    from: "version: 9.50.1", to: "version: ^9.50.1" },
+    from: "version: 9.59.0", to: "version: ^9.59.0" },
+  { name: "cluster-autoscaler one minor behind the cluster", check: "autoscaler release matches", file: "versions.yaml",
+    from: "appVersion: 1.36.1", to: "appVersion: 1.35.0" },
   { name: "versions.yaml in flow style (install.sh's awk cannot read it)", check: "install.sh installs", file: "versions.yaml",
     from: "metrics-server:\n  chart: metrics-server\n  repository: https://kubernetes-sigs.github.io/metrics-server\n  version: 3.13.0\n  namespace: kube-system",
     to: "metrics-server: {chart: metrics-server, repository: https://kubernetes-sigs.github.io/metrics-server, version: 3.13.0, namespace: kube-system}" },
@@ -117,7 +139,7 @@ const ADDON_CASES = [
     from: "50:\n      - .*spot.*", to: "5:\n      - .*spot.*" },
 ];
 
-export function addonNegativeChecks(addons, ingressClassName) {
+export function addonNegativeChecks(addons, options) {
   return ADDON_CASES.map((c) => {
     const dir = mkdtempSync(join(tmpdir(), "moodle-addons-"));
     try {
@@ -126,7 +148,7 @@ export function addonNegativeChecks(addons, ingressClassName) {
       const text = readFileSync(path, "utf8");
       if (!text.includes(c.from)) return { name: `add-ons: ${c.name} is caught`, violations: [`case is stale: ${c.file} has no ${JSON.stringify(c.from)}`] };
       writeFileSync(path, text.replace(c.from, c.to));
-      const hit = addonChecks(dir, { ingressClassName }).find((r) => r.name.includes(c.check));
+      const hit = addonChecks(dir, options).find((r) => r.name.includes(c.check));
       return { name: `add-ons: ${c.name} is caught`, violations: hit?.violations.length ? [] : [`expected the "${c.check}" check to fail`] };
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -125,6 +125,14 @@ export function spread(docs) {
     for (const k of ["topology.kubernetes.io/zone", "node.kubernetes.io/instance-type", "kubernetes.io/hostname"]) {
       if (!keys.has(k)) v.push(`${pod.where}: not spread across ${k}`);
     }
+    // Node groups span several AZs (the CDK app's do): Cluster Autoscaler
+    // cannot choose the zone of a node it adds, so a hard zone constraint can
+    // leave a pod Pending while the autoscaler keeps adding nodes elsewhere.
+    for (const t of pod.spec.topologySpreadConstraints ?? []) {
+      if (t.topologyKey === "topology.kubernetes.io/zone" && t.whenUnsatisfiable !== "ScheduleAnyway") {
+        v.push(`${pod.where}: zone spread is ${t.whenUnsatisfiable}; with multi-AZ node groups it must be ScheduleAnyway`);
+      }
+    }
   }
   return v;
 }
@@ -159,7 +167,9 @@ const IMAGE_ENV = new Set(["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST",
   "MOODLE_DB_USER", "MOODLE_DB_PASSWORD_FILE", "MOODLE_ADMIN_USER", "MOODLE_ADMIN_PASSWORD_FILE", "MOODLE_ADMIN_EMAIL",
   "MOODLE_SITE_NAME", "MOODLE_REDIS_HOST", "MOODLE_REDIS_PORT", "MOODLE_REDIS_TLS", "MOODLE_REDIS_PASSWORD_FILE",
   "MOODLE_SSLPROXY", "MOODLE_REVERSEPROXY", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR", "MOODLE_LOCK_FACTORY",
-  "MOODLE_HTTP_PORT", "PHP_FPM_MAX_CHILDREN"]);
+  "MOODLE_HTTP_PORT", "PHP_FPM_MAX_CHILDREN", "MOODLE_S3_BUCKET", "MOODLE_S3_REGION", "MOODLE_S3_ENDPOINT",
+  "MOODLE_OBJECTFS_DELETE_LOCAL", "MOODLE_OBJECTFS_SIZE_THRESHOLD", "MOODLE_OBJECTFS_MINIMUM_AGE",
+  "MOODLE_OBJECTFS_CONSISTENCY_DELAY"]);
 const REQUIRED_ENV = ["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST", "MOODLE_DB_NAME", "MOODLE_DB_USER",
   "MOODLE_DB_PASSWORD_FILE", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR"];
 

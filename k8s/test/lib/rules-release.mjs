@@ -20,26 +20,47 @@ const DEPRECATED_KEYS = [
   "beta.kubernetes.io/arch",
 ];
 
-export function disruptionBudget(docs) {
-  const v = [];
+// The web Deployment, its least replica count (HPA minimum or fixed) and the
+// PDBs that select its pods.
+function webBudget(docs) {
   const deploy = byKind(docs, "Deployment").find((d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "web");
-  if (!deploy) return ["no web Deployment"];
+  if (!deploy) return {};
   const hpa = byKind(docs, "HorizontalPodAutoscaler").find((h) => h.spec?.scaleTargetRef?.name === deploy.metadata.name);
   const replicas = hpa ? hpa.spec.minReplicas ?? 1 : deploy.spec.replicas ?? 1;
-  if (replicas < 2) v.push(`${name(deploy)}: ${replicas} replica(s); one Spot interruption takes the site down`);
   const podLabels = deploy.spec.template.metadata.labels;
   const pdbs = byKind(docs, "PodDisruptionBudget").filter((p) => labelsMatch(p.spec?.selector?.matchLabels, podLabels));
+  return { deploy, replicas, pdbs };
+}
+
+// Pods a PDB lets go at once out of `replicas`, as Kubernetes computes it
+// (percentages round up, for minAvailable and maxUnavailable alike).
+export function allowedDisruptions(pdb, replicas) {
+  const count = (x) => (typeof x === "string" && x.endsWith("%") ? Math.ceil((replicas * parseInt(x, 10)) / 100) : Number(x));
+  if (pdb.maxUnavailable !== undefined) return count(pdb.maxUnavailable);
+  if (pdb.minAvailable !== undefined) return replicas - count(pdb.minAvailable);
+  return replicas; // a PDB with neither limits nothing
+}
+
+// One PDB over enough web replicas that a Spot interruption leaves some.
+export function disruptionBudget(docs) {
+  const { deploy, replicas, pdbs } = webBudget(docs);
+  if (!deploy) return ["no web Deployment"];
+  const v = [];
+  if (replicas < 2) v.push(`${name(deploy)}: ${replicas} replica(s); one Spot interruption takes the site down`);
   if (pdbs.length !== 1) return [...v, `expected one PodDisruptionBudget selecting the web pods, found ${pdbs.length}`];
   const pdb = pdbs[0].spec;
-  if (pdb.maxUnavailable !== undefined) {
-    if (pdb.maxUnavailable === 0 || pdb.maxUnavailable === "0%") v.push("PDB maxUnavailable 0 blocks every node drain");
-  } else if (Number.isInteger(pdb.minAvailable) && pdb.minAvailable >= replicas) {
-    v.push(`PDB minAvailable ${pdb.minAvailable} >= ${replicas} replicas blocks every node drain`);
-  } else if (pdb.minAvailable === undefined) {
-    v.push("PDB sets neither minAvailable nor maxUnavailable");
-  }
+  if (pdb.minAvailable === undefined && pdb.maxUnavailable === undefined) v.push("PDB sets neither minAvailable nor maxUnavailable");
   if (pdb.unhealthyPodEvictionPolicy !== "AlwaysAllow") v.push("PDB lets unready pods block a drain (unhealthyPodEvictionPolicy)");
   return v;
+}
+
+// Node drains and scale-down at the least replica count: each PDB over the
+// web pods must let at least one go.
+export function drainable(docs) {
+  const { deploy, replicas, pdbs = [] } = webBudget(docs);
+  if (!deploy) return ["no web Deployment"];
+  return pdbs.filter((p) => !(allowedDisruptions(p.spec, replicas) >= 1))
+    .map((p) => `${name(p)} allows ${allowedDisruptions(p.spec, replicas)} disruptions of ${replicas} web replica(s): it blocks every node drain`);
 }
 
 export function jobs(docs) {
@@ -117,6 +138,28 @@ export function ingress(docs) {
   return v;
 }
 
+// The web pods behind a load balancer made outside the chart: the binding
+// names a Service of the release that selects them, by a port it has, with
+// IP targets (pod IPs on the container port, as the target group expects).
+export function targetGroupBinding(docs) {
+  const v = [];
+  const tgbs = byKind(docs, "TargetGroupBinding");
+  if (tgbs.length > 0 && byKind(docs, "Ingress").length > 0) v.push("both an Ingress and a TargetGroupBinding: two load balancers");
+  const webLabels = podTemplates(docs).filter((p) => component(p) === "web").map((p) => p.labels);
+  for (const tgb of tgbs) {
+    const ref = tgb.spec?.serviceRef ?? {};
+    const svc = byKind(docs, "Service").find((s) => s.metadata.name === ref.name);
+    if (!svc) v.push(`${name(tgb)}: service ${ref.name} is not in the release`);
+    else if (!webLabels.some((l) => labelsMatch(svc.spec.selector, l))) v.push(`${name(svc)}: selects no web pods`);
+    else if (!(svc.spec.ports ?? []).some((p) => p.name === ref.port || p.port === ref.port)) v.push(`${name(tgb)}: port ${ref.port} is not a port of ${name(svc)}`);
+    if (tgb.spec?.targetType !== "ip") v.push(`${name(tgb)}: targetType is not ip`);
+    if (!/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/.test(tgb.spec?.targetGroupARN ?? "")) {
+      v.push(`${name(tgb)}: targetGroupARN ${tgb.spec?.targetGroupARN} is not a target group ARN`);
+    }
+  }
+  return v;
+}
+
 export function autoscaling(docs) {
   const v = [];
   for (const h of byKind(docs, "HorizontalPodAutoscaler")) {
@@ -167,6 +210,27 @@ export function networkPolicy(docs) {
     const np = nps.find((n) => labelsMatch(n.spec?.podSelector?.matchLabels, pod.labels));
     if (!np) v.push(`${pod.where}: no NetworkPolicy selects it`);
     else if (!["Ingress", "Egress"].every((t) => np.spec.policyTypes?.includes(t))) v.push(`${name(np)}: not both Ingress and Egress`);
+  }
+  return v;
+}
+
+// Files on S3: every Moodle pod with the bucket in its settings can reach
+// its credentials (the EKS Pod Identity agent, 169.254.170.23:80) and S3
+// (HTTPS) through the NetworkPolicy that selects it, and names a region.
+const POD_IDENTITY_AGENT = "169.254.170.23/32";
+export function objectStorage(docs) {
+  const v = [];
+  const s3 = byKind(docs, "ConfigMap").filter((c) => c.data?.MOODLE_S3_BUCKET);
+  if (s3.length === 0) return v;
+  for (const c of s3) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(c.data.MOODLE_S3_REGION ?? "")) v.push(`${name(c)}: MOODLE_S3_REGION is not a region`);
+  const allows = (np, port, cidr) => (np.spec.egress ?? []).some((rule) =>
+    (rule.ports ?? [{ port }]).some((p) => p.port === port) &&
+    (rule.to === undefined || rule.to.some((peer) => peer.ipBlock?.cidr === cidr)));
+  for (const pod of podTemplates(docs).filter((p) => component(p) !== "test")) {
+    for (const np of byKind(docs, "NetworkPolicy").filter((n) => labelsMatch(n.spec?.podSelector?.matchLabels, pod.labels))) {
+      if (!allows(np, 80, POD_IDENTITY_AGENT)) v.push(`${pod.where}: ${name(np)} blocks the Pod Identity agent (${POD_IDENTITY_AGENT}:80): no S3 credentials`);
+      if (!(np.spec.egress ?? []).some((r) => (r.ports ?? []).some((p) => p.port === 443) && r.to === undefined)) v.push(`${pod.where}: ${name(np)} blocks HTTPS to S3`);
+    }
   }
   return v;
 }

@@ -2,10 +2,26 @@
 // Two passes, because neither library does both jobs:
 //  - kubernetes-models checks types, formats and required fields (JSON Schema),
 //    but lets unknown fields through;
-//  - the OpenAPI model metadata shipped in @kubernetes/client-node (v1.34 API)
-//    lists every field of every type, so a walk over it rejects unknown ones
-//    (a typo such as `readinessprobe` or a field at the wrong level).
+//  - the OpenAPI model metadata shipped in @kubernetes/client-node (its API
+//    version: modelsKubernetesVersion()) lists every field of every type, so a
+//    walk over it rejects unknown ones (a typo such as `readinessprobe` or a
+//    field at the wrong level).
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+
+// Kubernetes minor ("1.36") the client-node models were generated from: the
+// newest "OpenAPI spec version" their files name (unchanged files keep older ones).
+export function modelsKubernetesVersion() {
+  const dir = dirname(createRequire(import.meta.url).resolve("@kubernetes/client-node/dist/gen/models/all.js"));
+  let newest = [0, 0];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".d.ts"))) {
+    const m = readFileSync(join(dir, f), "utf8").match(/OpenAPI spec version: (?:release-|v)(\d+)\.(\d+)/);
+    if (m && (Number(m[1]) > newest[0] || (Number(m[1]) === newest[0] && Number(m[2]) > newest[1]))) newest = [Number(m[1]), Number(m[2])];
+  }
+  return newest.join(".");
+}
 
 const PRIMITIVE = new Set(["string", "number", "boolean", "Date", "any", "object", "IntOrString"]);
 
@@ -48,11 +64,44 @@ function walk(value, type, path, errors) {
   }
 }
 
+// Custom resources have no offline schema in either library: their fields,
+// from the CRDs of the controllers the chart relies on.
+const CRDS = {
+  // AWS Load Balancer Controller v2.x, config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml
+  "elbv2.k8s.aws/v1beta1 TargetGroupBinding": {
+    spec: { required: ["serviceRef", "targetGroupARN"],
+      fields: ["ipAddressType", "networking", "nodeSelector", "serviceRef", "targetGroupARN", "targetType"] },
+    "spec.serviceRef": { required: ["name", "port"], fields: ["name", "port"] },
+    enums: { "spec.targetType": ["instance", "ip"], "spec.ipAddressType": ["ipv4", "ipv6"] },
+  },
+};
+
+function validateCustom(doc, crd) {
+  const errors = [];
+  const at = (path) => path.split(".").reduce((o, k) => o?.[k], doc);
+  for (const k of Object.keys(doc)) if (!["apiVersion", "kind", "metadata", "spec"].includes(k)) errors.push(`${doc.kind}.${k}: unknown field`);
+  walk(doc.metadata, "V1ObjectMeta", `${doc.kind}.metadata`, errors);
+  for (const [path, rule] of Object.entries(crd)) {
+    if (path === "enums") continue;
+    const node = at(path);
+    if (node === undefined) { errors.push(`${doc.kind}.${path}: missing`); continue; }
+    for (const k of rule.required) if (node[k] === undefined || node[k] === "") errors.push(`${doc.kind}.${path}.${k}: required`);
+    for (const k of Object.keys(node)) if (!rule.fields.includes(k)) errors.push(`${doc.kind}.${path}.${k}: unknown field`);
+  }
+  for (const [path, allowed] of Object.entries(crd.enums)) {
+    const v = at(path);
+    if (v !== undefined && !allowed.includes(v)) errors.push(`${doc.kind}.${path}: ${v} is not one of ${allowed.join(", ")}`);
+  }
+  return errors;
+}
+
 // Returns a list of error strings for one manifest (empty when valid).
 export async function validateManifest(doc) {
   const errors = [];
   const { apiVersion, kind } = doc ?? {};
   if (typeof apiVersion !== "string" || typeof kind !== "string") return ["manifest has no apiVersion/kind"];
+  const crd = CRDS[`${apiVersion} ${kind}`];
+  if (crd) return validateCustom(doc, crd);
   const name = modelName(apiVersion, kind);
   if (!models[name]) return [`${apiVersion} ${kind}: no offline schema (unknown or CRD kind)`];
   walk(doc, name, kind, errors);

@@ -95,6 +95,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}
 {{- $_ = required "persistence.fileSystemId is required (CDK output EfsFileSystemId)" .Values.persistence.fileSystemId }}
 {{- end }}
+{{- if .Values.objectStorage.enabled }}
+{{- $_ = required "objectStorage.bucket is required when objectStorage.enabled (CDK output MoodleFilesBucket)" .Values.objectStorage.bucket }}
+{{- $_ = required "objectStorage.region is required when objectStorage.enabled" .Values.objectStorage.region }}
+{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.allowHttpsEgress) (not .Values.objectStorage.endpoint) }}
+{{- fail "objectStorage needs networkPolicy.allowHttpsEgress: Moodle reaches S3 over HTTPS" }}
+{{- end }}
+{{- end }}
+{{- if .Values.targetGroupBinding.enabled }}
+{{- $_ = required "targetGroupBinding.targetGroupArn is required when targetGroupBinding.enabled (CDK output OriginTargetGroupArn)" .Values.targetGroupBinding.targetGroupArn }}
+{{- if .Values.ingress.enabled }}
+{{- fail "targetGroupBinding.enabled and ingress.enabled would put the site behind two load balancers: set ingress.enabled false" }}
+{{- end }}
+{{- end }}
 {{- if not .Values.secrets.existingSecret }}
 {{- $_ = required "secrets.databasePassword is required unless secrets.existingSecret is set" .Values.secrets.databasePassword }}
 {{- $_ = required "secrets.adminPassword is required unless secrets.existingSecret is set" .Values.secrets.adminPassword }}

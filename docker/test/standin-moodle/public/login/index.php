@@ -12,6 +12,9 @@ echo 'opcache: ', (function_exists('opcache_get_status') && opcache_get_status(f
 echo 'wwwroot: ', $CFG->wwwroot, "\n";
 echo 'localcachedir: ', $CFG->localcachedir, "\n";
 echo 'lock_factory: ', $CFG->lock_factory ?? '(default)', "\n";
+// What the AWS SDK would find (Pod Identity), as PHP-FPM passes it through.
+echo 'aws credentials uri: ', getenv('AWS_CONTAINER_CREDENTIALS_FULL_URI') ?: '(unset)', "\n";
+echo 'aws access key in env: ', getenv('AWS_ACCESS_KEY_ID') === false ? 'no' : 'yes', "\n";
 $result = pg_query(standin_db(), "SELECT value FROM {$CFG->prefix}config WHERE name = 'version'");
 echo 'db version: ', pg_fetch_result($result, 0, 0), "\n";
 if (!empty($CFG->session_redis_host)) {

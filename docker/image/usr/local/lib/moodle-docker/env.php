@@ -30,6 +30,15 @@ function env_int(string $name, int $default): int {
     return (int)$value;
 }
 
+/** A whole number of at least 0 (bytes, seconds). */
+function env_count(string $name, int $default): int {
+    $value = env($name, (string)$default);
+    if (!ctype_digit($value)) {
+        fail("$name must be a whole number, not '$value'");
+    }
+    return (int)$value;
+}
+
 function env_bool(string $name, bool $default): bool {
     $value = strtolower(env($name, $default ? 'true' : 'false'));
     if (in_array($value, ['true', '1', 'yes', 'on'], true)) {

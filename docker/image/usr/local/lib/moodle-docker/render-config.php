@@ -5,6 +5,7 @@
 // Every value goes through var_export, so no input can inject PHP.
 
 require(__DIR__ . '/env.php');
+require(__DIR__ . '/objectfs.php');
 
 $dbtype = env('MOODLE_DB_TYPE', 'pgsql');
 if (!in_array($dbtype, ['pgsql', 'mariadb', 'mysqli'], true)) {
@@ -81,6 +82,13 @@ if ($lockfactory === 'moodlecache') {
     $cfg['lock_factory'] = '\cachelock_moodlecache\lock_factory';
 } else if ($lockfactory !== '') {
     fail("MOODLE_LOCK_FACTORY must be 'moodlecache' or empty, not '$lockfactory'");
+}
+
+// Moodle's files on S3 through tool_objectfs, when a bucket is set.
+$objectfs = objectfs_settings(trim(file_get_contents(__DIR__ . '/coderoot')));
+if ($objectfs !== null) {
+    $cfg['alternative_file_system_class'] = $objectfs['filesystem'];
+    $cfg['forced_plugin_settings'] = ['tool_objectfs' => $objectfs];
 }
 
 echo "<?php  // Rendered by render-config.php at container start. Do not edit.\n";

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build-time wiring of the runtime image; the Dockerfile runs it once, as root.
 # Links our PHP and PHP-FPM settings for whatever PHP version the Debian base
-# has, installs the Moodle plugins of moodle-plugin/ into the Moodle tree,
+# has, installs the Moodle plugins of moodle-plugin/ and the extra plugins
+# given at build time into the Moodle tree,
 # replaces config.php by a loader of the file rendered at start, and checks
 # that the extensions load.
 set -euo pipefail
@@ -50,24 +51,31 @@ fi
 echo "$coderoot" > "$lib/coderoot"
 echo "setup-image: Moodle $(sed -n "s/^\$release *= *'\([^']*\)'.*/\1/p" "$coderoot/version.php"), code root $coderoot"
 
-# moodle-plugin/ mirrors the code root: every directory with a version.php
-# (and no plugin above it) is a plugin, copied to the same place.
-if [ -d "$plugins" ]; then
-  accepted=()
+# A plugin directory mirrors the code root: every directory with a
+# version.php (and no plugin above it) is a plugin, copied to the same place,
+# owned by root. install_plugins DIR LABEL; DIR is removed afterwards.
+install_plugins() {
+  local dir=$1 label=$2 rel a
+  local -a accepted=()
+  if [ ! -d "$dir" ]; then
+    echo "setup-image: no $label in the build context"
+    return 0
+  fi
   while read -r rel; do
     for a in "${accepted[@]}"; do [[ "$rel" == "$a"/* ]] && continue 2; done
     accepted+=("$rel")
     rm -rf "${coderoot:?}/$rel"
     mkdir -p "$(dirname "$coderoot/$rel")"
-    cp -a "$plugins/$rel" "$coderoot/$rel"
+    cp -a "$dir/$rel" "$coderoot/$rel"
     chown -R root:root "$coderoot/$rel"
-    echo "setup-image: plugin $rel installed"
-  done < <(cd "$plugins" && find . -name version.php -printf '%h\n' | sed 's|^\./||' | sort)
-  [ ${#accepted[@]} -gt 0 ] || echo "setup-image: moodle-plugin/ holds no plugin"
-  rm -rf "$plugins"
-else
-  echo "setup-image: no moodle-plugin/ in the build context"
-fi
+    echo "setup-image: plugin $rel installed ($label)"
+  done < <(cd "$dir" && find . -name version.php -printf '%h\n' | sed 's|^\./||' | sort)
+  [ ${#accepted[@]} -gt 0 ] || echo "setup-image: $label holds no plugin"
+  rm -rf "$dir"
+}
+install_plugins "$plugins" moodle-plugin/
+# Extra plugins given at build time (MOODLE_EXTRA_PLUGINS_DIR), e.g. tool_objectfs.
+install_plugins /usr/local/src/moodle-extra-plugins "extra plugins"
 
 # config.php only loads what the entrypoint renders into /run at start.
 rm -f "$moodle/config.php"
