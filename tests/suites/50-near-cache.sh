@@ -4,6 +4,7 @@
 #   valkey-8.0.1     the engine ElastiCache runs (built from ../shared/servers)
 #   valkey-acl       the same with CLIENT TRACKING denied by ACL (-client|tracking),
 #                    as ElastiCache was reported to answer: nothing may depend on it
+#   redis-7.4.1      hash-field expiry (the store then keeps TTLs on the server)
 #   cluster          3 masters + 3 replicas (Debian's redis-server)
 # On each standalone server: test_listener (Check) and the near-cache phpt
 # tests against it, then the coherence stress (two "nodes", separate process
@@ -12,8 +13,8 @@
 # run 1 plain, run 2 with a random worker of node B kill -9ed every 700 ms
 # and the server killed and restarted.  On the cluster: the cluster
 # near-cache phpt, then the same stress with a master kill -9ed mid-run.
-# Expected skip: the two Valkey entries when ../shared/servers is absent
-# (printed).  Bounded: about 5 minutes.
+# Expected skip: the entries built from ../shared/servers when it is absent
+# (printed).  Bounded: about 6 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -154,8 +155,9 @@ if [ -x "$shared_build" ]; then
   valkey_bin=$("$shared_build" valkey-8.0.1)/valkey-server
   standalone valkey-8.0.1 "$valkey_bin"
   standalone valkey-acl "$valkey_bin" "on nopass ~* &* +@all -client|tracking"
+  standalone redis-7.4.1 "$("$shared_build" redis-7.4.1)/redis-server"
 else
-  echo "skipped (expected): valkey-8.0.1 and valkey-acl: $shared_build not found"
+  echo "skipped (expected): valkey-8.0.1, valkey-acl and redis-7.4.1: $shared_build not found"
 fi
 clustered
 
