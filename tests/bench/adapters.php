@@ -93,6 +93,17 @@ final class CachestoreRedisStyleBench implements BenchStore
     }
 
     public function purge(): bool { return $this->redis->del($this->hash) !== false; }
+
+    /** As cachestore_redis::has(): hExists. */
+    public function has(string $key): bool { return (bool)$this->redis->hExists($this->hash, $key); }
+
+    /** As cachestore_redis::set() for a definition with a TTL: hSet, then zAdd to the TTL set. */
+    public function setTtl(string $key, mixed $value, int $ttl): bool
+    {
+        $ok = $this->redis->hSet($this->hash, $key, $this->compress($value)) !== false;
+        $this->redis->zAdd($this->hash . '_ttl', [], time(), $key);
+        return $ok;
+    }
 }
 
 /** APCu: the local physical limit (no network, one node only). */
@@ -121,6 +132,10 @@ final class ApcuBench implements BenchStore
     }
 
     public function purge(): bool { return apcu_clear_cache(); }
+
+    public function has(string $key): bool { return apcu_exists('bench:' . $key); }
+
+    public function setTtl(string $key, mixed $value, int $ttl): bool { return apcu_store('bench:' . $key, $value, $ttl); }
 }
 
 /** Our MemcachedStore, one definition. */

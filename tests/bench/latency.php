@@ -43,6 +43,11 @@ final class LatencyMoodlecache implements BenchStore
     public function set(string $key, mixed $value): bool { return $this->store->set($this->definition, $key, $value); }
     public function setMany(array $items): int { return $this->store->setMany($this->definition, $items); }
     public function purge(): bool { return $this->store->purge($this->definition); }
+    public function has(string $key): bool { return $this->store->has($this->definition, $key); }
+    public function setTtl(string $key, mixed $value, int $ttl): bool
+    {
+        return $this->store->set($this->definition, $key, $value, $ttl);
+    }
 }
 
 function contenders(string $server, string $host, int $port): array
@@ -70,6 +75,8 @@ function operations(): array
         'getMany 20 x 1 KB (repeated)' => fn($s, $i, $p) => $s->getMany($small),
         'get 1 KB (cold)' => fn($s, $i, $p) => $s->get("cold-$p-$i"),
         'set 1 KB' => fn($s, $i, $p) => $s->set("w-$p-" . ($i % 50), bench_small_value($i % 50)),
+        'set 1 KB with TTL' => fn($s, $i, $p) => $s->setTtl("wt-$p-" . ($i % 50), bench_small_value($i % 50), 3600),
+        'has 1 KB (repeated)' => fn($s, $i, $p) => $s->has('small-' . ($i % 20)),
     ];
 }
 
