@@ -414,7 +414,7 @@ static bool encode(mc_memcached_store *store, zval *value, zend_long ttl, uint64
 }
 
 /* Turns a fetched frame (or NULL) into a PHP value in rv; false for a miss. */
-static bool decode(mc_memcached_store *store, zend_string *frame, zend_string *definition,
+static bool decode(mc_memcached_store *store, const char *method, zend_string *frame, zend_string *definition,
                    zend_string *key, zval *rv)
 {
     if (frame == NULL) {
@@ -423,11 +423,11 @@ static bool decode(mc_memcached_store *store, zend_string *frame, zend_string *d
     }
     const char *why = NULL;
     store->in_user_code++;          /* unserialization may run PHP code */
-    mc_decoded result = mc_store_decode(ZSTR_VAL(frame), ZSTR_LEN(frame), &store->scratch,
+    mc_decoded result = mc_store_decode(ZSTR_VAL(frame), ZSTR_LEN(frame), store->max_value, &store->scratch,
                                         &store->counters, rv, &why);
     store->in_user_code--;
     if (result == MC_DECODED_BAD) {
-        set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
+        set_error(store, zend_strpprintf(0, "%s: unreadable value for key '%s' of '%s' (%s)", method,
                                          ZSTR_VAL(key), ZSTR_VAL(definition), why));
         mc_warn_once("moodlecache: %s; served as a miss", ZSTR_VAL(store->last_error));
     }
@@ -501,10 +501,9 @@ PHP_METHOD(MoodleCache_MemcachedStore, get)
         store->counters.misses++;
         RETURN_FALSE;
     }
-    bool hit = decode(store, frame, definition, key, return_value);
+    bool hit = decode(store, "get", frame, definition, key, return_value);
     if (frame) zend_string_release(frame);
     if (!hit) {
-        if (EG(exception)) RETURN_THROWS();
         RETURN_FALSE;
     }
 }
@@ -531,8 +530,7 @@ PHP_METHOD(MoodleCache_MemcachedStore, getMany)
     fetch_current(store, "getMany", definition, list, count, frames);
     for (uint32_t i = 0; i < count; i++) {
         zval value;
-        if (!decode(store, frames[i], definition, list[i], &value)) {
-            if (EG(exception)) break;
+        if (!decode(store, "getMany", frames[i], definition, list[i], &value)) {
             ZVAL_FALSE(&value);
         }
         zend_symtable_update(Z_ARRVAL_P(return_value), list[i], &value);

@@ -22,6 +22,7 @@ typedef struct mc_memcached_store {
     int serializer;
     mc_codec_options codec;
     size_t max_item;         /* bytes of one stored item, stamp and frame */
+    size_t max_value;        /* option max_value_size: largest decoded value accepted */
     uint64_t prefix_gen;     /* last generations seen (0: not known yet) */
     HashTable definition_gens; /* definition => generation (IS_LONG bits) */
     mc_buf keys;             /* memcached keys of the current call, back to back */

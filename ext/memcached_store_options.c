@@ -18,7 +18,7 @@
 static const char *const known_options[] = {
     "servers", "prefix", "serializer", "compression", "compression_level",
     "compression_threshold", "connect_timeout", "read_timeout", "consistent_hashing",
-    "binary_protocol", "max_item_size", NULL
+    "binary_protocol", "max_item_size", "max_value_size", NULL
 };
 
 /* "host:port[:weight]" or "[v6]:port[:weight]"; port 1..65535, weight 1..1000. */
@@ -135,6 +135,7 @@ bool mc_memcached_store_configure(mc_memcached_store *store, HashTable *table)
         || mc_option_string(&opts, "prefix", &prefix) < 0
         || !mc_option_serializer(&opts, &store->serializer)
         || !mc_option_compression(&opts, &store->codec)
+        || ((store->max_value = MC_DEFAULT_MAX_VALUE), mc_option_max_value(&opts, &store->max_value) < 0)
         || mc_option_timeout(&opts, "connect_timeout", &connect_timeout) < 0
         || mc_option_timeout(&opts, "read_timeout", &read_timeout) < 0
         || mc_option_bool(&opts, "consistent_hashing", &consistent) < 0

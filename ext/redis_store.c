@@ -82,8 +82,8 @@ static bool encode(mc_redis_store *store, zval *value, zend_long ttl, size_t *of
     return ok;
 }
 
-/* Turns one GET reply into a PHP value in rv; false for a miss. */
-static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *definition,
+/* Turns one GET reply of method into a PHP value in rv; false for a miss. */
+static bool decode(mc_redis_store *store, const char *method, const redisReply *reply, zend_string *definition,
                    zend_string *key, zval *rv)
 {
     if (reply->type == REDIS_REPLY_NIL) {
@@ -91,17 +91,18 @@ static bool decode(mc_redis_store *store, const redisReply *reply, zend_string *
         return false;
     }
     if (reply->type != REDIS_REPLY_STRING) {
-        mc_call_reply_failure(store, "get", reply);
+        mc_call_reply_failure(store, method, reply);
         store->counters.misses++;
         return false;
     }
     const char *why = NULL;
     store->in_user_code++;          /* unserialization may run PHP code */
-    mc_decoded result = mc_store_decode(reply->str, reply->len, &store->scratch, &store->counters, rv, &why);
+    mc_decoded result = mc_store_decode(reply->str, reply->len, store->max_value, &store->scratch,
+                                        &store->counters, rv, &why);
     store->in_user_code--;
     if (result == MC_DECODED_BAD) {
-        mc_call_set_error(store, zend_strpprintf(0, "get: unreadable value for key '%s' of '%s' (%s)",
-                                         ZSTR_VAL(key), ZSTR_VAL(definition), why));
+        mc_call_set_error(store, zend_strpprintf(0, "%s: unreadable value for key '%s' of '%s' (%s)", method,
+                                                 ZSTR_VAL(key), ZSTR_VAL(definition), why));
         mc_warn_once("moodlecache: %s; served as a miss", ZSTR_VAL(store->last_error));
     }
     return result == MC_DECODED_HIT;
@@ -153,8 +154,7 @@ PHP_METHOD(MoodleCache_RedisStore, get)
         store->counters.misses++;
         RETURN_FALSE;
     }
-    if (!decode(store, replies[0], definition, key, return_value)) {
-        if (EG(exception)) RETURN_THROWS();
+    if (!decode(store, "get", replies[0], definition, key, return_value)) {
         RETURN_FALSE;
     }
     mc_near_fill(store, replies[0]);
@@ -211,8 +211,7 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         if (values == NULL) {
             store->counters.misses++;
             ZVAL_FALSE(&value);
-        } else if (!decode(store, values->element[j], definition, list[i], &value)) {
-            if (EG(exception)) break;
+        } else if (!decode(store, "getMany", values->element[j], definition, list[i], &value)) {
             ZVAL_FALSE(&value);
             j++;
         } else {

@@ -24,6 +24,7 @@ typedef struct mc_redis_store {
     zend_string *prefix;
     int serializer;          /* for values that are not strings or ints */
     mc_codec_options codec;
+    size_t max_value;        /* option max_value_size: largest decoded value accepted */
     mc_args args;            /* the command being built */
     mc_buf tag;              /* "{P:D}" of the current call */
     mc_buf frames;           /* encoded values of the current call */

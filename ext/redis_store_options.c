@@ -17,7 +17,7 @@ static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
     "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", "near_cache_foreign_writes",
-    "cluster", "servers", "read_from_replicas", NULL
+    "cluster", "servers", "read_from_replicas", "max_value_size", NULL
 };
 
 static const char *const known_tls_options[] = {
@@ -159,6 +159,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
         && mc_option_string(&opts, "prefix", &prefix) >= 0
         && mc_option_serializer(&opts, &store->serializer)
         && mc_option_compression(&opts, &store->codec)
+        && ((store->max_value = MC_DEFAULT_MAX_VALUE), mc_option_max_value(&opts, &store->max_value) >= 0)
         && mc_option_timeout(&opts, "connect_timeout", &conn.connect_timeout) >= 0
         && mc_option_timeout(&opts, "read_timeout", &conn.read_timeout) >= 0
         && parse_tls(&opts, &conn.tls);

@@ -8,6 +8,7 @@
 #include "php_moodlecache.h"
 #include "store_common.h"
 #include "value.h"
+#include "main/php_globals.h"
 
 bool mc_store_encode(const mc_codec_options *codec, int serializer, zval *value, zend_long ttl,
                      mc_buf *frames, size_t *offset, size_t *len)
@@ -32,22 +33,63 @@ bool mc_store_encode(const mc_codec_options *codec, int serializer, zval *value,
     return true;
 }
 
-mc_decoded mc_store_decode(const char *data, size_t len, mc_buf *scratch, mc_store_counters *counters,
-                           zval *rv, const char **why)
+/* The request may still allocate n bytes under memory_limit (the decoded
+ * payload is first allocated outside PHP's heap, then copied into it). */
+static bool memory_allows(size_t n)
 {
+    zend_long limit = PG(memory_limit);
+    if (limit <= 0) {
+        return true;
+    }
+    size_t used = zend_memory_usage(false);
+    return used < (size_t)limit && n <= (size_t)limit - used;
+}
+
+/* Unserializes frame into rv with PHP's own warnings kept out (a value
+ * nested too deep warns from inside unserialize: made an exception here, so
+ * no error handler sees it and the store's one warning reports it) and an
+ * exception turned into a failure; *thrown gets the exception's class. */
+static bool unserialize_quietly(const mc_frame *frame, zval *rv, const char **thrown)
+{
+    zend_error_handling saved;
+    zend_replace_error_handling(EH_THROW, zend_ce_error_exception, &saved);
+    bool ok = mc_value_unserialize(frame, rv);
+    zend_restore_error_handling(&saved);
+    *thrown = NULL;
+    if (EG(exception)) {
+        *thrown = ZSTR_VAL(EG(exception)->ce->name);
+        zend_clear_exception();
+        if (ok) {
+            zval_ptr_dtor(rv);
+            ZVAL_UNDEF(rv);
+        }
+        ok = false;
+    }
+    return ok;
+}
+
+mc_decoded mc_store_decode(const char *data, size_t len, size_t max_value, mc_buf *scratch,
+                           mc_store_counters *counters, zval *rv, const char **why)
+{
+    size_t claimed = mc_frame_claimed_size(data, len);
+    if (claimed > max_value || !memory_allows(claimed)) {
+        counters->corrupt++;
+        counters->misses++;
+        *why = claimed > max_value ? "larger than max_value_size once decompressed"
+                                   : "too large for the memory this request has left";
+        return MC_DECODED_BAD;
+    }
     mc_frame frame;
     mc_status st = mc_frame_decode(data, len, scratch, &frame);
     if (st == MC_OK && mc_frame_expired(&frame, (uint64_t)time(NULL))) {
         counters->misses++;
         return MC_DECODED_EXPIRED;
     }
-    if (st != MC_OK || !mc_value_unserialize(&frame, rv)) {
-        if (EG(exception)) {
-            return MC_DECODED_THREW;
-        }
+    const char *thrown = NULL;
+    if (st != MC_OK || !unserialize_quietly(&frame, rv, &thrown)) {
         counters->corrupt++;
         counters->misses++;
-        *why = st != MC_OK ? mc_status_name(st) : "does not unserialize";
+        *why = st != MC_OK ? mc_status_name(st) : thrown != NULL ? thrown : "does not unserialize";
         return MC_DECODED_BAD;
     }
     counters->hits++;
@@ -151,4 +193,17 @@ bool mc_option_compression(const mc_options *opts, mc_codec_options *codec)
     codec->level = (int)level;
     codec->threshold = (size_t)threshold;
     return true;
+}
+
+int mc_option_max_value(const mc_options *opts, size_t *out)
+{
+    zend_long v;
+    int found = mc_option_long(opts, "max_value_size", &v);
+    if (found == 1) {
+        if (v < 1024 || (uint64_t)v > MC_FRAME_MAX_PAYLOAD) {
+            return mc_option_invalid(opts, "max_value_size", "must be between 1024 and 1073741824 bytes");
+        }
+        *out = (size_t)v;
+    }
+    return found;
 }

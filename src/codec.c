@@ -301,6 +301,15 @@ uint64_t mc_frame_expires_at(const void *frame)
     return get_le64((const unsigned char *)frame + OFF_EXPIRES);
 }
 
+size_t mc_frame_claimed_size(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    if (len < MC_FRAME_HEADER_SIZE || p[0] != 'M' || p[1] != 'C') {
+        return 0;
+    }
+    return get_le32(p + OFF_ORIGINAL);
+}
+
 int mc_frame_expired(const mc_frame *frame, uint64_t now)
 {
     return frame->expires_at != 0 && frame->expires_at <= now;

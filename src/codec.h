@@ -106,6 +106,11 @@ mc_status mc_frame_decode(const void *data, size_t len, mc_buf *scratch,
 /* The expiry stamped in a frame mc_frame_encode wrote (at least
  * MC_FRAME_HEADER_SIZE bytes), without decoding it. */
 uint64_t mc_frame_expires_at(const void *frame);
+/* The size data[0..len) claims its payload has once decoded (decompressed),
+ * read from the header without checking the rest, so a caller can refuse a
+ * value too large for it before any allocation; 0 when data is not long
+ * enough to be a frame or does not start like one. */
+size_t mc_frame_claimed_size(const void *data, size_t len);
 /* 1 when the frame has an expiry at or before now (unix seconds), else 0. */
 int mc_frame_expired(const mc_frame *frame, uint64_t now);
 

@@ -30,6 +30,7 @@ struct mc_redis {
     char errstr[256];
     int ever_connected;
     unsigned failures;          /* consecutive failed connects */
+    unsigned timeouts;          /* consecutive calls that timed out */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
     uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
     unsigned features;          /* MC_REDIS_* of the open connection's server */
@@ -575,7 +576,7 @@ static mc_status connect_now(mc_redis *r)
     uint64_t now = mc_now_ms();
     if (now < r->retry_at) {
         snprintf(r->errstr, sizeof(r->errstr),
-                 "not reconnecting to %s for another %llu ms after a failed connect",
+                 "not reconnecting to %s for another %llu ms after a failed connect or a timeout",
                  endpoint(r, ep, sizeof(ep)), (unsigned long long)(r->retry_at - now));
         return MC_ERR_BACKOFF;
     }
@@ -661,6 +662,21 @@ void mc_redis_close(mc_redis *r)
     close_conn(r);
 }
 
+/* A server that accepts connections but does not answer (stopped, hung,
+ * a black hole) costs a whole read timeout per call: after one, calls fail
+ * fast for the timeout (at least MC_REDIS_HUNG_MIN_MS), doubling while it
+ * keeps timing out, capped at MC_REDIS_HUNG_MAX_MS; then one call tries. */
+static void after_timeout(mc_redis *r)
+{
+    uint64_t base = timeout_ms(r->opts.read_timeout);
+    base = base > MC_REDIS_HUNG_MIN_MS ? base : MC_REDIS_HUNG_MIN_MS;
+    if (r->timeouts < 31) {
+        r->timeouts++;
+    }
+    uint64_t wait = base << (r->timeouts - 1 < 16 ? r->timeouts - 1 : 16);
+    r->retry_at = mc_now_ms() + (wait > MC_REDIS_HUNG_MAX_MS ? MC_REDIS_HUNG_MAX_MS : wait);
+}
+
 mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
 {
     if (replies != NULL) {
@@ -716,8 +732,12 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
     if (st != MC_OK) {
         free_replies(r);
         r->stats.errors++;
+        if (st == MC_ERR_TIMEOUT) {
+            after_timeout(r);
+        }
         return st;
     }
+    r->timeouts = 0;
     r->last_ok_ms = mc_now_ms();
     if (replies != NULL) {
         *replies = r->nreplies ? r->replies : NULL;

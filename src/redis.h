@@ -21,6 +21,11 @@
  *   MC_ERR_BACKOFF and do no I/O.  The window grows from
  *   MC_REDIS_BACKOFF_MIN_MS, doubling per consecutive failure, capped at
  *   MC_REDIS_BACKOFF_MAX_MS, and resets on a successful connect.
+ * - After a call timed out (a server that accepts connections but does not
+ *   answer: stopped, hung, a black hole), calls fail fast the same way for
+ *   the read timeout (at least MC_REDIS_HUNG_MIN_MS), doubling per
+ *   consecutive timeout up to MC_REDIS_HUNG_MAX_MS, so a page against a
+ *   hung server costs about one timeout, not one per call.
  * - Before sending on a reused connection, a peer close already visible
  *   (FIN/RST, checked with poll) means a silent reconnect.  A reused
  *   connection that still turns out closed (EOF/EPIPE/ECONNRESET before any
@@ -43,6 +48,8 @@
 
 #define MC_REDIS_BACKOFF_MIN_MS 20
 #define MC_REDIS_BACKOFF_MAX_MS 1000
+#define MC_REDIS_HUNG_MIN_MS 1000
+#define MC_REDIS_HUNG_MAX_MS 30000
 #define MC_REDIS_MAX_REPLY_BYTES ((size_t)1 << 30) /* largest bulk reply accepted */
 
 typedef enum mc_redis_transport {
