@@ -93,7 +93,7 @@ static void totals(mc_redis_store *store, mc_ns_counters *t)
         .hits = store->counters.hits, .misses = store->counters.misses,
         .near_hits = store->near.counters.hits, .near_misses = store->near.counters.misses,
         .sets = store->counters.sets, .deletes = store->counters.deletes, .corrupt = store->counters.corrupt,
-        .round_trips = net->round_trips, .commands = net->commands, .errors = net->errors,
+        .round_trips = net->round_trips, .commands = net->commands, .errors = net->errors + store->reply_errors,
         .connects = net->connects, .reconnects = net->reconnects,
         .bytes_sent = net->bytes_sent, .bytes_received = net->bytes_received,
         .announce_errors = store->near.counters.announce_errors,

@@ -665,8 +665,18 @@ PHP_METHOD(MoodleCache_RedisStore, acquireLock)
         mc_call_out_of_memory(store, "acquireLock");
         RETURN_FALSE;
     }
+    mc_redis_no_resend(store->conn);     /* run twice, it would see its own lock as another's */
     redisReply **replies = mc_call_run(store, "acquireLock", 1);
-    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_STATUS);
+    if (replies == NULL) {
+        RETURN_FALSE;
+    }
+    if (replies[0]->type == REDIS_REPLY_STATUS) {
+        RETURN_TRUE;
+    }
+    if (replies[0]->type != REDIS_REPLY_NIL) {
+        mc_call_reply_failure(store, "acquireLock", replies[0]);   /* an error, not "busy" */
+    }
+    RETURN_FALSE;
 }
 
 PHP_METHOD(MoodleCache_RedisStore, releaseLock)
@@ -688,7 +698,11 @@ PHP_METHOD(MoodleCache_RedisStore, releaseLock)
         RETURN_FALSE;
     }
     redisReply **replies = mc_call_run_loading(store, "releaseLock", &mc_script_release, 1, 0);
-    RETURN_BOOL(replies && replies[0]->type == REDIS_REPLY_INTEGER && replies[0]->integer == 1);
+    if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
+        mc_call_reply_failure(store, "releaseLock", replies[0]);   /* the lock stays until its TTL */
+        RETURN_FALSE;
+    }
+    RETURN_BOOL(replies && replies[0]->integer == 1);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, checkLockState)
@@ -705,11 +719,18 @@ PHP_METHOD(MoodleCache_RedisStore, checkLockState)
     if (!mc_call_begin(store, definition) || !MC_ARG_LITERAL(store, "GET")
         || !mc_call_key_arg(store, "#l:", ZSTR_VAL(key), ZSTR_LEN(key)) || !mc_call_queue(store)) {
         mc_call_out_of_memory(store, "checkLockState");
-        RETURN_NULL();
+        RETURN_FALSE;
     }
     redisReply **replies = mc_call_run(store, "checkLockState", 1);
-    if (replies == NULL || replies[0]->type != REDIS_REPLY_STRING) {
+    if (replies == NULL) {
+        RETURN_FALSE;                   /* unknown: never "ours", never "free" */
+    }
+    if (replies[0]->type == REDIS_REPLY_NIL) {
         RETURN_NULL();
+    }
+    if (replies[0]->type != REDIS_REPLY_STRING) {
+        mc_call_reply_failure(store, "checkLockState", replies[0]);
+        RETURN_FALSE;
     }
     RETURN_BOOL(replies[0]->len == ZSTR_LEN(owner)
                 && memcmp(replies[0]->str, ZSTR_VAL(owner), ZSTR_LEN(owner)) == 0);
@@ -739,7 +760,7 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     add_assoc_long(return_value, "bytes_received", (zend_long)net->bytes_received);
     add_assoc_long(return_value, "connects", (zend_long)net->connects);
     add_assoc_long(return_value, "reconnects", (zend_long)net->reconnects);
-    add_assoc_long(return_value, "errors", (zend_long)net->errors);
+    add_assoc_long(return_value, "errors", (zend_long)(net->errors + store->reply_errors));
     if (store->cluster) {
         const mc_cluster_counters *cc = mc_cluster_get_counters(store->cluster);
         add_assoc_long(return_value, "cluster_refreshes", (zend_long)cc->refreshes);

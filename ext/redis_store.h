@@ -32,6 +32,7 @@ typedef struct mc_redis_store {
     mc_buf resend;           /* a call's commands, kept to send again after NOSCRIPT */
     mc_buf resend_native;    /* has/find's, kept to send again after converting old-layout data */
     mc_store_counters counters;
+    uint64_t reply_errors;   /* calls the server answered with an error (counted in stats' errors) */
     zend_string *last_error; /* NULL when the last call succeeded */
     mc_near_store near;      /* the near cache (near_cache.h) */
     mc_buf ident;            /* who this store is (node_stats.h): the near cache and node figures key by it */

@@ -213,13 +213,23 @@ struct mc_cluster {
     uint64_t next_refresh;     /* monotonic ms */
     size_t refresh_from;       /* node to ask first next time (rotates) */
     unsigned last_slot;        /* slot of the last mc_cluster_node */
-    mc_buf pipeline;           /* a pipeline being resent */
-    mc_buf asking;
-    redisReply **view;         /* replies of an ASK resend, ASKING's left out */
+    mc_buf pipeline;           /* the pipeline of the current exec */
+    size_t *offsets;           /* where each of its commands starts (and the end) */
+    size_t offsets_cap;
+    mc_buf resend;             /* the commands sent again after a redirect */
+    size_t *resent;            /* which commands those are */
+    redisReply **view;         /* the exec's replies, after redirects */
     size_t view_cap;
+    struct held {              /* replies kept from connections used twice */
+        redisReply **replies;
+        size_t count;
+    } *held;
+    size_t nheld, held_cap;
     mc_redis **masters;
     mc_cluster_counters counters;
 };
+
+static void release_held(mc_cluster *c);
 
 static char *dup_or_null(const char *s, int *oom)
 {
@@ -318,8 +328,12 @@ void mc_cluster_free(mc_cluster *c)
     for (size_t i = 0; i < sizeof(c->owned) / sizeof(c->owned[0]); i++) {
         free(c->owned[i]);
     }
+    release_held(c);
+    free(c->held);
     mc_buf_free(&c->pipeline);
-    mc_buf_free(&c->asking);
+    mc_buf_free(&c->resend);
+    free(c->offsets);
+    free(c->resent);
     free(c->view);
     free(c->masters);
     free(c);
@@ -479,40 +493,155 @@ static int read_only_pipeline(const char *p, size_t len)
     return 1;
 }
 
-/* Queues the saved pipeline on conn, each command after ASKING if ask. */
-static mc_status requeue(mc_cluster *c, mc_redis *conn, size_t commands, int ask)
-{
-    static const char asking[] = "*1\r\n$6\r\nASKING\r\n";
-    if (!ask) {
-        return mc_redis_append_formatted(conn, c->pipeline.data, c->pipeline.len, commands);
-    }
-    mc_buf_clear(&c->asking);
-    size_t off = 0;
-    mc_status st = MC_OK;
-    while (st == MC_OK && off < c->pipeline.len) {
-        const char *name = NULL;
-        size_t name_len = 0;
-        size_t end = next_command(c->pipeline.data, c->pipeline.len, off, &name, &name_len);
-        st = mc_buf_append(&c->asking, asking, sizeof(asking) - 1);
-        if (st == MC_OK) st = mc_buf_append(&c->asking, c->pipeline.data + off, end - off);
-        off = end;
-    }
-    return st == MC_OK ? mc_redis_append_formatted(conn, c->asking.data, c->asking.len, 2 * commands) : st;
-}
-
 static int is_error(const redisReply *r, const char *prefix)
 {
     size_t n = strlen(prefix);
     return r->type == REDIS_REPLY_ERROR && r->len >= n && memcmp(r->str, prefix, n) == 0;
 }
 
+/* A reply that says the command did not run here and where to send it. */
+static int redirected(const redisReply *r)
+{
+    return is_error(r, "MOVED ") || is_error(r, "ASK ") || is_error(r, "TRYAGAIN");
+}
+
+static void release_held(mc_cluster *c)
+{
+    for (size_t h = 0; h < c->nheld; h++) {
+        for (size_t i = 0; i < c->held[h].count; i++) {
+            mc_redis_reply_free(c->held[h].replies[i]);
+        }
+        free(c->held[h].replies);
+    }
+    c->nheld = 0;
+}
+
+/* Takes the replies of conn's last exec into c (they must outlive a later
+ * exec on the same connection); NULL when out of memory. */
+static redisReply **hold(mc_cluster *c, mc_redis *conn, size_t *count)
+{
+    if (c->nheld == c->held_cap) {
+        size_t cap = c->held_cap ? 2 * c->held_cap : 4;
+        struct held *p = realloc(c->held, cap * sizeof(*p));
+        if (p == NULL) {
+            return NULL;
+        }
+        c->held = p;
+        c->held_cap = cap;
+    }
+    redisReply **replies = mc_redis_detach_replies(conn, count);
+    c->held[c->nheld++] = (struct held){replies, *count};
+    return replies;
+}
+
+/* Saves the queued pipeline and where each command starts. */
+static mc_status save_pipeline(mc_cluster *c, mc_redis *conn, size_t commands)
+{
+    size_t len = 0;
+    const char *queued = mc_redis_queued(conn, &len);
+    mc_buf_clear(&c->pipeline);
+    if (mc_buf_append(&c->pipeline, queued, len) != MC_OK) {
+        return MC_ERR_NOMEM;
+    }
+    if (c->offsets_cap < commands + 1) {
+        size_t *o = realloc(c->offsets, (commands + 1) * sizeof(*o));
+        size_t *r = realloc(c->resent, (commands + 1) * sizeof(*r));
+        redisReply **v = realloc(c->view, (commands + 1) * sizeof(*v));
+        c->offsets = o ? o : c->offsets;
+        c->resent = r ? r : c->resent;
+        c->view = v ? v : c->view;
+        if (o == NULL || r == NULL || v == NULL) {
+            return MC_ERR_NOMEM;
+        }
+        c->offsets_cap = c->view_cap = commands + 1;
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < commands; i++) {
+        const char *name;
+        size_t name_len;
+        c->offsets[i] = off;
+        off = next_command(c->pipeline.data, c->pipeline.len, off, &name, &name_len);
+    }
+    c->offsets[commands] = off;
+    return MC_OK;
+}
+
+/* Where the redirect r sends its command: *target, *ask; 0 if r names a
+ * node this client cannot take (the error then reaches the caller). */
+static int follow(mc_cluster *c, const redisReply *r, mc_redis *current, mc_redis **target, int *ask)
+{
+    if (is_error(r, "TRYAGAIN")) {
+        /* a multi-key command in a slot being migrated: the same node, later */
+        struct timespec ts = {0, MC_CLUSTER_TRYAGAIN_MS * 1000000L};
+        c->counters.tryagain++;
+        nanosleep(&ts, NULL);
+        *target = current;
+        return 1;
+    }
+    unsigned slot;
+    char *host = NULL;
+    int port;
+    if (!mc_cluster_parse_redirect(r->str, r->len, ask, &slot, &host, &port)) {
+        return 0;
+    }
+    int node = node_index(c, host, port);
+    free(host);
+    if (node < 0) {
+        return 0;
+    }
+    if (*ask) {
+        c->counters.ask++;
+    } else {
+        c->counters.moved++;
+        c->master[slot] = (int16_t)node;
+        c->replica[slot] = -1;
+        c->stale = 1;   /* reload the whole map soon: a failover or resharding is under way */
+    }
+    *target = c->nodes[node].conn;
+    return 1;
+}
+
+/* Sends again, to target, only the commands whose replies in the view are
+ * redirects (the others ran where they were: running them twice is not
+ * safe for every command), each after ASKING if ask, and puts their new
+ * replies in the view. */
+static mc_status resend_redirected(mc_cluster *c, mc_redis *target, int ask, size_t commands)
+{
+    static const char asking[] = "*1\r\n$6\r\nASKING\r\n";
+    mc_buf_clear(&c->resend);
+    size_t n = 0;
+    mc_status st = MC_OK;
+    for (size_t i = 0; st == MC_OK && i < commands; i++) {
+        if (!redirected(c->view[i])) {
+            continue;
+        }
+        if (ask) st = mc_buf_append(&c->resend, asking, sizeof(asking) - 1);
+        if (st == MC_OK) st = mc_buf_append(&c->resend, c->pipeline.data + c->offsets[i], c->offsets[i + 1] - c->offsets[i]);
+        c->resent[n++] = i;
+    }
+    if (st == MC_OK) st = mc_redis_append_formatted(target, c->resend.data, c->resend.len, ask ? 2 * n : n);
+    redisReply **replies = NULL;
+    size_t count = 0;
+    if (st == MC_OK) st = mc_redis_exec(target, &replies, &count);
+    if (st != MC_OK) {
+        mc_redis_discard(target);
+        return st;
+    }
+    replies = hold(c, target, &count);
+    if (replies == NULL || count != (ask ? 2 * n : n)) {
+        return replies == NULL ? MC_ERR_NOMEM : MC_ERR_PROTOCOL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        c->view[c->resent[k]] = replies[ask ? 2 * k + 1 : k];    /* ASKING's own replies left out */
+    }
+    return MC_OK;
+}
+
 mc_status mc_cluster_exec(mc_cluster *c, mc_redis **conn, redisReply ***replies, size_t *count)
 {
+    release_held(c);
     size_t commands = mc_redis_pending(*conn);
-    size_t len = 0;
-    const char *queued = mc_redis_queued(*conn, &len);
-    mc_buf_clear(&c->pipeline);
-    mc_status st = mc_buf_append(&c->pipeline, queued, len);
+    mc_status st = save_pipeline(c, *conn, commands);
     if (st != MC_OK) {
         mc_redis_discard(*conn);
         return st;
@@ -521,85 +650,52 @@ mc_status mc_cluster_exec(mc_cluster *c, mc_redis **conn, redisReply ***replies,
         && read_only_pipeline(c->pipeline.data, c->pipeline.len)) {
         mc_redis_discard(*conn);
         *conn = c->nodes[c->replica[c->last_slot]].conn;
-        st = requeue(c, *conn, commands, 0);
+        st = mc_redis_append_formatted(*conn, c->pipeline.data, c->pipeline.len, commands);
         if (st != MC_OK) {
             mc_redis_discard(*conn);
             return st;
         }
     }
+    st = mc_redis_exec(*conn, replies, count);
+    if (st != MC_OK) {
+        c->stale = 1;       /* its master may be failing over */
+        return st;
+    }
+    int any = 0;
+    for (size_t i = 0; i < *count; i++) {
+        any |= redirected((*replies)[i]);
+        if (is_error((*replies)[i], "CLUSTERDOWN")) {
+            c->stale = 1;
+        }
+    }
+    if (!any || *count != commands) {
+        return MC_OK;       /* the common case: the replies stay the connection's */
+    }
+    redisReply **first = hold(c, *conn, count);
+    if (first == NULL) {
+        return MC_ERR_NOMEM;
+    }
+    memcpy(c->view, first, commands * sizeof(*first));
     int ask = 0;
-    for (int hop = 0;; hop++) {
-        st = mc_redis_exec(*conn, replies, count);
+    for (int hop = 0; hop < MC_CLUSTER_MAX_REDIRECTS; hop++) {
+        size_t i = 0;
+        while (i < commands && !redirected(c->view[i])) {
+            i++;
+        }
+        mc_redis *target = NULL;
+        if (i == commands || !follow(c, c->view[i], *conn, &target, &ask)) {
+            break;          /* done, or a redirect past what we can follow: the caller sees it */
+        }
+        st = resend_redirected(c, target, ask, commands);
         if (st != MC_OK) {
-            c->stale = 1;       /* its master may be failing over */
+            c->stale = 1;
             return st;
         }
-        if (ask) {
-            /* Drop ASKING's replies: the caller sees one per command. */
-            if (c->view_cap < commands) {
-                redisReply **v = realloc(c->view, (commands ? commands : 1) * sizeof(*v));
-                if (v == NULL) {
-                    return MC_ERR_NOMEM;
-                }
-                c->view = v;
-                c->view_cap = commands;
-            }
-            for (size_t i = 0; i < commands && 2 * i + 1 < *count; i++) {
-                c->view[i] = (*replies)[2 * i + 1];
-            }
-            *replies = c->view;
-            *count = commands;
-        }
-        const redisReply *redirect = NULL;
-        int tryagain = 0;
-        for (size_t i = 0; i < *count; i++) {
-            const redisReply *r = (*replies)[i];
-            if (is_error(r, "MOVED ") || is_error(r, "ASK ")) {
-                redirect = r;
-                break;
-            }
-            if (is_error(r, "TRYAGAIN")) {
-                tryagain = 1;
-            }
-            if (is_error(r, "CLUSTERDOWN")) {
-                c->stale = 1;
-            }
-        }
-        if ((redirect == NULL && !tryagain) || hop == MC_CLUSTER_MAX_REDIRECTS) {
-            return MC_OK;       /* a redirect past the limit reaches the caller as an error reply */
-        }
-        if (redirect != NULL) {
-            unsigned slot;
-            char *host = NULL;
-            int port;
-            if (!mc_cluster_parse_redirect(redirect->str, redirect->len, &ask, &slot, &host, &port)) {
-                return MC_OK;
-            }
-            int target = node_index(c, host, port);
-            free(host);
-            if (target < 0) {
-                return MC_OK;
-            }
-            if (ask) {
-                c->counters.ask++;
-            } else {
-                c->counters.moved++;
-                c->master[slot] = (int16_t)target;
-                c->replica[slot] = -1;
-                c->stale = 1;   /* reload the whole map soon: a failover or resharding is under way */
-            }
-            *conn = c->nodes[target].conn;
-        } else {
-            struct timespec ts = {0, MC_CLUSTER_TRYAGAIN_MS * 1000000L};
-            c->counters.tryagain++;
-            nanosleep(&ts, NULL);
-        }
-        st = requeue(c, *conn, commands, ask);
-        if (st != MC_OK) {
-            mc_redis_discard(*conn);
-            return st;
-        }
+        *conn = target;
     }
+    *replies = c->view;
+    *count = commands;
+    return MC_OK;
 }
 
 size_t mc_cluster_masters(mc_cluster *c, mc_redis ***out)

@@ -31,6 +31,7 @@ struct mc_redis {
     int ever_connected;
     unsigned failures;          /* consecutive failed connects */
     unsigned timeouts;          /* consecutive calls that timed out */
+    int no_resend;              /* the next exec must not be sent twice */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
     uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
     unsigned features;          /* MC_REDIS_* of the open connection's server */
@@ -647,6 +648,21 @@ mc_status mc_redis_connect(mc_redis *r)
     return connect_now(r);
 }
 
+void mc_redis_no_resend(mc_redis *r)
+{
+    r->no_resend = 1;
+}
+
+redisReply **mc_redis_detach_replies(mc_redis *r, size_t *count)
+{
+    redisReply **replies = r->replies;
+    *count = r->nreplies;
+    r->replies = NULL;
+    r->nreplies = 0;
+    r->replies_cap = 0;
+    return replies;
+}
+
 unsigned mc_redis_features(const mc_redis *r)
 {
     return r->conn.fd >= 0 ? r->features : 0;
@@ -723,12 +739,13 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
         }
         close_conn(r);
         free_replies(r);
-        if (!(reused && eof && !got && attempt == 0)) {
+        if (!(reused && eof && !got && attempt == 0) || r->no_resend) {
             break;
         }
         /* A connection the server had closed under us: resend once. */
     }
     clear_queue(r);
+    r->no_resend = 0;
     if (st != MC_OK) {
         free_replies(r);
         r->stats.errors++;

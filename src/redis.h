@@ -30,7 +30,8 @@
  *   (FIN/RST, checked with poll) means a silent reconnect.  A reused
  *   connection that still turns out closed (EOF/EPIPE/ECONNRESET before any
  *   reply byte arrived) is reconnected and the pipeline resent once, within
- *   the same exec.
+ *   the same exec - unless the caller said the pipeline must not run twice
+ *   (mc_redis_no_resend): the server may have run it before closing.
  * - Replies are bounded: a bulk above MC_REDIS_MAX_REPLY_BYTES fails with
  *   MC_ERR_TOO_LARGE at its header, before it is buffered; see reply.h for
  *   the bounds on arrays and lines.  Bytes beyond the expected replies
@@ -149,6 +150,16 @@ void mc_redis_close(mc_redis *r);
  * "" when none.  Valid until the next call on r. */
 const char *mc_redis_errstr(const mc_redis *r);
 const mc_redis_stats *mc_redis_get_stats(const mc_redis *r);
+
+/* The commands queued now must not be sent twice (a lock acquire): the
+ * next exec fails rather than resend them after a close it cannot tell
+ * from "not run".  Cleared by that exec. */
+void mc_redis_no_resend(mc_redis *r);
+
+/* Takes the replies of the last exec out of r: the caller owns the array
+ * (free()) and each reply (mc_redis_reply_free); r keeps none.  For a
+ * caller that must keep them across another exec on r. */
+redisReply **mc_redis_detach_replies(mc_redis *r, size_t *count);
 
 /* Frees a reply tree the caller owns (not those returned by exec). */
 void mc_redis_reply_free(redisReply *reply);

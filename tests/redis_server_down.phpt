@@ -12,6 +12,7 @@ var_dump($s->getMany('d', ['a', 'b']));
 var_dump($s->set('d', 'k', 1), $s->setMany('d', ['a' => 1]), $s->delete('d', 'k'), $s->deleteMany('d', ['k']));
 var_dump($s->has('d', 'k'), $s->hasAny('d', ['k']), $s->hasAll('d', ['k']));
 var_dump($s->purge('d'), $s->purgeAll(), $s->findAll('d'), $s->findByPrefix('d', 'x'));
+// a lock call that cannot reach the server: not taken, not released, state unknown (false: never "ours", never "free")
 var_dump($s->acquireLock('d', 'k', 'me', 1000), $s->releaseLock('d', 'k', 'me'), $s->checkLockState('d', 'k', 'me'));
 $stats = $s->stats();
 var_dump($stats['errors'] > 0, $stats['misses']);
@@ -41,6 +42,6 @@ array(0) {
 }
 bool(false)
 bool(false)
-NULL
+bool(false)
 bool(true)
 int(3)
