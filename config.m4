@@ -12,7 +12,15 @@ PHP_ARG_ENABLE([moodlecache-igbinary],
   [AS_HELP_STRING([--enable-moodlecache-igbinary], [moodlecache: igbinary serializer (needs the igbinary extension headers)])],
   [no], [no])
 
+PHP_ARG_ENABLE([moodlecache-test-hooks],
+  [whether to compile moodlecache's test hooks],
+  [AS_HELP_STRING([--enable-moodlecache-test-hooks], [moodlecache: hooks for its own tests (never for production)])],
+  [no], [no])
+
 if test "$PHP_MOODLECACHE" != "no"; then
+  if test "$PHP_MOODLECACHE_TEST_HOOKS" != "no"; then
+    AC_DEFINE(MOODLECACHE_TEST_HOOKS, 1, [moodlecache test hooks])
+  fi
   PKG_PROG_PKG_CONFIG
   if test -z "$PKG_CONFIG"; then
     AC_MSG_ERROR([pkg-config not found: install pkg-config])

@@ -96,16 +96,34 @@ static void clear_error(mc_memcached_store *store)
 }
 
 /* A server could not be used: a miss, and one warning a request. */
-static void network_failure(mc_memcached_store *store, const char *method, memcached_return_t rc)
+/* libmemcached's last error without what is of no use to an operator (and
+ * should not be shown): the "(0x55...)" heap address it starts with and the
+ * "-> ./src/libmemcached/io.cc:145" source position it ends with. */
+static zend_string *error_detail(mc_memcached_store *store, memcached_return_t rc)
 {
     const char *detail = memcached_last_error_message(store->mc);
     if (detail == NULL || *detail == '\0') {
         detail = memcached_strerror(store->mc, rc);
     }
+    if (detail[0] == '(' && detail[1] == '0' && detail[2] == 'x') {
+        const char *close = strchr(detail, ')');
+        detail = close ? close + 1 : detail;
+        while (*detail == ' ') detail++;
+    }
+    const char *source = strstr(detail, " -> ");
+    size_t len = source ? (size_t)(source - detail) : strlen(detail);
+    while (len > 0 && (detail[len - 1] == ' ' || detail[len - 1] == ',')) len--;
+    return zend_string_init(detail, len, 0);
+}
+
+static void network_failure(mc_memcached_store *store, const char *method, memcached_return_t rc)
+{
+    zend_string *detail = error_detail(store, rc);
     store->errors++;
-    set_error(store, zend_strpprintf(0, "%s: %s", method, detail));
+    set_error(store, zend_strpprintf(0, "%s: %s", method, ZSTR_VAL(detail)));
     mc_warn_once("moodlecache: memcached %s unavailable (%s); %s() served as a miss",
-                 ZSTR_VAL(store->servers), detail, method);
+                 ZSTR_VAL(store->servers), ZSTR_VAL(detail), method);
+    zend_string_release(detail);
 }
 
 static void out_of_memory(mc_memcached_store *store, const char *method)
@@ -304,14 +322,35 @@ static bool fetch_current(mc_memcached_store *store, const char *method, zend_st
     return true;
 }
 
-/* The value of one generation key, creating it (random) when missing.
- * 0 on failure (reported). */
+/* A generation key that holds no generation (written by something else, or
+ * damaged) would block every write of its prefix or definition: it is
+ * counted as corrupt, reported, and replaced by a fresh generation, which
+ * is a purge of what it covered.  The new generation, 0 on failure. */
+static uint64_t repair_gen(mc_memcached_store *store, const char *method, const char *key, size_t key_len)
+{
+    char text[24];
+    uint64_t gen = random_gen();
+    int n = snprintf(text, sizeof(text), "%llu", (unsigned long long)gen);
+    store->counters.corrupt++;
+    store->round_trips++;
+    memcached_return_t rc = memcached_set(store->mc, key, key_len, text, (size_t)n, 0, 0);
+    if (rc != MEMCACHED_SUCCESS) {
+        network_failure(store, method, rc);
+        return 0;
+    }
+    set_error(store, zend_strpprintf(0, "%s: a generation key held no generation; replaced (a purge)", method));
+    mc_warn_once("moodlecache: memcached %s: %s", ZSTR_VAL(store->servers), ZSTR_VAL(store->last_error));
+    return gen;
+}
+
+/* The value of one generation key, creating it (random) when missing and
+ * replacing it when it holds no generation.  0 on failure (reported). */
 static uint64_t load_gen(mc_memcached_store *store, const char *method, const char *key, size_t key_len,
                          zend_string *value)
 {
     uint64_t gen = 0;
     if (value != NULL) {
-        return parse_gen(ZSTR_VAL(value), ZSTR_LEN(value), &gen) ? gen : 0;
+        return parse_gen(ZSTR_VAL(value), ZSTR_LEN(value), &gen) ? gen : repair_gen(store, method, key, key_len);
     }
     for (int attempt = 0; attempt < 2; attempt++) {
         char text[24];
@@ -334,7 +373,7 @@ static uint64_t load_gen(mc_memcached_store *store, const char *method, const ch
         if (current != NULL) {
             bool parsed = parse_gen(current, len, &gen);
             free(current);
-            return parsed ? gen : 0;
+            return parsed ? gen : repair_gen(store, method, key, key_len);
         }
         if (rc != MEMCACHED_NOTFOUND) {
             network_failure(store, method, rc);
@@ -804,7 +843,14 @@ static bool bump_gen(mc_memcached_store *store, const char *method, zend_string 
     uint64_t gen = 0;
     store->round_trips++;
     memcached_return_t rc = memcached_increment(store->mc, store->keys.data, store->keys.len, 1, &gen);
-    if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
+    if (rc == MEMCACHED_CLIENT_ERROR) {
+        /* "cannot increment or decrement non-numeric value": not a generation */
+        gen = repair_gen(store, method, store->keys.data, store->keys.len);
+        rc = gen != 0 ? MEMCACHED_SUCCESS : rc;
+        if (gen == 0) {
+            return false;
+        }
+    } else if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) {
         network_failure(store, method, rc);
         return false;
     }

@@ -109,6 +109,9 @@ static bool wanted_in_this_sapi(void)
 void mc_near_minit(int type, int module_number)
 {
     REGISTER_INI_ENTRIES();
+#ifdef MOODLECACHE_TEST_HOOKS
+    REGISTER_BOOL_CONSTANT("MOODLECACHE_TEST_HOOKS", 1, CONST_CS | CONST_PERSISTENT);
+#endif
     if (ini_size == 0 || !wanted_in_this_sapi()) {
         return;
     }
@@ -121,10 +124,12 @@ void mc_near_minit(int type, int module_number)
     if (cache != NULL && ini_prefault) {
         mc_nc_prefault(cache);      /* commits the whole size now (see the INI's documentation) */
     }
+#ifdef MOODLECACHE_TEST_HOOKS
     const char *hook = getenv("MOODLECACHE_TEST_FILL_HOOK");
     if (hook != NULL && *hook != '\0') {
         fill_hook_dir = pestrdup(hook, 1);
     }
+#endif
 }
 
 void mc_near_mshutdown(int type, int module_number)
@@ -263,6 +268,9 @@ bool mc_near_attach(mc_redis_store *store, const mc_redis_options *conn)
 void mc_near_free(mc_redis_store *store)
 {
     mc_near_store *near = &store->near;
+    if (near->owned[3] != NULL) {
+        explicit_bzero(near->owned[3], strlen(near->owned[3]));    /* the password */
+    }
     for (size_t i = 0; i < sizeof(near->owned) / sizeof(near->owned[0]); i++) {
         if (near->owned[i]) pefree(near->owned[i], 1);
     }
@@ -466,6 +474,7 @@ bool mc_near_has(mc_redis_store *store, zend_string *definition, zend_string **k
     return !any;
 }
 
+#ifdef MOODLECACHE_TEST_HOOKS
 /* For the deterministic fill-race test only (MOODLECACHE_TEST_FILL_HOOK=dir
  * in the environment at start-up): between the GET's reply and the install,
  * create dir/paused, wait for dir/resume, and apply this node's pending
@@ -493,6 +502,7 @@ static void fill_hook(mc_redis_store *store)
     }
     mc_buf_free(&key);
 }
+#endif
 
 void mc_near_fill(mc_redis_store *store, const redisReply *reply)
 {
@@ -503,6 +513,7 @@ void mc_near_fill(mc_redis_store *store, const redisReply *reply)
     const char *value = reply->str;
     size_t len = reply->len;
     mc_buf copy = MC_BUF_INIT;
+#ifdef MOODLECACHE_TEST_HOOKS
     if (fill_hook_dir != NULL) {
         /* the hook's PUBLISH frees the GET's reply: keep its bytes */
         if (mc_buf_append(&copy, reply->str, reply->len) != MC_OK) {
@@ -511,6 +522,7 @@ void mc_near_fill(mc_redis_store *store, const redisReply *reply)
         fill_hook(store);
         value = copy.data;
     }
+#endif
     /* near->key still holds this key: nothing rebuilt it since lookup */
     mc_status st = mc_nc_fill_commit(cache, &near->token, near->key.data, near->key.len, value, len);
     if (st == MC_OK) {

@@ -44,6 +44,12 @@ static bool parse_tls(const mc_options *opts, mc_redis_tls_options *tls)
         && ((tls->verify_peer = verify), true);
 }
 
+/* An explicit scheme: "garbage" must not pass as the host garbage:6379. */
+static bool has_scheme(const char *uri)
+{
+    return strncmp(uri, "tcp://", 6) == 0 || strncmp(uri, "tls://", 6) == 0 || strncmp(uri, "unix://", 7) == 0;
+}
+
 static bool parse_server(const mc_options *opts, mc_redis_store *store,
                          mc_redis_options *conn, char **storage)
 {
@@ -52,7 +58,7 @@ static bool parse_server(const mc_options *opts, mc_redis_store *store,
         return false;
     }
     store->server = zend_string_init(server, strlen(server), 0);
-    if (mc_redis_parse_uri(server, conn, storage) != MC_OK) {
+    if (!has_scheme(server) || mc_redis_parse_uri(server, conn, storage) != MC_OK) {
         mc_option_invalid(opts, "server",
             "must be tcp://host:port, tls://host:port or unix:///path/to/socket");
         return false;
@@ -95,7 +101,7 @@ static bool configure_cluster(const mc_options *opts, mc_redis_store *store, mc_
         memset(&seed, 0, sizeof(seed));
         ZVAL_DEREF(entry);
         if (Z_TYPE_P(entry) != IS_STRING || strlen(Z_STRVAL_P(entry)) != Z_STRLEN_P(entry)
-            || mc_redis_parse_uri(Z_STRVAL_P(entry), &seed, &storage[i]) != MC_OK
+            || !has_scheme(Z_STRVAL_P(entry)) || mc_redis_parse_uri(Z_STRVAL_P(entry), &seed, &storage[i]) != MC_OK
             || seed.transport == MC_REDIS_UNIX || (i > 0 && seed.transport != conn->transport)) {
             ok = mc_option_invalid(opts, "servers",
                 "entries must be tcp://host:port or tls://host:port, all with the same scheme") == 0;

@@ -325,6 +325,9 @@ void mc_cluster_free(mc_cluster *c)
         free(c->nodes[i].host);
     }
     free(c->nodes);
+    if (c->owned[1] != NULL) {
+        explicit_bzero(c->owned[1], strlen(c->owned[1]));  /* the password */
+    }
     for (size_t i = 0; i < sizeof(c->owned) / sizeof(c->owned[0]); i++) {
         free(c->owned[i]);
     }

@@ -843,6 +843,9 @@ static void *listener_main(void *arg)
 
 static void free_listener(mc_listener *l)
 {
+    if (l->owned[3] != NULL) {
+        explicit_bzero(l->owned[3], strlen(l->owned[3]));  /* the password */
+    }
     for (size_t i = 0; i < sizeof(l->owned) / sizeof(l->owned[0]); i++) {
         free(l->owned[i]);
     }

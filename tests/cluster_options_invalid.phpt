@@ -27,7 +27,7 @@ foreach ($cases as $options) {
     }
 }
 // Accepted without connecting; a dead cluster is a miss and one warning.
-$s = new MoodleCache\RedisStore(['cluster' => true, 'servers' => ['tcp://127.0.0.1:1', '127.0.0.1:2'],
+$s = new MoodleCache\RedisStore(['cluster' => true, 'servers' => ['tcp://127.0.0.1:1', 'tcp://127.0.0.1:2'],
     'read_from_replicas' => true, 'connect_timeout' => 0.2]);
 var_dump($s->get('d', 'k'), $s->getMany('d', ['k']), $s->purgeAll());
 ?>
@@ -45,7 +45,7 @@ TypeError: MoodleCache\RedisStore option 'cluster' must be of type bool, string 
 ValueError: MoodleCache\RedisStore option 'servers' and 'read_from_replicas' need 'cluster' => true
 ValueError: MoodleCache\RedisStore option 'servers' and 'read_from_replicas' need 'cluster' => true
 
-Warning: MoodleCache\RedisStore::get(): moodlecache: Redis cluster tcp://127.0.0.1:1,127.0.0.1:2 unavailable (%s); get() served as a miss in %s on line %d
+Warning: MoodleCache\RedisStore::get(): moodlecache: Redis cluster tcp://127.0.0.1:1,tcp://127.0.0.1:2 unavailable (%s); get() served as a miss in %s on line %d
 bool(false)
 array(1) {
   ["k"]=>

@@ -2,6 +2,7 @@
 Near cache: a read in flight while another node writes never installs the old value (deterministic, through a test hook)
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc';
+if (!defined('MOODLECACHE_TEST_HOOKS')) die('skip built without --enable-moodlecache-test-hooks (scripts/build-extension has them)');
 // valgrind traces the other node's process too: its start-up alone outlasts the waits
 if (getenv('USE_ZEND_ALLOC') === '0' && !getenv('ASAN_OPTIONS')) die('skip other nodes are too slow under valgrind'); ?>
 --FILE--

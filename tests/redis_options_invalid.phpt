@@ -8,6 +8,9 @@ $cases = [
     ['nosuchoption' => 1],
     [0 => 'tcp://127.0.0.1:6379'],
     ['server' => 'http://example'],
+    ['server' => 'garbage'],
+    ['server' => '127.0.0.1:6379'],
+    ['max_value_size' => 10],
     ['server' => 'tcp://127.0.0.1:99999'],
     ['server' => 42],
     ['password' => "pass\0word"],
@@ -44,6 +47,9 @@ echo "valid options accepted\n";
 ValueError: MoodleCache\RedisStore option 'nosuchoption' is unknown
 ValueError: MoodleCache\RedisStore option keys must be names, got index 0
 ValueError: MoodleCache\RedisStore option 'server' must be tcp://host:port, tls://host:port or unix:///path/to/socket
+ValueError: MoodleCache\RedisStore option 'server' must be tcp://host:port, tls://host:port or unix:///path/to/socket
+ValueError: MoodleCache\RedisStore option 'server' must be tcp://host:port, tls://host:port or unix:///path/to/socket
+ValueError: MoodleCache\RedisStore option 'max_value_size' must be between 1024 and 1073741824 bytes
 ValueError: MoodleCache\RedisStore option 'server' must be tcp://host:port, tls://host:port or unix:///path/to/socket
 TypeError: MoodleCache\RedisStore option 'server' must be of type string, int given
 ValueError: MoodleCache\RedisStore option 'password' must not contain NUL bytes
