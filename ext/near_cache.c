@@ -696,35 +696,45 @@ bool mc_near_sync(mc_redis_store *store, double timeout)
 
 /* ---- stats ------------------------------------------------------------------- */
 
-void mc_near_node_stats(zval *array)
+/* The node's near-cache figures into array, each name after prefix; in
+ * stats(), next to a store's own fills and drops, the node's are
+ * "node_fills" and "node_fill_drops" (node_names). */
+static void add_node_figures(zval *array, const char *prefix, bool node_names)
 {
     mc_nc_stats s;
     memset(&s, 0, sizeof(s));
     if (cache != NULL) {
         mc_nc_get_stats(cache, &s);
     }
+    const struct { const char *name; uint64_t value; } figures[] = {
+        {node_names ? "node_fills" : "fills", s.fills},
+        {node_names ? "node_fill_drops" : "fill_drops", s.fill_drops}, {"invalidations", s.invalidations},
+        {"flushes", s.flushes}, {"evictions", s.evictions}, {"recoveries", s.recoveries},
+        {"entries", s.entries}, {"bytes_used", s.bytes_used}, {"bytes_total", s.bytes_total},
+    };
+    char name[64];
+    for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+        snprintf(name, sizeof(name), "%s%s", prefix, figures[i].name);
+        add_assoc_long(array, name, (zend_long)figures[i].value);
+    }
+}
+
+void mc_near_node_stats(zval *array)
+{
     add_assoc_bool(array, "enabled", cache != NULL);
-    add_assoc_long(array, "bytes_total", (zend_long)s.bytes_total);
-    add_assoc_long(array, "bytes_used", (zend_long)s.bytes_used);
-    add_assoc_long(array, "entries", (zend_long)s.entries);
-    add_assoc_long(array, "fills", (zend_long)s.fills);
-    add_assoc_long(array, "fill_drops", (zend_long)s.fill_drops);
-    add_assoc_long(array, "invalidations", (zend_long)s.invalidations);
-    add_assoc_long(array, "flushes", (zend_long)s.flushes);
-    add_assoc_long(array, "evictions", (zend_long)s.evictions);
-    add_assoc_long(array, "recoveries", (zend_long)s.recoveries);
+    add_node_figures(array, "", false);
 }
 
 void mc_near_channel_state(int64_t chan, zval *array)
 {
     char error[MC_NC_ERROR_MAX] = "";
-    if (cache == NULL || chan < 0 || chan >= MC_NC_CHANNELS) {
+    bool known = cache != NULL && chan >= 0 && chan < MC_NC_CHANNELS;
+    if (known) {
+        (void)mc_nc_listener_error(cache, (uint32_t)chan, error, sizeof(error), NULL, NULL);
+        add_assoc_bool(array, "near_trusted", mc_nc_trusted(cache, (uint32_t)chan, mc_now_ms()));
+    } else {
         add_assoc_null(array, "near_trusted");
-        add_assoc_null(array, "near_error");
-        return;
     }
-    (void)mc_nc_listener_error(cache, (uint32_t)chan, error, sizeof(error), NULL, NULL);
-    add_assoc_bool(array, "near_trusted", mc_nc_trusted(cache, (uint32_t)chan, mc_now_ms()));
     if (error[0] != '\0') {
         add_assoc_string(array, "near_error", error);
     } else {
@@ -735,21 +745,10 @@ void mc_near_channel_state(int64_t chan, zval *array)
 void mc_near_stats(mc_redis_store *store, zval *array)
 {
     mc_near_store *near = &store->near;
-    mc_nc_stats s;
-    memset(&s, 0, sizeof(s));
-    char error[MC_NC_ERROR_MAX] = "";
-    if (cache != NULL) {
-        mc_nc_get_stats(cache, &s);
-        if (near->enabled) {
-            (void)mc_nc_listener_error(cache, near->chan, error, sizeof(error), NULL, NULL);
-        }
-    }
     add_assoc_bool(array, "near_enabled", near->enabled);
-    add_assoc_bool(array, "near_trusted", near->enabled && mc_nc_trusted(cache, near->chan, mc_now_ms()));
-    if (error[0] != '\0') {
-        add_assoc_string(array, "near_error", error);
-    } else {
-        add_assoc_null(array, "near_error");
+    mc_near_channel_state(near->enabled ? (int64_t)near->chan : -1, array);
+    if (!near->enabled) {
+        add_assoc_bool(array, "near_trusted", false);
     }
     add_assoc_long(array, "near_hits", (zend_long)near->counters.hits);
     add_assoc_long(array, "near_misses", (zend_long)near->counters.misses);
@@ -757,12 +756,5 @@ void mc_near_stats(mc_redis_store *store, zval *array)
     add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);
     add_assoc_long(array, "near_announce_errors", (zend_long)near->counters.announce_errors);
     /* node-wide, every worker and store of this node */
-    add_assoc_long(array, "near_node_fills", (zend_long)s.fills);
-    add_assoc_long(array, "near_invalidations", (zend_long)s.invalidations);
-    add_assoc_long(array, "near_flushes", (zend_long)s.flushes);
-    add_assoc_long(array, "near_evictions", (zend_long)s.evictions);
-    add_assoc_long(array, "near_recoveries", (zend_long)s.recoveries);
-    add_assoc_long(array, "near_entries", (zend_long)s.entries);
-    add_assoc_long(array, "near_bytes_used", (zend_long)s.bytes_used);
-    add_assoc_long(array, "near_bytes_total", (zend_long)s.bytes_total);
+    add_node_figures(array, "near_", true);
 }
