@@ -704,6 +704,13 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
     if (stopping(l)) {
         return END_STOPPED;
     }
+    if (fds[0].revents == 0 && MC_LISTENER_LINGER_US > 0) {
+        /* Woken by traffic: let a burst of announcements gather before
+         * reading them, one wake-up for many writes, not one each (every
+         * write's announcement reaches every node, the writer's too). */
+        struct timespec linger = {0, MC_LISTENER_LINGER_US * 1000L};
+        nanosleep(&linger, NULL);
+    }
     for (size_t i = 0; i < l->ntargets; i++) {
         int end = drain(l, i, l->targets[i].sub, 1);
         if (!end && mc_redis_fd(l->targets[i].probe) >= 0) {

@@ -49,6 +49,11 @@
  * does not send keyspace notifications for hashes and generic commands
  * (notify-keyspace-events needs K, h and g): a refusal.
  *
+ * Woken by traffic, the thread waits MC_LISTENER_LINGER_US before reading,
+ * so a burst of writes costs it one wake-up, not one per write (every
+ * announcement reaches every node, the writer's own too); invalidations
+ * are applied that much later, and nearCacheSync still waits for them.
+ *
  * Any session's end (failure, topology change, stop) marks the channel
  * not ready, which flushes it; the next session flushes again when its
  * subscriptions are confirmed.  An error reply (ACL NOPERM, an unknown
@@ -78,6 +83,7 @@
 #define MC_LISTENER_RETRY_MIN_MS 100
 #define MC_LISTENER_RETRY_MAX_MS 2000
 #define MC_LISTENER_MAX_TARGETS 64
+#define MC_LISTENER_LINGER_US 200       /* a wake-up waits this long for more messages */
 
 typedef struct mc_listener mc_listener;
 
