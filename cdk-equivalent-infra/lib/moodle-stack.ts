@@ -83,8 +83,8 @@ export class MoodleStack extends Stack {
         clusterName,
         chart: props.addonVersions['cluster-autoscaler'],
         kubernetesVersion: cfg.kubernetesVersion,
-        spotAsgPattern: `^eks-${clusterName}-spot-.*`,
-        onDemandAsgPattern: `^eks-${clusterName}-on-demand-.*`,
+        spotGroupNames: Object.keys(cfg.spot).map((size) => MoodleCluster.spotGroupName(clusterName, size)),
+        onDemandGroupName: MoodleCluster.onDemandGroupName(clusterName),
       }).chart,
       new NodeTerminationHandler(this, 'NodeTerminationHandler', { cluster, chart: props.addonVersions['aws-node-termination-handler'] }).chart,
     ];

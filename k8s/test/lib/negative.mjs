@@ -130,13 +130,18 @@ const ADDON_CASES = [
     from: "version: 9.59.0", to: "version: ^9.59.0" },
   { name: "cluster-autoscaler one minor behind the cluster", check: "autoscaler release matches", file: "versions.yaml",
     from: "appVersion: 1.36.1", to: "appVersion: 1.35.0" },
-  { name: "versions.yaml in flow style (install.sh's awk cannot read it)", check: "install.sh installs", file: "versions.yaml",
-    from: "metrics-server:\n  chart: metrics-server\n  repository: https://kubernetes-sigs.github.io/metrics-server\n  version: 3.13.0\n  namespace: kube-system",
-    to: "metrics-server: {chart: metrics-server, repository: https://kubernetes-sigs.github.io/metrics-server, version: 3.13.0, namespace: kube-system}" },
+  { name: "install.sh without the pinned --version", check: "install.sh installs", file: "install.sh",
+    from: '--version "$version" ', to: "" },
+  { name: "install.sh reading versions.yaml with the old awk (flow style unread)", check: "install.sh reads versions.yaml", file: "install.sh",
+    from: 'pins=$(versions)', to: `pins=$(awk '/^[A-Za-z0-9-]+:[[:space:]]*$/ { if (n) print n, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]); n = $1; sub(/:$/, "", n); delete f; next } /^[[:space:]]+(chart|repository|version|namespace|appVersion):/ { k = $1; sub(/:$/, "", k); f[k] = $2 } END { if (n) print n, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]) }' "$here/versions.yaml")` },
   { name: "autoscaler expander not priority", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
     from: "expander: priority", to: "expander: least-waste" },
-  { name: "priorities preferring On-Demand", check: "cluster-autoscaler", file: "cluster-autoscaler/priority-expander.yaml",
-    from: "50:\n      - .*spot.*", to: "5:\n      - .*spot.*" },
+  { name: "both Spot sizes at one priority (the old table)", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "  30:\n    - .*-spot-large-.*\n  20:\n    - .*-spot-xlarge-.*", to: "  30:\n    - .*-spot-large-.*\n    - .*-spot-xlarge-.*" },
+  { name: "priorities preferring On-Demand", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "  10:\n    - .*-on-demand-.*", to: "  50:\n    - .*-on-demand-.*" },
+  { name: "no expanderPriorities (a hand-written ConfigMap instead)", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "expanderPriorities:\n", to: "unusedPriorities:\n" },
 ];
 
 export function addonNegativeChecks(addons, options) {
