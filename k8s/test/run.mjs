@@ -10,9 +10,9 @@ import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
 import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
 import { RULES, runRules } from "./lib/policy.mjs";
 import { byKind } from "./lib/manifests.mjs";
-import { checkSchemaDescriptions, checkValuesDoc } from "./lib/values-doc.mjs";
+import { checkChartDocs } from "./lib/chart-docs.mjs";
 import { addonChecks, addonManifestErrors } from "./lib/addons.mjs";
-import { addonNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
+import { addonNegativeChecks, docsNegativeChecks, negativeChecks, renderNotes } from "./lib/negative.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHART = resolve(here, "../charts/moodle");
@@ -48,9 +48,10 @@ report(`manifest schemas (Kubernetes ${models} API) cover the cluster the CDK ap
 const valueSets = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
 report("ci/ has the minimal, production, existing-secret, static EFS and CloudFront value sets",
   ["minimal", "production", "existing-secret", "static-efs", "cloudfront"].filter((s) => !valueSets.includes(`${s}-values.yaml`)).map((s) => `missing ci/${s}-values.yaml`));
-report("values.yaml: every value documented with ## @param", checkValuesDoc(join(CHART, "values.yaml")));
-report("values.schema.json: each value described as its @param",
-  checkSchemaDescriptions(join(CHART, "values.yaml"), join(CHART, "values.schema.json")));
+const docs = checkChartDocs(CHART);
+report("readme-generator-for-helm: every value of values.yaml has a ## @param line, every @param a value", docs.generator);
+report("README.md: its Parameters section is what readme-generator makes from values.yaml", docs.readme);
+report("values.schema.json: what readme-generator makes from values.yaml, with values.schema.constraints.json", docs.schema);
 
 for (const set of valueSets) {
   const file = join(CHART, "ci", set);
@@ -114,6 +115,7 @@ report("add-ons: manifests valid against Kubernetes schemas", await addonManifes
 
 // Broken charts and values must be caught: each case asserts the check fails.
 for (const { name, violations } of await negativeChecks(CHART, NEWEST)) report(`negative: ${name}`, violations);
+for (const { name, violations } of docsNegativeChecks(CHART)) report(`negative: ${name}`, violations);
 for (const { name, violations } of addonNegativeChecks(ADDONS, { ingressClassName, clusterVersions: CLUSTER_VERSIONS })) report(`negative: ${name}`, violations);
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -8,6 +8,7 @@ import { template } from "./helm.mjs";
 import { validateManifest } from "./schema.mjs";
 import { RULES } from "./policy.mjs";
 import { addonChecks } from "./addons.mjs";
+import { checkChartDocs } from "./chart-docs.mjs";
 
 function copyChart(chart) {
   const dir = mkdtempSync(join(tmpdir(), "moodle-chart-"));
@@ -155,6 +156,42 @@ export function addonNegativeChecks(addons, options) {
       writeFileSync(path, text.replace(c.from, c.to));
       const hit = addonChecks(dir, options).find((r) => r.name.includes(c.check));
       return { name: `add-ons: ${c.name} is caught`, violations: hit?.violations.length ? [] : [`expected the "${c.check}" check to fail`] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// Values documentation out of step with values.yaml: each must fail its check.
+function patchFile(dir, file, from, to) {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  if (!text.includes(from)) throw new Error(`case is stale: ${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
+}
+const DOCS_CASES = [
+  { name: "a value without a ## @param line", check: "generator",
+    edit: (d) => patchFile(d, "values.yaml", "podAntiAffinityWeight: 100\n", "podAntiAffinityWeight: 100\nundocumented: 1\n") },
+  { name: "a @param naming no value", check: "generator",
+    edit: (d) => patchFile(d, "values.yaml", "## @param podAntiAffinityWeight", "## @param podAntiAffinityWieght") },
+  { name: "a README row edited by hand", check: "readme",
+    edit: (d) => patchFile(d, "README.md", "| Replicas when autoscaling is off", "| Replicas") },
+  { name: "a @param reworded without regenerating", check: "readme",
+    edit: (d) => patchFile(d, "values.yaml", "## @param web.replicaCount Replicas when autoscaling is off", "## @param web.replicaCount Web replicas when autoscaling is off") },
+  { name: "a constraint dropped from values.schema.json by hand", check: "schema",
+    edit: (d) => patchFile(d, "values.schema.json", '"const": true', '"type": "boolean"') },
+  { name: "a constraint for a value that no longer exists", check: "schema",
+    edit: (d) => patchFile(d, "values.schema.constraints.json", '"properties": {\n    "global"', '"properties": {\n    "gone": { "minimum": 1 },\n    "global"') },
+];
+
+export function docsNegativeChecks(chart) {
+  return DOCS_CASES.map((c) => {
+    const dir = copyChart(chart);
+    try {
+      c.edit(dir);
+      return { name: `values docs: ${c.name} is caught`, violations: checkChartDocs(dir)[c.check].length > 0 ? [] : [`expected the ${c.check} check to fail`] };
+    } catch (e) {
+      return { name: `values docs: ${c.name} is caught`, violations: [e.message] };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
