@@ -48,6 +48,13 @@ const CASES = [
     patch: (d) => patch(d, "cronjob.yaml", '{{- include "moodle.onDemandAffinity" . | nindent 12 }}', "{}") },
   { name: "cron with concurrencyPolicy Allow", rule: "cron Forbid, install hook",
     patch: (d) => patch(d, "cronjob.yaml", "concurrencyPolicy: Forbid", "concurrencyPolicy: Allow") },
+  { name: "install hook reading the release's ConfigMap and Secret (the old ones before an upgrade)", rule: "install hook reads the release's new settings",
+    patch: (d) => {
+      patch(d, "job-install.yaml", '(dict "ctx" . "admin" true "hook" true) | nindent 10', '(dict "ctx" . "admin" true) | nindent 10');
+      patch(d, "job-install.yaml", '(dict "ctx" . "admin" true "hook" true) | nindent 8', '(dict "ctx" . "admin" true) | nindent 8');
+    } },
+  { name: "install hook missing a setting the web pods get", rule: "install hook reads the release's new settings",
+    patch: (d) => patch(d, "_helpers.tpl", '  - name: {{ $k }}\n    value: {{ $v | quote }}', '  {{- if ne $k "MOODLE_DB_HOST" }}\n  - name: {{ $k }}\n    value: {{ $v | quote }}\n  {{- end }}') },
   { name: "deprecated ingress.class annotation", rule: "no deprecated APIs or annotations",
     patch: (d) => patch(d, "ingress.yaml", "  annotations:\n", "  annotations:\n    kubernetes.io/ingress.class: alb\n") },
   { name: "deprecated zone label in a spread constraint", rule: "no deprecated APIs or annotations",
@@ -55,7 +62,7 @@ const CASES = [
   { name: "database password copied into the ConfigMap", rule: "no secret values outside Secrets",
     patch: (d) => patch(d, "configmap.yaml", "data:\n", "data:\n  DB_PASS: {{ .Values.secrets.databasePassword | quote }}\n") },
   { name: "misspelt image variable in the ConfigMap", rule: "image environment contract",
-    patch: (d) => patch(d, "configmap.yaml", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
+    patch: (d) => patch(d, "_helpers.tpl", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
   { name: "password file outside the mounted Secret", rule: "image environment contract",
     patch: (d) => patch(d, "_helpers.tpl", "value: /etc/moodle/secrets/db-password", "value: /run/secrets/db-password") },
   { name: "no PDB", set: ["pdb.create=false"], rule: "pod disruption budget" },

@@ -19,6 +19,7 @@ export const RULES = {
   "spread across zones, instance types, hosts": pod.spread,
   "cron and install job on On-Demand": pod.onDemandPlacement,
   "cron Forbid, install hook": release.jobs,
+  "install hook reads the release's new settings": release.hookConfiguration,
   "no deprecated APIs or annotations": release.deprecations,
   "no secret values outside Secrets": release.secretHygiene,
   "ALB ingress": release.ingress,

@@ -75,6 +75,55 @@ export function jobs(docs) {
   return v;
 }
 
+// A pre-upgrade hook runs before Helm applies the release's new ConfigMaps
+// and Secrets: the install Job must read no ConfigMap or Secret the release
+// makes as an ordinary resource (it would get the old one), only hook
+// resources made before it (lower weight) or a Secret the release does not
+// make (secrets.existingSecret); and it must carry the settings the web
+// pods get.
+export function hookConfiguration(docs) {
+  const v = [];
+  const hooks = (d) => d.metadata?.annotations?.["helm.sh/hook"] ?? "";
+  const weight = (d) => Number(d.metadata?.annotations?.["helm.sh/hook-weight"] ?? 0);
+  const made = (kind, n) => docs.find((d) => d.kind === kind && d.metadata?.name === n);
+  const webEnv = byKind(docs, "ConfigMap").find((c) => c.metadata.name.endsWith("-env"))?.data ?? {};
+  for (const job of byKind(docs, "Job").filter((j) => hooks(j).includes("pre-upgrade"))) {
+    const spec = job.spec?.template?.spec ?? {};
+    const refs = [];
+    for (const c of containersOf(spec)) {
+      for (const f of c.envFrom ?? []) {
+        if (f.configMapRef) refs.push(["ConfigMap", f.configMapRef.name]);
+        if (f.secretRef) refs.push(["Secret", f.secretRef.name]);
+      }
+      for (const e of c.env ?? []) {
+        if (e.valueFrom?.configMapKeyRef) refs.push(["ConfigMap", e.valueFrom.configMapKeyRef.name]);
+        if (e.valueFrom?.secretKeyRef) refs.push(["Secret", e.valueFrom.secretKeyRef.name]);
+      }
+      const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+      for (const [k, val] of Object.entries(webEnv)) {
+        if (env.get(k) !== val) v.push(`${name(job)} container ${c.name}: ${k} is ${JSON.stringify(env.get(k))}, the web pods get ${JSON.stringify(val)}`);
+      }
+    }
+    for (const vol of spec.volumes ?? []) {
+      if (vol.configMap) refs.push(["ConfigMap", vol.configMap.name]);
+      if (vol.secret) refs.push(["Secret", vol.secret.secretName]);
+      for (const src of vol.projected?.sources ?? []) {
+        if (src.configMap) refs.push(["ConfigMap", src.configMap.name]);
+        if (src.secret) refs.push(["Secret", src.secret.name]);
+      }
+    }
+    for (const [kind, n] of refs) {
+      const d = made(kind, n);
+      if (!d) {
+        if (kind === "ConfigMap") v.push(`${name(job)}: reads ConfigMap ${n}, which the release does not make`);
+      } else if (!hooks(d).includes("pre-upgrade") || weight(d) >= weight(job)) {
+        v.push(`${name(job)}: reads ${kind}/${n}, which a pre-upgrade hook sees before Helm applies it (the old settings)`);
+      }
+    }
+  }
+  return v;
+}
+
 export function deprecations(docs, { text = "" } = {}) {
   const v = [];
   for (const d of docs) if (DEPRECATED_APIS.has(d.apiVersion)) v.push(`${name(d)}: deprecated apiVersion ${d.apiVersion}`);
