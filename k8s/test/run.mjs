@@ -103,6 +103,27 @@ const s3Want = { MOODLE_S3_BUCKET: s3Values.bucket, MOODLE_S3_REGION: s3Values.r
 report("objectStorage values render as the image's MOODLE_S3_* and MOODLE_OBJECTFS_* settings",
   s3.ok ? Object.entries(s3Want).filter(([k, want]) => s3Env[k] !== want).map(([k, want]) => `${k}: ${s3Env[k]} instead of ${want}`) : [s3.stderr.trim()]);
 
+// The near cache: its values reach the web, cron and install pods as the image's settings.
+const nearEnv = (set) => {
+  const r = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], set, kubeVersion: NEWEST });
+  if (!r.ok) return { error: r.stderr.trim() };
+  const cm = byKind(r.docs, "ConfigMap").find((c) => c.metadata.name.endsWith("-env"))?.data ?? {};
+  const job = byKind(r.docs, "Job")[0]?.spec.template.spec.containers[0].env ?? [];
+  const jobEnv = Object.fromEntries(job.map((e) => [e.name, e.value]));
+  const readers = r.docs.filter((d) => ["Deployment", "CronJob"].includes(d.kind)).map((d) => (d.spec.template ?? d.spec.jobTemplate.spec.template).spec.containers[0])
+    .filter((c) => (c.envFrom ?? []).some((f) => f.configMapRef?.name?.endsWith("-env"))).length;
+  return { cm: [cm.MOODLE_NEAR_CACHE, cm.MOODLE_NEAR_CACHE_SIZE].join(" "), job: [jobEnv.MOODLE_NEAR_CACHE, jobEnv.MOODLE_NEAR_CACHE_SIZE].join(" "), readers };
+};
+const nearWant = [[[], "true 64M"], [["redis.nearCache.size=256M"], "true 256M"], [["redis.nearCache.enabled=false"], "false 0"]];
+report("redis.nearCache values render as MOODLE_NEAR_CACHE and MOODLE_NEAR_CACHE_SIZE for the web and cron pods (ConfigMap) and the install Job (env)",
+  nearWant.flatMap(([set, want]) => {
+    const got = nearEnv(set);
+    if (got.error) return [`${set.join(",") || "defaults"}: ${got.error}`];
+    return [...(got.cm === want ? [] : [`${set.join(",") || "defaults"}: ConfigMap has "${got.cm}", want "${want}"`]),
+      ...(got.job === want ? [] : [`${set.join(",") || "defaults"}: install Job has "${got.job}", want "${want}"`]),
+      ...(got.readers === 2 ? [] : [`${set.join(",") || "defaults"}: ${got.readers} of the web Deployment and cron CronJob read the ConfigMap`])];
+  }));
+
 const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
 report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);
 const bare = template(CHART, {});

@@ -30,6 +30,7 @@ export const RULES = {
   "network policy": release.networkPolicy,
   "pinned images": pod.images,
   "image environment contract": pod.imageEnv,
+  "near cache fits the web pods' memory": pod.nearCacheMemory,
   "helm test hook": release.helmTest,
 };
 

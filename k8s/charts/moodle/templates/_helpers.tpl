@@ -153,6 +153,9 @@ MOODLE_DB_USER: {{ .Values.database.user | quote }}
 MOODLE_REDIS_HOST: {{ .Values.redis.host | quote }}
 MOODLE_REDIS_PORT: {{ .Values.redis.port | quote }}
 MOODLE_REDIS_TLS: {{ .Values.redis.tls | quote }}
+MOODLE_NEAR_CACHE: {{ .Values.redis.nearCache.enabled | quote }}
+{{- /* Off: no shared memory reserved either. */}}
+MOODLE_NEAR_CACHE_SIZE: {{ ternary .Values.redis.nearCache.size "0" .Values.redis.nearCache.enabled | quote }}
 {{- end }}
 {{- with .Values.objectStorage }}
 {{- if .enabled }}
