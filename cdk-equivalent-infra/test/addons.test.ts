@@ -5,7 +5,7 @@ import { resolveAddonVersions } from '../lib/addon-versions';
 import { autoscalerImageTag } from '../lib/addons/cluster-autoscaler';
 import { buildApp } from '../lib/app';
 import { ADDON_NAMES } from '../lib/config';
-import { ADMIN_PRINCIPAL, CONFIGS, cdkJsonContext, profile, template } from './helpers';
+import { ADMIN_PRINCIPAL, API_CIDRS, CONFIGS, cdkJsonContext, profile, template } from './helpers';
 
 const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 const ON_DEMAND = { 'eks.amazonaws.com/capacityType': 'ON_DEMAND' };
@@ -170,7 +170,7 @@ describe('Cluster Autoscaler version against the cluster version', () => {
 
   it('fails the app when the cluster runs another minor than the pinned autoscaler', () => {
     const other = pin.appVersion!.startsWith('1.36.') ? '1.35' : '1.36';
-    assert.throws(() => buildApp({ context: { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, kubernetesVersion: other } }),
+    assert.throws(() => buildApp({ context: { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, endpointPublicCidrs: API_CIDRS, kubernetesVersion: other } }),
       /does not match the cluster's Kubernetes/);
   });
 });
