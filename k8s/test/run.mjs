@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { helm, template } from "./lib/helm.mjs";
+import { helm, MONITORING_APIS, template } from "./lib/helm.mjs";
+import { alertChecks, dashboardChecks } from "./lib/metrics.mjs";
 import { modelsKubernetesVersion, validateManifest } from "./lib/schema.mjs";
 import { cdkClusterVersions, kubeVersions, minorOf } from "./lib/cluster-version.mjs";
 import { RULES, runRules } from "./lib/policy.mjs";
@@ -79,6 +80,19 @@ for (const set of valueSets) {
     report(`${set}: policy: ${rule}`, violations);
   }
 
+  // With the Prometheus Operator's CRDs: a PodMonitor and a PrometheusRule
+  // instead of scrape annotations, valid against the Operator's models.
+  const op = template(CHART, { values: [file], kubeVersion: NEWEST, apiVersions: MONITORING_APIS });
+  const kinds = op.ok ? op.docs.map((d) => d.kind) : [];
+  report(`${set}: with the Prometheus Operator's CRDs: PodMonitor and PrometheusRule, schemas, policy`, op.ok ? [
+    ...(values.metrics?.enabled === false ? [] : ["PodMonitor", "PrometheusRule"].filter((k) => !kinds.includes(k)).map((k) => `no ${k}`)),
+    ...await schemaErrors(op.docs),
+    ...runRules(op.docs, { text: op.text, secrets, persistence }).flatMap(({ rule, violations }) => violations.map((x) => `${rule}: ${x}`)),
+  ] : [op.stderr.trim()]);
+  if (!kinds.includes("PodMonitor") && values.metrics?.enabled !== false) {
+    report(`${set}: without the CRDs: no PodMonitor or PrometheusRule`, r.docs.some((d) => d.apiVersion.startsWith("monitoring.coreos.com")) ? ["monitoring kinds rendered without the CRDs"] : []);
+  }
+
   const notes = renderNotes(CHART, file);
   const leaks = notes.ok ? secrets.filter((s) => notes.text.includes(s)).map(() => "NOTES.txt prints a secret value") : [notes.error];
   if (notes.ok && !notes.text.includes("kubectl get secret")) leaks.push("NOTES.txt does not say how to read the admin password");
@@ -123,6 +137,22 @@ report("redis.nearCache values render as MOODLE_NEAR_CACHE and MOODLE_NEAR_CACHE
       ...(got.job === want ? [] : [`${set.join(",") || "defaults"}: install Job has "${got.job}", want "${want}"`]),
       ...(got.readers === 2 ? [] : [`${set.join(",") || "defaults"}: ${got.readers} of the web Deployment and cron CronJob read the ConfigMap`])];
   }));
+
+// The alerts (promtool check rules; promtool test rules with alerts.test.yaml)
+// and the dashboard (every query parses; the ConfigMap carries it, labelled
+// for Grafana's sidecar).
+const withOp = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: NEWEST, apiVersions: MONITORING_APIS });
+const REPO = resolve(here, "../..");
+const alerts = withOp.ok ? alertChecks(REPO, withOp.docs, join(here, "alerts.test.yaml")) : { check: [withOp.stderr], test: [withOp.stderr] };
+report("PrometheusRule: the alerts are valid rules (promtool check rules)", alerts.check);
+report("PrometheusRule: FPM saturated, near cache untrusted, cache errors rising fire when they should and only then (promtool test rules)", alerts.test);
+const dashboardFile = join(CHART, "dashboards/moodle.json");
+const dashboardCm = byKind(withOp.docs, "ConfigMap").find((c) => c.metadata.name.endsWith("-dashboard"));
+report("Grafana dashboard: every panel's query parses (promtool), in a ConfigMap labelled grafana_dashboard", [
+  ...dashboardChecks(REPO, dashboardFile),
+  ...(dashboardCm?.metadata.labels?.grafana_dashboard ? [] : ["no dashboard ConfigMap with the grafana_dashboard label"]),
+  ...(dashboardCm && dashboardCm.data?.["moodle.json"] === readFileSync(dashboardFile, "utf8") ? [] : ["the ConfigMap does not hold dashboards/moodle.json"]),
+]);
 
 const old = template(CHART, { values: [join(CHART, "ci/minimal-values.yaml")], kubeVersion: "1.30.0" });
 report("Kubernetes 1.30 (unsupported) is refused by kubeVersion", old.ok ? ["rendered for 1.30"] : []);

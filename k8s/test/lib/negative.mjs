@@ -4,7 +4,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { template } from "./helm.mjs";
+import { MONITORING_APIS, template } from "./helm.mjs";
 import { validateManifest } from "./schema.mjs";
 import { RULES } from "./policy.mjs";
 import { addonChecks } from "./addons.mjs";
@@ -70,6 +70,21 @@ const CASES = [
     patch: (d) => patch(d, "_helpers.tpl", "MOODLE_NEAR_CACHE: {{ .Values.redis.nearCache.enabled | quote }}", "") },
   { name: "near cache size in Kubernetes units (64Mi) rejected by values.schema.json", set: ["redis.nearCache.size=64Mi"], renderFails: true },
   { name: "no PDB", set: ["pdb.create=false"], rule: "pod disruption budget" },
+  { name: "metrics without scrape annotations and without the Operator", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "deployment.yaml", 'prometheus.io/scrape: "true"', 'prometheus.io/scrape: "false"') },
+  { name: "scrape annotations naming the nginx port", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "deployment.yaml", "prometheus.io/port: {{ .Values.metrics.port | quote }}", "prometheus.io/port: {{ .Values.metrics.nginxPort | quote }}") },
+  { name: "a metrics port behind the Service", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "service.yaml", "      targetPort: http\n", "      targetPort: metrics\n") },
+  { name: "metrics ports closed by the NetworkPolicy", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "networkpolicy.yaml", "        - port: metrics-nginx\n          protocol: TCP\n", "") },
+  { name: "PodMonitor scraping a port the pods lack", rule: "metrics scraped on their own ports", apiVersions: true,
+    patch: (d) => patch(d, "podmonitor.yaml", "    - port: metrics-nginx", "    - port: nginx-metrics") },
+  { name: "PodMonitor and scrape annotations at once", rule: "metrics scraped on their own ports", apiVersions: true,
+    patch: (d) => patch(d, "deployment.yaml", '(not (include "moodle.podMonitor" .))', "true") },
+  { name: "misspelt field in the PodMonitor (unknown field)", schema: true, apiVersions: true,
+    patch: (d) => patch(d, "podmonitor.yaml", "podMetricsEndpoints:", "podMetricEndpoints:") },
+  { name: "PodMonitor interval of the wrong type", schema: true, apiVersions: true, set: ["metrics.interval=30"], renderFails: true },
   { name: "PDB keeping every replica, refused at render", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], renderFails: true },
   { name: "PDB maxUnavailable 0 rejected by values.schema.json", set: ["pdb.maxUnavailable=0"], renderFails: true },
   { name: "one replica under the old minAvailable-1 PDB", rule: "node drains not blocked by the PDB",
@@ -119,7 +134,8 @@ export async function negativeChecks(chart, kubeVersion) {
     const dir = copyChart(chart);
     try {
       c.patch?.(dir);
-      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion });
+      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion,
+        apiVersions: c.apiVersions ? MONITORING_APIS : [] });
       let caught;
       if (c.renderFails) caught = !r.ok;
       else if (!r.ok) caught = false; // the breakage must render and then be caught by the named check

@@ -32,6 +32,7 @@ export const RULES = {
   "image environment contract": pod.imageEnv,
   "near cache fits the web pods' memory": pod.nearCacheMemory,
   "helm test hook": release.helmTest,
+  "metrics scraped on their own ports": release.metricsScraping,
 };
 
 // ctx: { text: the raw YAML, secrets: extra strings that must not appear,

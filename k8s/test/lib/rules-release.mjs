@@ -124,6 +124,45 @@ export function hookConfiguration(docs) {
   return v;
 }
 
+// Metrics: the web pods serve them on ports of their own, scraped one way
+// (a PodMonitor when the Operator's CRDs exist, else the scrape annotations),
+// admitted by the NetworkPolicy, and never behind the Service, Ingress or
+// target group (the site's traffic only).
+export function metricsScraping(docs) {
+  const v = [];
+  const web = podTemplates(docs).filter((p) => component(p) === "web");
+  for (const pod of web) {
+    const c = pod.spec.containers?.[0] ?? {};
+    const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+    const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+    if (env.get("MOODLE_METRICS") === "false") continue;
+    if (!ports.has("metrics") || !ports.has("metrics-nginx")) { v.push(`${pod.where}: no metrics and metrics-nginx container ports`); continue; }
+    if (String(ports.get("metrics")) !== env.get("MOODLE_METRICS_PORT")) v.push(`${pod.where}: port metrics is not MOODLE_METRICS_PORT`);
+    if (String(ports.get("metrics-nginx")) !== env.get("MOODLE_NGINX_METRICS_PORT")) v.push(`${pod.where}: port metrics-nginx is not MOODLE_NGINX_METRICS_PORT`);
+    const monitors = byKind(docs, "PodMonitor").filter((m) => labelsMatch(m.spec?.selector?.matchLabels, pod.labels));
+    const annotated = pod.annotations["prometheus.io/scrape"] === "true";
+    if (monitors.length === 0 && !annotated) v.push(`${pod.where}: neither a PodMonitor nor scrape annotations`);
+    if (monitors.length > 0 && annotated) v.push(`${pod.where}: scraped twice (PodMonitor and annotations)`);
+    for (const m of monitors) {
+      const endpoints = (m.spec.podMetricsEndpoints ?? []).map((e) => e.port);
+      for (const want of ["metrics", "metrics-nginx"]) if (!endpoints.includes(want)) v.push(`${name(m)}: does not scrape port ${want}`);
+      for (const e of endpoints) if (!ports.has(e)) v.push(`${name(m)}: scrapes port ${e}, which the web pods lack`);
+    }
+    if (annotated && pod.annotations["prometheus.io/port"] !== String(ports.get("metrics"))) {
+      v.push(`${pod.where}: prometheus.io/port ${pod.annotations["prometheus.io/port"]} is not the metrics port ${ports.get("metrics")}`);
+    }
+    const metricsPorts = new Set(["metrics", "metrics-nginx", ports.get("metrics"), ports.get("metrics-nginx")]);
+    for (const svc of byKind(docs, "Service")) {
+      for (const p of svc.spec?.ports ?? []) if (metricsPorts.has(p.targetPort) || metricsPorts.has(p.port)) v.push(`${name(svc)}: routes a metrics port`);
+    }
+    for (const np of byKind(docs, "NetworkPolicy")) {
+      const admitted = (np.spec?.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
+      for (const want of ["metrics", "metrics-nginx"]) if (!admitted.includes(want)) v.push(`${name(np)}: does not admit port ${want}`);
+    }
+  }
+  return v;
+}
+
 export function deprecations(docs, { text = "" } = {}) {
   const v = [];
   for (const d of docs) if (DEPRECATED_APIS.has(d.apiVersion)) v.push(`${name(d)}: deprecated apiVersion ${d.apiVersion}`);

@@ -175,6 +175,17 @@ MOODLE_DATAROOT: /var/moodledata
 MOODLE_LOCALCACHEDIR: /var/cache/moodle-local
 {{- end }}
 
+{{/* "true" when the web pods' metrics are scraped through a PodMonitor (the
+Prometheus Operator's CRDs exist), "" when through scrape annotations. */}}
+{{- define "moodle.podMonitor" -}}
+{{- if and .Values.metrics.enabled .Values.metrics.podMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PodMonitor") }}true{{ end }}
+{{- end }}
+
+{{/* PromQL label matchers of this release's web pods, as a PodMonitor labels them. */}}
+{{- define "moodle.metricsSelector" -}}
+namespace="{{ .Release.Namespace }}",pod=~"{{ include "moodle.fullname" . }}-.*"
+{{- end }}
+
 {{/* Required node affinity to On-Demand capacity, for cron and the install job. */}}
 {{- define "moodle.onDemandAffinity" -}}
 nodeAffinity:
