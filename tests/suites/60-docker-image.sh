@@ -96,7 +96,10 @@ check "php -l: every PHP file of docker/" php_lint
 # hadolint is not in Debian: the rules we rely on, checked directly.
 dockerfile_lint() {
   local f=docker/Dockerfile rc=0
-  grep -q '^ARG BASE_IMAGE=debian:[a-z]*-slim$' "$f" || { echo "  BASE_IMAGE default is not a debian:*-slim" >&2; rc=1; }
+  grep -q '^ARG BASE_IMAGE=debian:trixie-slim$' "$f" || { echo "  BASE_IMAGE default is not debian:trixie-slim (Debian 13, PHP 8.4)" >&2; rc=1; }
+  if ! grep -q 'sha256sum -c' "$f" || grep -q 'if \[ -n "\$MOODLE_SHA256" \]' "$f"; then
+    echo "  the Moodle download is not always checked against MOODLE_SHA256" >&2; rc=1
+  fi
   grep -q '^USER 10001:10001$' "$f" || { echo "  no USER 10001:10001" >&2; rc=1; }
   [ "$(grep -c '^USER' "$f")" -eq 1 ] || { echo "  USER more than once" >&2; rc=1; }
   grep -qE '^(ADD|MAINTAINER) ' "$f" && { echo "  ADD/MAINTAINER used" >&2; rc=1; }
@@ -109,7 +112,7 @@ dockerfile_lint() {
   grep -qE '^ENTRYPOINT \["/usr/bin/tini", "--", ' "$f" || { echo "  ENTRYPOINT not exec-form under tini" >&2; rc=1; }
   return "$rc"
 }
-check "Dockerfile rules (base, non-root, no secrets, apt hygiene, exec-form entrypoint)" dockerfile_lint
+check "Dockerfile rules (Debian 13 base, checked download, non-root, no secrets, apt hygiene, exec-form entrypoint)" dockerfile_lint
 ################################################################ build
 echo "# build (private dockerd, debootstrap base)"
 if [ ! -f config.m4 ]; then

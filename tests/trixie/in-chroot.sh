@@ -54,13 +54,23 @@ else
   not_ok "Check unit suites on trixie"
 fi
 
+# The near-cache tests measure timings (trust within 250 ms, hits right
+# after a fill); on a loaded 2-core machine one may miss its window. A run
+# with failures is repeated once: a test that fails twice fails the suite,
+# one that passed the second time is named.
 t=$(date +%s)
-if scripts/run-phpt > /tmp/phpt.log 2>&1; then
-  ok "phpt suite on PHP $php ($(( $(date +%s) - t )) s)"
-else
-  grep -E 'FAIL|^[0-9]{3}[-+]' /tmp/phpt.log || tail -20 /tmp/phpt.log
-  not_ok "phpt suite on PHP $php"
+phpt_ok=0
+scripts/run-phpt > /tmp/phpt.log 2>&1 && phpt_ok=1
+if [ "$phpt_ok" = 0 ]; then
+  grep -E 'FAIL|^[0-9]{3}[-+]' /tmp/phpt.log | sed 's/^/# first run: /' || tail -20 /tmp/phpt.log
+  scripts/run-phpt > /tmp/phpt2.log 2>&1 && phpt_ok=2
+  [ "$phpt_ok" = 2 ] || grep -E 'FAIL|^[0-9]{3}[-+]' /tmp/phpt2.log || tail -20 /tmp/phpt2.log
 fi
-grep -E '^Tests (skipped|failed|passed)' /tmp/phpt.log | sed 's/^/# phpt: /'
+case $phpt_ok in
+  1) ok "phpt suite on PHP $php ($(( $(date +%s) - t )) s)" ;;
+  2) ok "phpt suite on PHP $php, second run ($(( $(date +%s) - t )) s; the first run's failures are above)" ;;
+  *) not_ok "phpt suite on PHP $php (failed twice)" ;;
+esac
+grep -E '^Tests (skipped|failed|passed)' "$([ "$phpt_ok" = 2 ] && echo /tmp/phpt2.log || echo /tmp/phpt.log)" | sed 's/^/# phpt: /'
 echo "$passed passed, $failed failed"
 exit "$status"
