@@ -270,7 +270,7 @@ new_db() {
 metric() {
   awk -v name="$2" -v text="${3:-}" '
     $1 == name || index($1, name "{") == 1 { if (text == "" || index($0, text) > 0) sum += $NF }
-    END { printf "%d\n", sum }' "$1"
+    END { printf "%d\n", sum }' "$1" 2>/dev/null || echo 0
 }
 
 # scrape URL FILE [third-party]: fetches a metrics page; promtool (Debian's
