@@ -4,12 +4,15 @@
 // node's figures move. ?n=N repeats N reads of one key (default 10).
 require(__DIR__ . '/../config.php');
 header('Content-Type: text/plain');
-$store = new MoodleCache\RedisStore([
+$options = [
     'server' => 'tcp://' . $CFG->session_redis_host . ':' . $CFG->session_redis_port,
-    'password' => $CFG->session_redis_auth ?? '',
     'prefix' => 'standin_metrics_',
     'near_cache' => true,
-]);
+];
+if (!empty($CFG->session_redis_auth)) {
+    $options['password'] = $CFG->session_redis_auth;
+}
+$store = new MoodleCache\RedisStore($options);
 $store->set('standin/metrics', 'k', 'value ' . time());
 $n = max(1, min(1000, (int)($_GET['n'] ?? 10)));
 $hits = 0;
