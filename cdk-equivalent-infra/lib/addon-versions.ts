@@ -12,10 +12,10 @@ import { ADDON_NAMES, AddonChart, AddonVersions, ContextSource } from './config'
  * file is absent (or lacks an add-on), the fallback pins in cdk.json context
  * `moodlecache:addonVersions` are used.
  *
- * The add-on configuration beside it (`k8s/addons/<name>/values.yaml`, and
- * the autoscaler's `priority-expander.yaml`) is read the same way: when
- * present it is the base of each chart's values, and the constructs add only
- * what the cluster determines (name, region, VPC, identities).
+ * The add-on configuration beside it (`k8s/addons/<name>/values.yaml`) is
+ * read the same way: when present it is the base of each chart's values, and
+ * the constructs add only what the cluster determines (name, region, VPC,
+ * identities, the autoscaler's priorities by node group name).
  */
 export const ADDONS_DIR = path.join(__dirname, '..', '..', 'k8s', 'addons');
 export const VERSIONS_FILE = path.join(ADDONS_DIR, 'versions.yaml');

@@ -1,4 +1,5 @@
 import { CHART_WEB } from './chart-contract';
+import { NearCacheConfig } from './config';
 
 /**
  * The Moodle chart's values (k8s/charts/moodle/values.yaml) that this app's
@@ -13,6 +14,8 @@ export interface ChartInputs {
   readonly databaseUser: string;
   readonly redisHost: string;
   readonly redisPort: number;
+  /** The near cache of the application cache's store, set explicitly (not left to the chart's defaults). */
+  readonly nearCache: NearCacheConfig;
   readonly fileSystemId: string;
   readonly accessPointId: string;
   readonly vpcCidr: string;
@@ -34,7 +37,9 @@ export function chartValues(i: ChartInputs): Record<string, unknown> {
   return {
     image: { repository: i.imageRepository },
     database: { type: 'pgsql', host: i.databaseHost, port: i.databasePort, name: i.databaseName, user: i.databaseUser },
-    redis: { enabled: true, host: i.redisHost, port: i.redisPort, tls: true, auth: true },
+    // The AUTH-token user may use every command and channel the near cache
+    // needs (Pub/Sub on __moodlecache__:*, SET, INFO): see lib/cache.ts.
+    redis: { enabled: true, host: i.redisHost, port: i.redisPort, tls: true, auth: true, nearCache: { ...i.nearCache } },
     secrets: { existingSecret: CHART_SECRET_NAME },
     persistence: { enabled: true, mode: 'static', fileSystemId: i.fileSystemId, accessPointId: i.accessPointId, encryptInTransit: true },
     // Through CloudFront the app's load balancer serves the site: the pods

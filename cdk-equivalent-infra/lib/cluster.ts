@@ -1,11 +1,11 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { Validations } from 'aws-cdk-lib';
+import { Annotations, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { NodeGroupSize } from './config';
+import { EndpointAccessMode, NodeGroupSize } from './config';
 import { SUBNETS } from './network';
 
 /** Node label the chart's placement rules read, besides eks.amazonaws.com/capacityType. */
@@ -17,6 +17,7 @@ export interface MoodleClusterProps {
   readonly clusterName: string;
   readonly vpc: ec2.IVpc;
   readonly kubernetesVersion: string;
+  readonly endpointAccess: EndpointAccessMode;
   readonly endpointPublicCidrs: string[];
   /** IAM role or user ARN granted cluster admin through an access entry. */
   readonly adminPrincipalArn: string;
@@ -60,7 +61,11 @@ export class MoodleCluster extends Construct {
       vpcSubnets: [{ subnetGroupName: SUBNETS.nodes }],
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
-      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...props.endpointPublicCidrs),
+      // Private: reachable from the VPC only (README, "Connect"); else public
+      // from the configured ranges only, and private for the nodes.
+      endpointAccess: props.endpointAccess === 'private'
+        ? eks.EndpointAccess.PRIVATE
+        : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...props.endpointPublicCidrs),
       secretsEncryptionKey: secretsKey,
       clusterLogging: [
         eks.ClusterLoggingTypes.API,
@@ -73,6 +78,10 @@ export class MoodleCluster extends Construct {
     });
 
     this.acknowledgeCdkInternals();
+    if (props.endpointAccess !== 'private' && props.endpointPublicCidrs.some((c) => c.endsWith('/0'))) {
+      Annotations.of(this).addWarningV2('moodlecache:openApiEndpoint',
+        'The EKS API endpoint is open to the whole Internet (endpointPublicCidrs holds a /0): give your office or VPN ranges, or use endpointAccess "private"');
+    }
 
     // The operator's way in: cluster-creator admin goes to CloudFormation's role, not to a person.
     this.cluster.grantAccess('AdminAccess', props.adminPrincipalArn, [

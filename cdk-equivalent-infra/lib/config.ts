@@ -64,6 +64,16 @@ export interface ObjectStorageConfig {
   readonly noncurrentVersionDays: number;
 }
 
+export interface NearCacheConfig {
+  /** The application cache's store keeps a near cache (per-pod shared memory, coherent across pods). */
+  readonly enabled: boolean;
+  /** Its shared memory per web pod, as the image takes it: a number with K, M or G ("64M"). */
+  readonly size: string;
+}
+
+/** How the EKS API endpoint is reached: public (from endpointPublicCidrs) and private, or private only. */
+export type EndpointAccessMode = 'publicAndPrivate' | 'private';
+
 export interface AddonChart {
   readonly chart: string;
   readonly repository: string;
@@ -91,6 +101,8 @@ export interface MoodleInfraConfig {
   readonly vpcCidr: string;
   readonly interfaceEndpoints: string[];
   readonly kubernetesVersion: string;
+  readonly endpointAccess: EndpointAccessMode;
+  /** Who may reach the public endpoint (publicAndPrivate); required, and never 0.0.0.0/0 in production. */
   readonly endpointPublicCidrs: string[];
   /** IAM role or user that gets cluster admin through an access entry (required). */
   readonly adminPrincipalArn: string;
@@ -99,6 +111,7 @@ export interface MoodleInfraConfig {
   readonly nodeDiskSizeGiB: number;
   readonly database: DatabaseConfig;
   readonly cache: CacheConfig;
+  readonly nearCache: NearCacheConfig;
   readonly efs: EfsConfig;
   readonly containerInsights: boolean;
   readonly waf: boolean;
@@ -171,6 +184,10 @@ function validate(cfg: MoodleInfraConfig): void {
     fail(`adminPrincipalArn "${cfg.adminPrincipalArn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name> `
       + 'or :user/<name>; for an assumed-role session give the role\'s ARN)');
   }
+  validateEndpoint(cfg, fail);
+  if (!(typeof cfg.nearCache?.enabled === 'boolean' && /^[0-9]+[KMG]?$/.test(cfg.nearCache?.size ?? ''))) {
+    fail(`nearCache must be {"enabled": true|false, "size": "<number>[K|M|G]"} (the image's MOODLE_NEAR_CACHE_SIZE), got ${JSON.stringify(cfg.nearCache)}`);
+  }
   if (![2, 3].includes(cfg.azCount)) fail(`azCount must be 2 or 3, got ${cfg.azCount}`);
   if (cfg.natGateways < 1 || cfg.natGateways > cfg.azCount) fail(`natGateways must be 1..azCount, got ${cfg.natGateways}`);
   if (cfg.cache.replicasPerShard < 1) fail('cache.replicasPerShard must be >= 1 for Multi-AZ failover');
@@ -185,6 +202,31 @@ function validate(cfg: MoodleInfraConfig): void {
   validateCloudFront(cfg, fail);
   if (cfg.objectStorage.enabled && !(cfg.objectStorage.transitionDays >= 0 && cfg.objectStorage.noncurrentVersionDays >= 1)) {
     fail('objectStorage: transitionDays must be >= 0 and noncurrentVersionDays >= 1');
+  }
+}
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/**
+ * The API endpoint: with a public endpoint its allowed ranges are required
+ * (nothing is open by default), and production refuses the whole Internet;
+ * a private endpoint takes no ranges (README: how to reach it).
+ */
+function validateEndpoint(cfg: MoodleInfraConfig, fail: (msg: string) => never): void {
+  const cidrs = cfg.endpointPublicCidrs ?? [];
+  if (cfg.endpointAccess === 'private') {
+    if (cidrs.length > 0) fail('endpointPublicCidrs applies to endpointAccess "publicAndPrivate" only; the private endpoint has no public ranges');
+    return;
+  }
+  if (cfg.endpointAccess !== 'publicAndPrivate') fail(`endpointAccess must be "publicAndPrivate" or "private", got ${JSON.stringify(cfg.endpointAccess)}`);
+  if (!Array.isArray(cidrs) || cidrs.length === 0) {
+    fail('endpointPublicCidrs is required with a public API endpoint: the ranges that may reach it, '
+      + 'e.g. -c endpointPublicCidrs=\'["203.0.113.0/24"]\' (your office or VPN), or -c endpointAccess=private');
+  }
+  for (const c of cidrs) if (!IPV4_CIDR.test(c)) fail(`endpointPublicCidrs: "${c}" is not an IPv4 CIDR such as 203.0.113.0/24`);
+  if (cfg.production && cidrs.some((c) => c.endsWith('/0'))) {
+    fail('endpointPublicCidrs must not open the production API endpoint to the whole Internet (0.0.0.0/0): '
+      + 'give your office or VPN ranges, or use endpointAccess "private"');
   }
 }
 

@@ -5,7 +5,7 @@ import { resolveAddonVersions } from '../lib/addon-versions';
 import { autoscalerImageTag } from '../lib/addons/cluster-autoscaler';
 import { buildApp } from '../lib/app';
 import { ADDON_NAMES } from '../lib/config';
-import { ADMIN_PRINCIPAL, CONFIGS, cdkJsonContext, profile, template } from './helpers';
+import { ADMIN_PRINCIPAL, API_CIDRS, CONFIGS, cdkJsonContext, profile, template } from './helpers';
 
 const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 const ON_DEMAND = { 'eks.amazonaws.com/capacityType': 'ON_DEMAND' };
@@ -89,26 +89,27 @@ for (const config of CONFIGS) {
       assert.equal(values.image.tag, `v${expected['cluster-autoscaler'].appVersion}`);
     });
 
-    it('prefers Spot node groups in the priority expander, matching the node group names', () => {
+    it('ranks large Spot, then xlarge Spot, then On-Demand through the chart\'s expanderPriorities, by node group name', () => {
+      const { values } = chart(t, 'cluster-autoscaler');
+      // The chart makes the priority ConfigMap from this value; nothing hand-written beside it.
       const manifests = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')) as any[];
-      const cm = manifests.map((m) => JSON.parse(typeof m.Properties.Manifest === 'string' ? m.Properties.Manifest : '[]'))
-        .flat().find((o: any) => o?.metadata?.name === 'cluster-autoscaler-priority-expander');
-      assert.ok(cm, 'no priority expander ConfigMap');
-      const table: Record<number, string[]> = {};
-      let current = 0;
-      for (const line of cm.data.priorities.split('\n')) {
-        const head = /^(\d+):/.exec(line);
-        if (head) table[(current = Number(head[1]))] = [];
-        const item = /^\s*-\s*(.+)$/.exec(line);
-        if (item) table[current].push(item[1].trim());
-      }
-      const best = Math.max(...Object.keys(table).map(Number));
+      assert.ok(!manifests.some((m) => JSON.stringify(m.Properties.Manifest ?? '').includes('priority-expander')),
+        'a hand-written priority expander ConfigMap');
+      const table = values.expanderPriorities as Record<string, string[]>;
+      assert.ok(table && Object.keys(table).length > 0, 'no expanderPriorities');
+      const rank = (asg: string) => Math.max(-1, ...Object.entries(table)
+        .filter(([, patterns]) => patterns.some((re) => new RegExp(re).test(asg))).map(([n]) => Number(n)));
       const asg = (group: string) => `eks-${group}-0ac8f6d2-1111-2222-3333-444455556666`;
+      const name = (g: any) => g.Properties.NodegroupName as string;
       const groups = Object.values(t.findResources('AWS::EKS::Nodegroup')) as any[];
-      for (const g of groups) {
-        const top = table[best].some((re) => new RegExp(re).test(asg(g.Properties.NodegroupName)));
-        assert.equal(top, g.Properties.CapacityType === 'SPOT', `${g.Properties.NodegroupName} ${top ? 'is' : 'is not'} top priority`);
+      const spot = Object.keys(profile(config).spot).map((size) => groups.find((g) => name(g) === `${clusterName}-spot-${size}`));
+      const onDemand = groups.find((g) => g.Properties.CapacityType === 'ON_DEMAND');
+      const ranks = [...spot, onDemand].map((g) => rank(asg(name(g))));
+      assert.deepEqual(Object.keys(profile(config).spot), ['large', 'xlarge']);
+      for (let i = 1; i < ranks.length; i++) {
+        assert.ok(ranks[i - 1] > ranks[i], `priorities not strictly falling: ${[...spot, onDemand].map((g, j) => `${name(g)} ${ranks[j]}`).join(', ')}`);
       }
+      assert.ok(ranks.at(-1)! >= 0, 'On-Demand matches no pattern');
     });
 
     it('limits the autoscaler\'s scaling actions to ASGs owned by this cluster', () => {
@@ -169,7 +170,7 @@ describe('Cluster Autoscaler version against the cluster version', () => {
 
   it('fails the app when the cluster runs another minor than the pinned autoscaler', () => {
     const other = pin.appVersion!.startsWith('1.36.') ? '1.35' : '1.36';
-    assert.throws(() => buildApp({ context: { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, kubernetesVersion: other } }),
+    assert.throws(() => buildApp({ context: { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, endpointPublicCidrs: API_CIDRS, kubernetesVersion: other } }),
       /does not match the cluster's Kubernetes/);
   });
 });

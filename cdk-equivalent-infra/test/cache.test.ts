@@ -44,6 +44,18 @@ for (const config of CONFIGS) {
       assert.equal((Object.values(secrets)[0] as any).Properties.GenerateSecretString.ExcludePunctuation, true);
     });
 
+    it('lets the near cache do what it needs: Pub/Sub on __moodlecache__:*, SET, INFO (the AUTH-token user, default parameters)', () => {
+      const [rg] = Object.values(t.findResources('AWS::ElastiCache::ReplicationGroup')) as any[];
+      // An RBAC user group would replace the AUTH-token user, which may run
+      // every command on every key and channel; its users would then need
+      // "&__moodlecache__:*" (or "&*") and +subscribe +publish +set +info +ping.
+      assert.equal(rg.Properties.UserGroupIds, undefined, 'a user group: grant the near cache its channels and commands, then update this test');
+      // A custom parameter group could rename or disable commands the listener runs.
+      assert.equal(rg.Properties.CacheParameterGroupName, undefined, 'a custom parameter group: check it renames no command the near cache needs');
+      t.resourceCountIs('AWS::ElastiCache::ParameterGroup', 0);
+      t.resourceCountIs('AWS::ElastiCache::UserGroup', 0);
+    });
+
     it('admits only the EKS cluster on 6379', () => {
       admitsOnlyCluster(t, 'Moodle Valkey: admits the EKS cluster only', 6379);
     });

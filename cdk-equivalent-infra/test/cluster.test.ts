@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ADMIN_PRINCIPAL, CONFIGS, profile, template } from './helpers';
+import { ADMIN_PRINCIPAL, API_CIDRS, CONFIGS, profile, synthesized, template } from './helpers';
 
 for (const config of CONFIGS) {
   describe(`EKS cluster and node groups (${config})`, () => {
@@ -16,6 +16,12 @@ for (const config of CONFIGS) {
         Logging: { ClusterLogging: { EnabledTypes: Match.arrayWith([{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }]) } },
         EncryptionConfig: [Match.objectLike({ Resources: ['secrets'] })],
         ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true }),
+      });
+    });
+
+    it('lets only the configured ranges reach the public API endpoint', () => {
+      t.hasResourceProperties('AWS::EKS::Cluster', {
+        ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: API_CIDRS }),
       });
     });
 
@@ -78,3 +84,20 @@ for (const config of CONFIGS) {
     });
   });
 }
+
+describe('EKS cluster with a private API endpoint', () => {
+  const { template: t, stack } = synthesized('default', { endpointAccess: 'private', endpointPublicCidrs: [] });
+
+  it('has no public endpoint, and the kubectl provider runs in the VPC', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
+    });
+    const handlers = Object.values(t.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.VpcConfig) as any[];
+    assert.ok(handlers.length > 0, 'no Lambda in the VPC: CloudFormation could not reach a private endpoint');
+  });
+
+  it('outputs the cluster security group for a CloudShell VPC environment (README, Connect)', () => {
+    assert.ok(t.findOutputs('ClusterSecurityGroupId').ClusterSecurityGroupId);
+    assert.equal(stack.stackName, 'moodle-dev');
+  });
+});

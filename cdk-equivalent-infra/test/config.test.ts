@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../lib/config';
-import { cdkJsonContext, contextOf as ctx } from './helpers';
+import { API_CIDRS, cdkJsonContext, contextOf as ctx } from './helpers';
 
 describe('configuration from context', () => {
   it('uses the default profile unless told otherwise', () => {
@@ -60,6 +60,28 @@ describe('configuration from context', () => {
       /adminPrincipalArn .* is not an IAM role or user ARN/);
     assert.equal(loadConfig(ctx({ adminPrincipalArn: 'arn:aws:iam::111122223333:user/ops' })).adminPrincipalArn,
       'arn:aws:iam::111122223333:user/ops');
+  });
+
+  it('requires the API endpoint\'s allowed ranges (production: not the whole Internet), or a private endpoint', () => {
+    for (const config of ['default', 'production']) {
+      assert.throws(() => loadConfig(ctx({ config, endpointPublicCidrs: undefined })), /endpointPublicCidrs is required/);
+      assert.throws(() => loadConfig(ctx({ config, endpointPublicCidrs: '[]' })), /endpointPublicCidrs is required/);
+      assert.throws(() => loadConfig(ctx({ config, endpointPublicCidrs: '["203.0.113.0"]' })), /not an IPv4 CIDR/);
+      assert.deepEqual(loadConfig(ctx({ config })).endpointPublicCidrs, API_CIDRS);
+      const priv = loadConfig(ctx({ config, endpointAccess: 'private', endpointPublicCidrs: undefined }));
+      assert.equal(priv.endpointAccess, 'private');
+      assert.throws(() => loadConfig(ctx({ config, endpointAccess: 'private' })), /applies to endpointAccess "publicAndPrivate" only/);
+    }
+    assert.throws(() => loadConfig(ctx({ config: 'production', endpointPublicCidrs: '["0.0.0.0/0"]' })), /whole Internet/);
+    assert.deepEqual(loadConfig(ctx({ endpointPublicCidrs: '["0.0.0.0/0"]' })).endpointPublicCidrs, ['0.0.0.0/0'], 'a trial may open it on purpose');
+    assert.throws(() => loadConfig(ctx({ endpointAccess: 'public' })), /endpointAccess must be/);
+    assert.deepEqual(cdkJsonContext()['moodlecache:profiles'].default.endpointPublicCidrs, [], 'cdk.json opens the endpoint to nobody');
+  });
+
+  it('takes the near cache as the image does (on, a size with K, M or G)', () => {
+    assert.deepEqual(loadConfig(ctx()).nearCache, { enabled: true, size: '64M' });
+    assert.equal(loadConfig(ctx({ nearCache: '{"size":"256M"}' })).nearCache.size, '256M');
+    assert.throws(() => loadConfig(ctx({ nearCache: '{"size":"64Mi"}' })), /nearCache must be/);
   });
 
   it('keeps account ids and ARNs out of cdk.json', () => {

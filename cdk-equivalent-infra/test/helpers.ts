@@ -13,7 +13,7 @@ export function cdkJsonContext(): Record<string, any> {
 
 /** A context source as the app reads it: cdk.json, the admin principal, then `extra`. */
 export function contextOf(extra: Record<string, unknown> = {}): { tryGetContext(key: string): unknown } {
-  const all: Record<string, unknown> = { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, ...extra };
+  const all: Record<string, unknown> = { ...cdkJsonContext(), adminPrincipalArn: ADMIN_PRINCIPAL, endpointPublicCidrs: API_CIDRS, ...extra };
   return { tryGetContext: (k: string) => all[k] };
 }
 
@@ -27,13 +27,15 @@ export const CONFIGS: ConfigName[] = ['default', 'production'];
 export const PRODUCTION_ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org', domainName: 'learn.example.org' };
 /** The operator's principal every deployment must name (AWS's documentation account id). */
 export const ADMIN_PRINCIPAL = 'arn:aws:iam::111122223333:role/moodle-admin';
+/** Who may reach the public API endpoint (a documentation range, RFC 5737). */
+export const API_CIDRS = ['203.0.113.0/24'];
 /** CloudFront's certificate for PRODUCTION_ZONE's domain (us-east-1). */
 export const CLOUDFRONT_CERTIFICATE = 'arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555';
 /** ARNs the tests give as context: the only account ids a template may hold. */
 export const CONTEXT_ARNS = [ADMIN_PRINCIPAL, CLOUDFRONT_CERTIFICATE];
 const TEST_CONTEXT: Record<ConfigName, Record<string, unknown>> = {
-  default: { adminPrincipalArn: ADMIN_PRINCIPAL },
-  production: { adminPrincipalArn: ADMIN_PRINCIPAL, ...PRODUCTION_ZONE, cloudFront: { certificateArn: CLOUDFRONT_CERTIFICATE } },
+  default: { adminPrincipalArn: ADMIN_PRINCIPAL, endpointPublicCidrs: API_CIDRS },
+  production: { adminPrincipalArn: ADMIN_PRINCIPAL, endpointPublicCidrs: API_CIDRS, ...PRODUCTION_ZONE, cloudFront: { certificateArn: CLOUDFRONT_CERTIFICATE } },
 };
 
 export interface Violation {

@@ -14,7 +14,7 @@ import { rendered, SAMPLE } from './deployed';
 const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
 const NO_CHART = !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent';
 const CHART_OUTPUTS = [
-  'ClusterName', 'Region', 'UpdateKubeconfigCommand',
+  'ClusterName', 'Region', 'UpdateKubeconfigCommand', 'ClusterSecurityGroupId',
   'RdsEndpoint', 'RdsPort', 'RdsDatabaseName', 'RdsSecretArn',
   'RedisEndpoint', 'RedisPort', 'RedisTls', 'RedisAuthSecretArn',
   'EfsFileSystemId', 'EfsAccessPointId', 'VpcCidr', 'EcrRepositoryUri', 'ChartValues',
@@ -48,7 +48,9 @@ for (const config of CONFIGS) {
       const p = profile(config);
       assert.deepEqual(values.image, { repository: `${SAMPLE.account}.dkr.ecr.${SAMPLE.region}.amazonaws.com/${clusterName}/moodle` });
       assert.deepEqual(values.database, { type: 'pgsql', host: SAMPLE.dbHost, port: 5432, name: p.database.databaseName, user: p.database.username });
-      assert.deepEqual(values.redis, { enabled: true, host: SAMPLE.redisHost, port: 6379, tls: true, auth: true });
+      // The near cache set explicitly, as the configuration says (not the chart's defaults).
+      assert.deepEqual(values.redis, { enabled: true, host: SAMPLE.redisHost, port: 6379, tls: true, auth: true, nearCache: p.nearCache });
+      assert.deepEqual(p.nearCache, { enabled: true, size: '64M' });
       assert.deepEqual(values.persistence, {
         enabled: true, mode: 'static', fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId, encryptInTransit: true,
       });
@@ -90,8 +92,12 @@ function chartSchemaErrors(values: Record<string, unknown>): unknown[] {
 describe('chartValues() without CloudFront: the chart\'s Ingress with certificate and WAF', () => {
   const values = chartValues({
     databaseHost: SAMPLE.dbHost, databasePort: 5432, databaseName: 'moodle', databaseUser: 'moodle',
-    redisHost: SAMPLE.redisHost, redisPort: 6379, fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId,
+    redisHost: SAMPLE.redisHost, redisPort: 6379, nearCache: { enabled: false, size: '64M' }, fileSystemId: SAMPLE.fileSystemId, accessPointId: SAMPLE.accessPointId,
     vpcCidr: SAMPLE.vpcCidr, imageRepository: 'r', region: SAMPLE.region, certificateArn: SAMPLE.certificateArn, wafAclArn: SAMPLE.wafArn,
+  });
+
+  it('passes the near cache as configured, off included', () => {
+    assert.deepEqual((values.redis as any).nearCache, { enabled: false, size: '64M' });
   });
 
   it('maps the certificate and web ACL onto the Ingress, with no TargetGroupBinding', () => {

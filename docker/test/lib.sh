@@ -40,27 +40,13 @@ stop_dockerd() {
   rm -rf "$dir"
 }
 
-# Imports a debootstrap'ed Debian $2 (bookworm) as image $1, from the tarball
-# cached in $3 (made on first use, ~1 min; security updates come from the
-# host's apt sources, copied in). An image already there is kept, so that the
-# build cache, keyed on the base's id, stays valid.
+# Imports a debootstrap'ed Debian $2 (bookworm, trixie) as image $1, from the
+# tarball scripts/debian-rootfs keeps in $3 (made on first use). An image
+# already there is kept, so that the build cache, keyed on the base's id,
+# stays valid.
 import_debian_base() {
-  local image=$1 suite=$2 cache=$3
+  local image=$1 suite=$2 cache=$3 tarball
   /usr/bin/docker image inspect "$image" >/dev/null 2>&1 && return 0
-  local tarball=$cache/debian-$suite-minbase.tar
-  if [ ! -s "$tarball" ]; then
-    mkdir -p "$cache"
-    local rootfs
-    rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
-    debootstrap --variant=minbase "$suite" "$rootfs" http://deb.debian.org/debian \
-      >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; rm -rf "$rootfs"; return 1; }
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-      cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/"
-      rm -f "$rootfs/etc/apt/sources.list"
-    fi
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-    rm -rf "$rootfs"
-  fi
+  tarball=$(scripts/debian-rootfs "$suite" "$cache") || return 1
   /usr/bin/docker import - "$image" < "$tarball" >/dev/null
 }

@@ -21,17 +21,26 @@ run() {
 }
 
 # Prints "name chart repository version namespace appVersion" per add-on
-# ("-" for no appVersion). versions.yaml keeps a fixed two-level shape so this
-# needs no YAML tool on the operator's machine; the checks in k8s/test compare
-# this parse with a real YAML parser.
+# ("-" for no appVersion), read with a YAML parser (PyYAML).
 versions() {
-  awk '
-    function out() { print name, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]) }
-    /^[A-Za-z0-9-]+:[[:space:]]*$/ { if (name) out(); name = $1; sub(/:$/, "", name); delete f; next }
-    /^[[:space:]]+(chart|repository|version|namespace|appVersion):/ { key = $1; sub(/:$/, "", key); f[key] = $2 }
-    END { if (name) out() }
-  ' "$here/versions.yaml"
+  python3 - "$here/versions.yaml" <<'PY'
+import sys
+import yaml
+
+with open(sys.argv[1]) as f:
+    pins = yaml.safe_load(f)
+for name, pin in pins.items():
+    fields = [pin[k] for k in ("chart", "repository", "version", "namespace")]
+    fields.append(pin.get("appVersion") or "-")
+    values = [str(v) for v in [name] + fields]
+    if any(not v or any(c.isspace() for c in v) for v in values):
+        sys.exit(f"versions.yaml: {name}: every field must be one word: {values}")
+    print(" ".join(values))
+PY
 }
+
+python3 -c 'import yaml' 2>/dev/null \
+  || { echo "install.sh needs python3 with PyYAML (Debian/Ubuntu: apt-get install python3-yaml; else pip install pyyaml)" >&2; exit 1; }
 
 # Extra --set flags per add-on: cluster identity and IRSA roles.
 settings() {
@@ -47,10 +56,8 @@ settings() {
   esac
 }
 
-# The priority expander's ConfigMap must exist before the autoscaler starts.
-run kubectl apply -f "$here/cluster-autoscaler/priority-expander.yaml"
-
-versions | while read -r name chart repo version namespace app; do
+pins=$(versions)
+while read -r name chart repo version namespace app; do
   if [[ "$repo" == oci://* ]]; then
     ref=("$repo/$chart")
   else
@@ -62,4 +69,4 @@ versions | while read -r name chart repo version namespace app; do
   # shellcheck disable=SC2046
   run helm upgrade --install "$name" "${ref[@]}" --version "$version" \
     --namespace "$namespace" --values "$here/$name/values.yaml" $(settings "$name") "${image[@]}" --wait
-done
+done <<<"$pins"

@@ -29,16 +29,19 @@ else
 fi
 
 rm -rf cdk.out
-# Every deployment names its operator (AWS's documentation account id here).
+# Every deployment names its operator (AWS's documentation account id here)
+# and who may reach the API endpoint (a documentation range).
 admin=arn:aws:iam::111122223333:role/moodle-admin
+api='["203.0.113.0/24"]'
 for config in default production; do
   step "cdk synth offline ($config)"
-  "${offline[@]}" npx cdk synth --quiet --lookups false -c config="$config" -c adminPrincipalArn="$admin" -o "cdk.out/$config"
+  "${offline[@]}" npx cdk synth --quiet --lookups false -c config="$config" -c adminPrincipalArn="$admin" \
+    -c endpointPublicCidrs="$api" -o "cdk.out/$config"
   test -s "cdk.out/$config/moodle-$([ "$config" = production ] && echo prod || echo dev).template.json"
 done
 
 step "cdk synth without adminPrincipalArn fails, naming the key"
-if "${offline[@]}" npx cdk synth --quiet --lookups false -o cdk.out/no-admin >cdk.out/no-admin.log 2>&1; then
+if "${offline[@]}" npx cdk synth --quiet --lookups false -c endpointPublicCidrs="$api" -o cdk.out/no-admin >cdk.out/no-admin.log 2>&1; then
   echo "cdk synth passed without adminPrincipalArn"; exit 1
 fi
 grep -q 'adminPrincipalArn is required' cdk.out/no-admin.log || { cat cdk.out/no-admin.log; exit 1; }

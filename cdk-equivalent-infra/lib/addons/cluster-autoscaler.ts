@@ -2,7 +2,6 @@ import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { readAddonFile } from '../addon-versions';
 import { AddonChart } from '../config';
 import { PodIdentity } from '../pod-identity';
 import { installChart, ON_DEMAND_SELECTOR } from './helm-addon';
@@ -13,14 +12,24 @@ export interface ClusterAutoscalerProps {
   readonly chart: AddonChart;
   /** The cluster's Kubernetes version ("1.36"); the autoscaler's minor must equal it. */
   readonly kubernetesVersion: string;
-  /** Regex matching the ASG names of the Spot node groups (preferred). */
-  readonly spotAsgPattern: string;
-  /** Regex matching the ASG names of the On-Demand node group. */
-  readonly onDemandAsgPattern: string;
+  /** Spot node group names, most preferred first (the config's size classes in order). */
+  readonly spotGroupNames: string[];
+  readonly onDemandGroupName: string;
 }
 
-/** The ConfigMap the priority expander reads (name fixed by Cluster Autoscaler). */
-export const PRIORITY_CONFIGMAP = 'cluster-autoscaler-priority-expander';
+/**
+ * The priority expander's table for the chart's expanderPriorities value
+ * (the chart makes the cluster-autoscaler-priority-expander ConfigMap from
+ * it): each Spot group its own priority, in the order given (large before
+ * xlarge), all above On-Demand. The higher number wins; patterns match ASG
+ * names, which EKS makes eks-<nodegroup>-<id>.
+ */
+export function expanderPriorities(spotGroupNames: string[], onDemandGroupName: string): Record<string, string[]> {
+  const asg = (group: string) => `^eks-${group}-.*`;
+  const table: Record<string, string[]> = { 10: [asg(onDemandGroupName)] };
+  spotGroupNames.forEach((g, i) => { table[10 * (spotGroupNames.length - i + 1)] = [asg(g)]; });
+  return table;
+}
 
 export const AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
 
@@ -46,14 +55,13 @@ export function autoscalerImageTag(chart: AddonChart, kubernetesVersion: string)
 
 /**
  * Cluster Autoscaler with auto-discovery of this cluster's node groups and
- * the priority expander: scale a Spot group when any fits, On-Demand only
- * otherwise. It runs on On-Demand nodes so a Spot reclaim never takes it down.
+ * the priority expander: scale the first Spot group that fits (large before
+ * xlarge), On-Demand only otherwise. It runs on On-Demand nodes so a Spot reclaim never takes it down.
  * It may change the size only of ASGs tagged as owned by this cluster.
  */
 export class ClusterAutoscaler extends Construct {
   readonly identity: PodIdentity;
   readonly chart: eks.HelmChart;
-  readonly priorityExpander: eks.KubernetesManifest;
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
     super(scope, id);
@@ -99,16 +107,6 @@ export class ClusterAutoscaler extends Construct {
       reason: 'Node group ARNs end in an EKS-generated id; the wildcard covers only node groups of this cluster, for scale-from-zero label discovery.',
     });
 
-    // Priority expander table (higher wins; regexes match ASG names), shared
-    // with k8s/addons/cluster-autoscaler/priority-expander.yaml when present.
-    const configMap = readAddonFile('cluster-autoscaler/priority-expander.yaml') ?? {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: PRIORITY_CONFIGMAP, namespace: props.chart.namespace },
-      data: { priorities: `50:\n  - ${props.spotAsgPattern}\n10:\n  - ${props.onDemandAsgPattern}\n` },
-    };
-    this.priorityExpander = props.cluster.addManifest('PriorityExpander', configMap);
-
     this.chart = installChart(this, props.cluster, 'cluster-autoscaler', props.chart, {
       defaults: {
         extraArgs: { 'balance-similar-node-groups': true, 'skip-nodes-with-system-pods': false },
@@ -123,7 +121,9 @@ export class ClusterAutoscaler extends Construct {
         extraArgs: { expander: 'priority' },
         image: { tag: imageTag },
       },
+      // This cluster's node group names, not the example patterns of the file.
+      replaced: { expanderPriorities: expanderPriorities(props.spotGroupNames, props.onDemandGroupName) },
     });
-    this.chart.node.addDependency(this.identity.association, this.priorityExpander);
+    this.chart.node.addDependency(this.identity.association);
   }
 }

@@ -13,6 +13,8 @@ export interface AddonValues {
   readonly defaults: Json;
   /** Values the cluster determines, applied over either base. */
   readonly overrides: Json;
+  /** Values that replace the base's key whole instead of merging into it. */
+  readonly replaced?: Json;
 }
 
 /**
@@ -31,7 +33,7 @@ export function installChart(scope: Construct, cluster: eks.Cluster, name: Addon
     version: chart.version,
     namespace: chart.namespace,
     createNamespace: chart.namespace !== 'kube-system',
-    values: deepMerge(base, values.overrides),
+    values: { ...deepMerge(base, values.overrides), ...values.replaced },
     wait: true,
     timeout: Duration.minutes(10),
   });

@@ -1,11 +1,12 @@
 // Checks of k8s/addons: pinned versions, the operator script's reading of
-// them, the priority expander, and the settings each add-on must have for a
+// them (with a YAML parser), the autoscaler's priorities, and the settings each add-on must have for a
 // Spot-heavy Moodle cluster. The add-on charts themselves cannot be fetched
 // offline; their values are checked by assertion.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { parse, parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { validateManifest } from "./schema.mjs";
 
 const isOnDemand = (sel) => sel?.["eks.amazonaws.com/capacityType"] === "ON_DEMAND";
@@ -27,13 +28,19 @@ export function addonChecks(dir, { ingressClassName, clusterVersions }) {
   for (const d of dirs) if (!versions[d]) v1.push(`${d}/: not pinned in versions.yaml`);
   add("add-ons: versions.yaml pins every add-on", v1);
 
-  // install.sh reads versions.yaml with awk; it must agree with a YAML parser.
-  const env = { ...process.env, DRY_RUN: "1", CLUSTER_NAME: "ci", AWS_REGION: "eu-west-1", VPC_ID: "vpc-0123",
-    ALB_ROLE_ARN: "arn:aws:iam::123456789012:role/alb", EFS_CSI_ROLE_ARN: "arn:aws:iam::123456789012:role/efs",
-    AUTOSCALER_ROLE_ARN: "arn:aws:iam::123456789012:role/ca" };
-  const r = spawnSync("bash", [join(dir, "install.sh")], { encoding: "utf8", env });
+  // install.sh must install exactly the pins, read with a YAML parser: the
+  // same file in another YAML style (flow mappings, quoted strings, comments,
+  // other key order) must give the same commands.
+  const installLines = (addonsDir) => {
+    const env = { ...process.env, DRY_RUN: "1", CLUSTER_NAME: "ci", AWS_REGION: "eu-west-1", VPC_ID: "vpc-0123",
+      ALB_ROLE_ARN: "arn:aws:iam::123456789012:role/alb", EFS_CSI_ROLE_ARN: "arn:aws:iam::123456789012:role/efs",
+      AUTOSCALER_ROLE_ARN: "arn:aws:iam::123456789012:role/ca" };
+    const r = spawnSync("bash", [join(addonsDir, "install.sh")], { encoding: "utf8", env });
+    const lines = r.stdout.split("\n").filter((l) => l.startsWith("helm upgrade --install ")).map((l) => l.replaceAll(addonsDir, "ADDONS"));
+    return { r, lines };
+  };
+  const { r, lines } = installLines(dir);
   const v2 = r.status === 0 ? [] : [`install.sh failed: ${r.stderr.trim()}`];
-  const lines = r.stdout.split("\n").filter((l) => l.startsWith("helm upgrade --install "));
   for (const [name, e] of Object.entries(versions)) {
     const line = lines.find((l) => l.split(" ")[3] === name) ?? "";
     const ref = e.repository.startsWith("oci://") ? `${e.repository}/${e.chart} ` : `${e.chart} --repo ${e.repository} `;
@@ -41,10 +48,28 @@ export function addonChecks(dir, { ingressClassName, clusterVersions }) {
       v2.push(`${name}: install.sh does not install ${ref.trim()} ${e.version} in ${e.namespace}`);
     }
     if (e.appVersion && !line.includes(`--set image.tag=v${e.appVersion} `)) v2.push(`${name}: install.sh does not run release v${e.appVersion}`);
+    if (!line.includes(`--values ADDONS/${name}/values.yaml `)) v2.push(`${name}: install.sh does not pass ${name}/values.yaml`);
   }
   if (lines.length !== Object.keys(versions).length) v2.push(`install.sh installs ${lines.length} charts, versions.yaml pins ${Object.keys(versions).length}`);
-  if (!/kubectl apply -f \S+priority-expander\.yaml/.test(r.stdout)) v2.push("install.sh does not apply the priority expander ConfigMap");
+  if (/kubectl apply/.test(r.stdout)) v2.push("install.sh applies a hand-written manifest (the charts' values make everything)");
   add("add-ons: install.sh installs exactly the pinned versions", v2);
+
+  const restyled = mkdtempSync(join(tmpdir(), "moodle-addons-restyled-"));
+  try {
+    cpSync(dir, restyled, { recursive: true });
+    const reordered = Object.fromEntries(Object.entries(versions).reverse()
+      .map(([n, e]) => [n, Object.fromEntries(Object.entries(e).reverse())]));
+    writeFileSync(join(restyled, "versions.yaml"), `# restyled copy\n---\n${stringify(reordered, { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" })}`);
+    const again = installLines(restyled);
+    const v2b = again.r.status === 0 ? [] : [`install.sh failed on the restyled file: ${again.r.stderr.trim()}`];
+    const missing = lines.filter((l) => !again.lines.includes(l));
+    if (missing.length > 0 || again.lines.length !== lines.length) {
+      v2b.push(`the same pins in flow style with quoted strings give other commands: ${missing.length} of ${lines.length} differ (${(missing[0] ?? "").slice(0, 90)}...)`);
+    }
+    add("add-ons: install.sh reads versions.yaml with a YAML parser (flow style, quotes, comments: same commands)", v2b);
+  } finally {
+    rmSync(restyled, { recursive: true, force: true });
+  }
 
   // Cluster Autoscaler supports only the Kubernetes minor it was built for.
   const caPin = versions["cluster-autoscaler"] ?? {};
@@ -54,19 +79,31 @@ export function addonChecks(dir, { ingressClassName, clusterVersions }) {
       ? clusterVersions.filter((v) => minor(caPin.appVersion) !== minor(v)).map((v) => `cluster-autoscaler ${caPin.appVersion} on a ${v} cluster`)
       : ["cluster-autoscaler: no appVersion (the chart's default release lags Kubernetes)"]);
 
+  // The autoscaler chart makes the priority expander's ConfigMap from
+  // expanderPriorities (its template renders it only when extraArgs.expander
+  // names priority and the table is not empty). The seed's order: large Spot,
+  // then xlarge Spot, then On-Demand, each a distinct priority.
   const ca = values("cluster-autoscaler");
   const v3 = [];
   if (ca.extraArgs?.expander !== "priority") v3.push("cluster-autoscaler: extraArgs.expander is not priority");
   if (!isOnDemand(ca.nodeSelector)) v3.push("cluster-autoscaler: not on On-Demand nodes");
-  const [cm] = parseAllDocuments(readFileSync(join(dir, "cluster-autoscaler/priority-expander.yaml"), "utf8")).map((d) => d.toJS());
-  if (cm?.metadata?.name !== "cluster-autoscaler-priority-expander" || cm?.metadata?.namespace !== "kube-system") {
-    v3.push("priority expander ConfigMap must be kube-system/cluster-autoscaler-priority-expander");
+  const prio = ca.expanderPriorities ?? {};
+  if (Object.keys(prio).length === 0) v3.push("cluster-autoscaler: no expanderPriorities (the chart then makes no priority ConfigMap)");
+  for (const [n, pats] of Object.entries(prio)) {
+    if (!/^\d+$/.test(n)) v3.push(`expanderPriorities: key ${n} is not a whole number`);
+    if (!Array.isArray(pats) || pats.some((p) => typeof p !== "string")) v3.push(`expanderPriorities.${n}: not a list of patterns`);
   }
-  const prio = parse(cm?.data?.priorities ?? "") ?? {};
-  const rank = (asg) => Math.max(-1, ...Object.entries(prio).filter(([, pats]) => pats.some((p) => new RegExp(`^${p}$`).test(asg))).map(([n]) => Number(n)));
-  const spot = rank("eks-moodle-spot-6ec5a2f0-1b2c"), onDemand = rank("eks-moodle-on-demand-8ac5a2f0-3d4e");
-  if (!(spot > onDemand && onDemand >= 0)) v3.push(`priorities do not prefer Spot node groups (spot ${spot}, on-demand ${onDemand})`);
-  add("add-ons: cluster-autoscaler priority expander prefers Spot, runs On-Demand", v3);
+  const handWritten = readdirSync(join(dir, "cluster-autoscaler")).filter((f) => f !== "values.yaml");
+  if (handWritten.length > 0) v3.push(`hand-written files beside the values: ${handWritten.join(", ")}`);
+  // ASG names as EKS makes them for the CDK app's node groups.
+  const rank = (asg) => Math.max(-1, ...Object.entries(prio)
+    .filter(([, pats]) => Array.isArray(pats) && pats.some((p) => new RegExp(`^${p}$`).test(asg))).map(([n]) => Number(n)));
+  const groups = ["prod-moodle-spot-large", "prod-moodle-spot-xlarge", "prod-moodle-on-demand"];
+  const ranks = groups.map((g) => rank(`eks-${g}-6ec5a2f0-1b2c-3d4e-5f60-718293a4b5c6`));
+  if (!(ranks[0] > ranks[1] && ranks[1] > ranks[2] && ranks[2] >= 0)) {
+    v3.push(`priorities are not large Spot > xlarge Spot > On-Demand: ${groups.map((g, i) => `${g} ${ranks[i]}`).join(", ")}`);
+  }
+  add("add-ons: cluster-autoscaler priorities from expanderPriorities: large Spot, then xlarge Spot, then On-Demand; runs On-Demand", v3);
 
   const nth = values("aws-node-termination-handler");
   const v4 = [];

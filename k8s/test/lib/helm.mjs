@@ -10,8 +10,12 @@ export function helm(args, binary = HELM) {
 }
 
 // Renders the chart; returns { ok, text, docs, stderr }.
-export function template(chart, { values = [], set = [], kubeVersion = "1.34.0", showOnly, binary = HELM } = {}) {
+// The Prometheus Operator's kinds the chart looks for (.Capabilities.APIVersions).
+export const MONITORING_APIS = ["monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule"];
+
+export function template(chart, { values = [], set = [], kubeVersion = "1.34.0", apiVersions = [], showOnly, binary = HELM } = {}) {
   const args = ["template", "moodle", chart, "--namespace", "moodle", "--kube-version", kubeVersion];
+  for (const a of apiVersions) args.push("--api-versions", a);
   for (const f of values) args.push("-f", f);
   for (const s of set) args.push("--set", s);
   if (showOnly) args.push("--show-only", showOnly);

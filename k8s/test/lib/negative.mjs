@@ -4,10 +4,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { template } from "./helm.mjs";
+import { MONITORING_APIS, template } from "./helm.mjs";
 import { validateManifest } from "./schema.mjs";
 import { RULES } from "./policy.mjs";
 import { addonChecks } from "./addons.mjs";
+import { checkChartDocs } from "./chart-docs.mjs";
 
 function copyChart(chart) {
   const dir = mkdtempSync(join(tmpdir(), "moodle-chart-"));
@@ -47,6 +48,13 @@ const CASES = [
     patch: (d) => patch(d, "cronjob.yaml", '{{- include "moodle.onDemandAffinity" . | nindent 12 }}', "{}") },
   { name: "cron with concurrencyPolicy Allow", rule: "cron Forbid, install hook",
     patch: (d) => patch(d, "cronjob.yaml", "concurrencyPolicy: Forbid", "concurrencyPolicy: Allow") },
+  { name: "install hook reading the release's ConfigMap and Secret (the old ones before an upgrade)", rule: "install hook reads the release's new settings",
+    patch: (d) => {
+      patch(d, "job-install.yaml", '(dict "ctx" . "admin" true "hook" true) | nindent 10', '(dict "ctx" . "admin" true) | nindent 10');
+      patch(d, "job-install.yaml", '(dict "ctx" . "admin" true "hook" true) | nindent 8', '(dict "ctx" . "admin" true) | nindent 8');
+    } },
+  { name: "install hook missing a setting the web pods get", rule: "install hook reads the release's new settings",
+    patch: (d) => patch(d, "_helpers.tpl", '  - name: {{ $k }}\n    value: {{ $v | quote }}', '  {{- if ne $k "MOODLE_DB_HOST" }}\n  - name: {{ $k }}\n    value: {{ $v | quote }}\n  {{- end }}') },
   { name: "deprecated ingress.class annotation", rule: "no deprecated APIs or annotations",
     patch: (d) => patch(d, "ingress.yaml", "  annotations:\n", "  annotations:\n    kubernetes.io/ingress.class: alb\n") },
   { name: "deprecated zone label in a spread constraint", rule: "no deprecated APIs or annotations",
@@ -54,10 +62,29 @@ const CASES = [
   { name: "database password copied into the ConfigMap", rule: "no secret values outside Secrets",
     patch: (d) => patch(d, "configmap.yaml", "data:\n", "data:\n  DB_PASS: {{ .Values.secrets.databasePassword | quote }}\n") },
   { name: "misspelt image variable in the ConfigMap", rule: "image environment contract",
-    patch: (d) => patch(d, "configmap.yaml", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
+    patch: (d) => patch(d, "_helpers.tpl", "MOODLE_DB_HOST:", "MOODLE_DBHOST:") },
   { name: "password file outside the mounted Secret", rule: "image environment contract",
     patch: (d) => patch(d, "_helpers.tpl", "value: /etc/moodle/secrets/db-password", "value: /run/secrets/db-password") },
+  { name: "a 2G near cache in the default web memory", set: ["redis.nearCache.size=2G"], rule: "near cache fits the web pods' memory" },
+  { name: "near cache settings left to the image's defaults", rule: "near cache fits the web pods' memory",
+    patch: (d) => patch(d, "_helpers.tpl", "MOODLE_NEAR_CACHE: {{ .Values.redis.nearCache.enabled | quote }}", "") },
+  { name: "near cache size in Kubernetes units (64Mi) rejected by values.schema.json", set: ["redis.nearCache.size=64Mi"], renderFails: true },
   { name: "no PDB", set: ["pdb.create=false"], rule: "pod disruption budget" },
+  { name: "metrics without scrape annotations and without the Operator", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "deployment.yaml", 'prometheus.io/scrape: "true"', 'prometheus.io/scrape: "false"') },
+  { name: "scrape annotations naming the nginx port", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "deployment.yaml", "prometheus.io/port: {{ .Values.metrics.port | quote }}", "prometheus.io/port: {{ .Values.metrics.nginxPort | quote }}") },
+  { name: "a metrics port behind the Service", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "service.yaml", "      targetPort: http\n", "      targetPort: metrics\n") },
+  { name: "metrics ports closed by the NetworkPolicy", rule: "metrics scraped on their own ports",
+    patch: (d) => patch(d, "networkpolicy.yaml", "        - port: metrics-nginx\n          protocol: TCP\n", "") },
+  { name: "PodMonitor scraping a port the pods lack", rule: "metrics scraped on their own ports", apiVersions: true,
+    patch: (d) => patch(d, "podmonitor.yaml", "    - port: metrics-nginx", "    - port: nginx-metrics") },
+  { name: "PodMonitor and scrape annotations at once", rule: "metrics scraped on their own ports", apiVersions: true,
+    patch: (d) => patch(d, "deployment.yaml", '(not (include "moodle.podMonitor" .))', "true") },
+  { name: "misspelt field in the PodMonitor (unknown field)", schema: true, apiVersions: true,
+    patch: (d) => patch(d, "podmonitor.yaml", "podMetricsEndpoints:", "podMetricEndpoints:") },
+  { name: "PodMonitor interval of the wrong type", schema: true, apiVersions: true, set: ["metrics.interval=30"], renderFails: true },
   { name: "PDB keeping every replica, refused at render", set: ["pdb.minAvailable=2", "autoscaling.minReplicas=2"], renderFails: true },
   { name: "PDB maxUnavailable 0 rejected by values.schema.json", set: ["pdb.maxUnavailable=0"], renderFails: true },
   { name: "one replica under the old minAvailable-1 PDB", rule: "node drains not blocked by the PDB",
@@ -107,7 +134,8 @@ export async function negativeChecks(chart, kubeVersion) {
     const dir = copyChart(chart);
     try {
       c.patch?.(dir);
-      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion });
+      const r = template(dir, { values: [join(dir, "ci", c.values ?? "minimal-values.yaml")], set: c.set ?? [], kubeVersion,
+        apiVersions: c.apiVersions ? MONITORING_APIS : [] });
       let caught;
       if (c.renderFails) caught = !r.ok;
       else if (!r.ok) caught = false; // the breakage must render and then be caught by the named check
@@ -130,13 +158,18 @@ const ADDON_CASES = [
     from: "version: 9.59.0", to: "version: ^9.59.0" },
   { name: "cluster-autoscaler one minor behind the cluster", check: "autoscaler release matches", file: "versions.yaml",
     from: "appVersion: 1.36.1", to: "appVersion: 1.35.0" },
-  { name: "versions.yaml in flow style (install.sh's awk cannot read it)", check: "install.sh installs", file: "versions.yaml",
-    from: "metrics-server:\n  chart: metrics-server\n  repository: https://kubernetes-sigs.github.io/metrics-server\n  version: 3.13.0\n  namespace: kube-system",
-    to: "metrics-server: {chart: metrics-server, repository: https://kubernetes-sigs.github.io/metrics-server, version: 3.13.0, namespace: kube-system}" },
+  { name: "install.sh without the pinned --version", check: "install.sh installs", file: "install.sh",
+    from: '--version "$version" ', to: "" },
+  { name: "install.sh reading versions.yaml with the old awk (flow style unread)", check: "install.sh reads versions.yaml", file: "install.sh",
+    from: 'pins=$(versions)', to: `pins=$(awk '/^[A-Za-z0-9-]+:[[:space:]]*$/ { if (n) print n, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]); n = $1; sub(/:$/, "", n); delete f; next } /^[[:space:]]+(chart|repository|version|namespace|appVersion):/ { k = $1; sub(/:$/, "", k); f[k] = $2 } END { if (n) print n, f["chart"], f["repository"], f["version"], f["namespace"], (f["appVersion"] == "" ? "-" : f["appVersion"]) }' "$here/versions.yaml")` },
   { name: "autoscaler expander not priority", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
     from: "expander: priority", to: "expander: least-waste" },
-  { name: "priorities preferring On-Demand", check: "cluster-autoscaler", file: "cluster-autoscaler/priority-expander.yaml",
-    from: "50:\n      - .*spot.*", to: "5:\n      - .*spot.*" },
+  { name: "both Spot sizes at one priority (the old table)", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "  30:\n    - .*-spot-large-.*\n  20:\n    - .*-spot-xlarge-.*", to: "  30:\n    - .*-spot-large-.*\n    - .*-spot-xlarge-.*" },
+  { name: "priorities preferring On-Demand", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "  10:\n    - .*-on-demand-.*", to: "  50:\n    - .*-on-demand-.*" },
+  { name: "no expanderPriorities (a hand-written ConfigMap instead)", check: "cluster-autoscaler", file: "cluster-autoscaler/values.yaml",
+    from: "expanderPriorities:\n", to: "unusedPriorities:\n" },
 ];
 
 export function addonNegativeChecks(addons, options) {
@@ -150,6 +183,42 @@ export function addonNegativeChecks(addons, options) {
       writeFileSync(path, text.replace(c.from, c.to));
       const hit = addonChecks(dir, options).find((r) => r.name.includes(c.check));
       return { name: `add-ons: ${c.name} is caught`, violations: hit?.violations.length ? [] : [`expected the "${c.check}" check to fail`] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// Values documentation out of step with values.yaml: each must fail its check.
+function patchFile(dir, file, from, to) {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  if (!text.includes(from)) throw new Error(`case is stale: ${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
+}
+const DOCS_CASES = [
+  { name: "a value without a ## @param line", check: "generator",
+    edit: (d) => patchFile(d, "values.yaml", "podAntiAffinityWeight: 100\n", "podAntiAffinityWeight: 100\nundocumented: 1\n") },
+  { name: "a @param naming no value", check: "generator",
+    edit: (d) => patchFile(d, "values.yaml", "## @param podAntiAffinityWeight", "## @param podAntiAffinityWieght") },
+  { name: "a README row edited by hand", check: "readme",
+    edit: (d) => patchFile(d, "README.md", "| Replicas when autoscaling is off", "| Replicas") },
+  { name: "a @param reworded without regenerating", check: "readme",
+    edit: (d) => patchFile(d, "values.yaml", "## @param web.replicaCount Replicas when autoscaling is off", "## @param web.replicaCount Web replicas when autoscaling is off") },
+  { name: "a constraint dropped from values.schema.json by hand", check: "schema",
+    edit: (d) => patchFile(d, "values.schema.json", '"const": true', '"type": "boolean"') },
+  { name: "a constraint for a value that no longer exists", check: "schema",
+    edit: (d) => patchFile(d, "values.schema.constraints.json", '"properties": {\n    "global"', '"properties": {\n    "gone": { "minimum": 1 },\n    "global"') },
+];
+
+export function docsNegativeChecks(chart) {
+  return DOCS_CASES.map((c) => {
+    const dir = copyChart(chart);
+    try {
+      c.edit(dir);
+      return { name: `values docs: ${c.name} is caught`, violations: checkChartDocs(dir)[c.check].length > 0 ? [] : [`expected the ${c.check} check to fail`] };
+    } catch (e) {
+      return { name: `values docs: ${c.name} is caught`, violations: [e.message] };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

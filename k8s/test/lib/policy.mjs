@@ -19,6 +19,7 @@ export const RULES = {
   "spread across zones, instance types, hosts": pod.spread,
   "cron and install job on On-Demand": pod.onDemandPlacement,
   "cron Forbid, install hook": release.jobs,
+  "install hook reads the release's new settings": release.hookConfiguration,
   "no deprecated APIs or annotations": release.deprecations,
   "no secret values outside Secrets": release.secretHygiene,
   "ALB ingress": release.ingress,
@@ -29,7 +30,9 @@ export const RULES = {
   "network policy": release.networkPolicy,
   "pinned images": pod.images,
   "image environment contract": pod.imageEnv,
+  "near cache fits the web pods' memory": pod.nearCacheMemory,
   "helm test hook": release.helmTest,
+  "metrics scraped on their own ports": release.metricsScraping,
 };
 
 // ctx: { text: the raw YAML, secrets: extra strings that must not appear,

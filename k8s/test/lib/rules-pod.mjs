@@ -169,9 +169,50 @@ const IMAGE_ENV = new Set(["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST",
   "MOODLE_SSLPROXY", "MOODLE_REVERSEPROXY", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR", "MOODLE_LOCK_FACTORY",
   "MOODLE_HTTP_PORT", "PHP_FPM_MAX_CHILDREN", "MOODLE_S3_BUCKET", "MOODLE_S3_REGION", "MOODLE_S3_ENDPOINT",
   "MOODLE_OBJECTFS_DELETE_LOCAL", "MOODLE_OBJECTFS_SIZE_THRESHOLD", "MOODLE_OBJECTFS_MINIMUM_AGE",
-  "MOODLE_OBJECTFS_CONSISTENCY_DELAY"]);
+  "MOODLE_OBJECTFS_CONSISTENCY_DELAY", "MOODLE_NEAR_CACHE", "MOODLE_NEAR_CACHE_SIZE",
+  "MOODLE_METRICS", "MOODLE_METRICS_PORT", "MOODLE_NGINX_METRICS_PORT"]);
 const REQUIRED_ENV = ["MOODLE_WWWROOT", "MOODLE_DB_TYPE", "MOODLE_DB_HOST", "MOODLE_DB_NAME", "MOODLE_DB_USER",
   "MOODLE_DB_PASSWORD_FILE", "MOODLE_DATAROOT", "MOODLE_LOCALCACHEDIR"];
+
+// The environment a container gets: its env over the ConfigMaps it reads.
+function containerEnv(docs, c) {
+  const configMaps = new Map(byKind(docs, "ConfigMap").map((m) => [m.metadata.name, m.data ?? {}]));
+  const env = new Map();
+  for (const ref of c.envFrom ?? []) for (const [k, val] of Object.entries(configMaps.get(ref.configMapRef?.name) ?? {})) env.set(k, val);
+  for (const e of c.env ?? []) if (e.value !== undefined) env.set(e.name, e.value);
+  return env;
+}
+
+// The near cache is shared memory of the pod (it counts against the memory
+// limit as it fills): a web container's memory request must hold it plus
+// 256 MiB, its limit it plus ~80 MiB per PHP-FPM worker.
+const WORKER_MIB = 80;
+export function nearCacheMemory(docs) {
+  const v = [];
+  const bytes = (size) => {
+    const m = /^([0-9]+)([KMG]?)$/.exec(size ?? "");
+    return m ? Number(m[1]) * { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[m[2]] : NaN;
+  };
+  for (const pod of podTemplates(docs).filter((p) => component(p) === "web")) {
+    for (const c of pod.spec.containers ?? []) {
+      const env = containerEnv(docs, c), at = `${pod.where} container ${c.name}`;
+      if (!env.has("MOODLE_REDIS_HOST")) continue;
+      if (!env.has("MOODLE_NEAR_CACHE") || !env.has("MOODLE_NEAR_CACHE_SIZE")) {
+        v.push(`${at}: MOODLE_NEAR_CACHE and MOODLE_NEAR_CACHE_SIZE not set explicitly`);
+        continue;
+      }
+      const near = env.get("MOODLE_NEAR_CACHE") === "true" ? bytes(env.get("MOODLE_NEAR_CACHE_SIZE")) : 0;
+      if (Number.isNaN(near)) { v.push(`${at}: MOODLE_NEAR_CACHE_SIZE ${env.get("MOODLE_NEAR_CACHE_SIZE")} is not a size the image takes`); continue; }
+      const workers = Number(env.get("PHP_FPM_MAX_CHILDREN") ?? 16);
+      const request = quantity(c.resources?.requests?.memory), limit = quantity(c.resources?.limits?.memory);
+      if (!(request >= near + 256 * 2 ** 20)) v.push(`${at}: memory request ${c.resources?.requests?.memory} does not hold the near cache (${env.get("MOODLE_NEAR_CACHE_SIZE")}) + 256Mi`);
+      if (!(limit >= near + workers * WORKER_MIB * 2 ** 20)) {
+        v.push(`${at}: memory limit ${c.resources?.limits?.memory} does not hold the near cache (${env.get("MOODLE_NEAR_CACHE_SIZE")}) + ${workers} PHP-FPM workers x ${WORKER_MIB}Mi`);
+      }
+    }
+  }
+  return v;
+}
 
 // Every Moodle container gets the settings it needs under the image's names,
 // and each *_FILE points at a file of a mounted Secret.

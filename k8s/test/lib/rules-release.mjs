@@ -75,6 +75,94 @@ export function jobs(docs) {
   return v;
 }
 
+// A pre-upgrade hook runs before Helm applies the release's new ConfigMaps
+// and Secrets: the install Job must read no ConfigMap or Secret the release
+// makes as an ordinary resource (it would get the old one), only hook
+// resources made before it (lower weight) or a Secret the release does not
+// make (secrets.existingSecret); and it must carry the settings the web
+// pods get.
+export function hookConfiguration(docs) {
+  const v = [];
+  const hooks = (d) => d.metadata?.annotations?.["helm.sh/hook"] ?? "";
+  const weight = (d) => Number(d.metadata?.annotations?.["helm.sh/hook-weight"] ?? 0);
+  const made = (kind, n) => docs.find((d) => d.kind === kind && d.metadata?.name === n);
+  const webEnv = byKind(docs, "ConfigMap").find((c) => c.metadata.name.endsWith("-env"))?.data ?? {};
+  for (const job of byKind(docs, "Job").filter((j) => hooks(j).includes("pre-upgrade"))) {
+    const spec = job.spec?.template?.spec ?? {};
+    const refs = [];
+    for (const c of containersOf(spec)) {
+      for (const f of c.envFrom ?? []) {
+        if (f.configMapRef) refs.push(["ConfigMap", f.configMapRef.name]);
+        if (f.secretRef) refs.push(["Secret", f.secretRef.name]);
+      }
+      for (const e of c.env ?? []) {
+        if (e.valueFrom?.configMapKeyRef) refs.push(["ConfigMap", e.valueFrom.configMapKeyRef.name]);
+        if (e.valueFrom?.secretKeyRef) refs.push(["Secret", e.valueFrom.secretKeyRef.name]);
+      }
+      const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+      for (const [k, val] of Object.entries(webEnv)) {
+        if (env.get(k) !== val) v.push(`${name(job)} container ${c.name}: ${k} is ${JSON.stringify(env.get(k))}, the web pods get ${JSON.stringify(val)}`);
+      }
+    }
+    for (const vol of spec.volumes ?? []) {
+      if (vol.configMap) refs.push(["ConfigMap", vol.configMap.name]);
+      if (vol.secret) refs.push(["Secret", vol.secret.secretName]);
+      for (const src of vol.projected?.sources ?? []) {
+        if (src.configMap) refs.push(["ConfigMap", src.configMap.name]);
+        if (src.secret) refs.push(["Secret", src.secret.name]);
+      }
+    }
+    for (const [kind, n] of refs) {
+      const d = made(kind, n);
+      if (!d) {
+        if (kind === "ConfigMap") v.push(`${name(job)}: reads ConfigMap ${n}, which the release does not make`);
+      } else if (!hooks(d).includes("pre-upgrade") || weight(d) >= weight(job)) {
+        v.push(`${name(job)}: reads ${kind}/${n}, which a pre-upgrade hook sees before Helm applies it (the old settings)`);
+      }
+    }
+  }
+  return v;
+}
+
+// Metrics: the web pods serve them on ports of their own, scraped one way
+// (a PodMonitor when the Operator's CRDs exist, else the scrape annotations),
+// admitted by the NetworkPolicy, and never behind the Service, Ingress or
+// target group (the site's traffic only).
+export function metricsScraping(docs) {
+  const v = [];
+  const web = podTemplates(docs).filter((p) => component(p) === "web");
+  for (const pod of web) {
+    const c = pod.spec.containers?.[0] ?? {};
+    const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+    const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+    if (env.get("MOODLE_METRICS") === "false") continue;
+    if (!ports.has("metrics") || !ports.has("metrics-nginx")) { v.push(`${pod.where}: no metrics and metrics-nginx container ports`); continue; }
+    if (String(ports.get("metrics")) !== env.get("MOODLE_METRICS_PORT")) v.push(`${pod.where}: port metrics is not MOODLE_METRICS_PORT`);
+    if (String(ports.get("metrics-nginx")) !== env.get("MOODLE_NGINX_METRICS_PORT")) v.push(`${pod.where}: port metrics-nginx is not MOODLE_NGINX_METRICS_PORT`);
+    const monitors = byKind(docs, "PodMonitor").filter((m) => labelsMatch(m.spec?.selector?.matchLabels, pod.labels));
+    const annotated = pod.annotations["prometheus.io/scrape"] === "true";
+    if (monitors.length === 0 && !annotated) v.push(`${pod.where}: neither a PodMonitor nor scrape annotations`);
+    if (monitors.length > 0 && annotated) v.push(`${pod.where}: scraped twice (PodMonitor and annotations)`);
+    for (const m of monitors) {
+      const endpoints = (m.spec.podMetricsEndpoints ?? []).map((e) => e.port);
+      for (const want of ["metrics", "metrics-nginx"]) if (!endpoints.includes(want)) v.push(`${name(m)}: does not scrape port ${want}`);
+      for (const e of endpoints) if (!ports.has(e)) v.push(`${name(m)}: scrapes port ${e}, which the web pods lack`);
+    }
+    if (annotated && pod.annotations["prometheus.io/port"] !== String(ports.get("metrics"))) {
+      v.push(`${pod.where}: prometheus.io/port ${pod.annotations["prometheus.io/port"]} is not the metrics port ${ports.get("metrics")}`);
+    }
+    const metricsPorts = new Set(["metrics", "metrics-nginx", ports.get("metrics"), ports.get("metrics-nginx")]);
+    for (const svc of byKind(docs, "Service")) {
+      for (const p of svc.spec?.ports ?? []) if (metricsPorts.has(p.targetPort) || metricsPorts.has(p.port)) v.push(`${name(svc)}: routes a metrics port`);
+    }
+    for (const np of byKind(docs, "NetworkPolicy")) {
+      const admitted = (np.spec?.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
+      for (const want of ["metrics", "metrics-nginx"]) if (!admitted.includes(want)) v.push(`${name(np)}: does not admit port ${want}`);
+    }
+  }
+  return v;
+}
+
 export function deprecations(docs, { text = "" } = {}) {
   const v = [];
   for (const d of docs) if (DEPRECATED_APIS.has(d.apiVersion)) v.push(`${name(d)}: deprecated apiVersion ${d.apiVersion}`);

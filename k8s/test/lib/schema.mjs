@@ -76,6 +76,47 @@ const CRDS = {
   },
 };
 
+// The Prometheus Operator's kinds: types by @kubernetes-models/prometheus-operator
+// (generated from its CRDs; it lets unknown fields through), and the fields
+// the chart may use, from the CRDs (monitoring.coreos.com_podmonitors.yaml,
+// monitoring.coreos.com_prometheusrules.yaml), checked here.
+const MONITORING_FIELDS = {
+  PodMonitor: {
+    spec: ["selector", "podMetricsEndpoints", "namespaceSelector", "jobLabel", "podTargetLabels", "sampleLimit"],
+    "spec.podMetricsEndpoints[]": ["port", "portNumber", "path", "interval", "scrapeTimeout", "scheme", "honorLabels",
+      "metricRelabelings", "relabelings"],
+  },
+  PrometheusRule: {
+    spec: ["groups"],
+    "spec.groups[]": ["name", "rules", "interval", "limit", "labels", "query_offset", "partial_response_strategy"],
+    "spec.groups[].rules[]": ["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"],
+  },
+};
+
+async function validateMonitoring(doc) {
+  const errors = [];
+  const fields = MONITORING_FIELDS[doc.kind];
+  if (!fields) return [`${doc.apiVersion} ${doc.kind}: not a kind the chart should make`];
+  const { [doc.kind]: Model } = await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1");
+  try {
+    new Model(doc).validate();
+  } catch (e) {
+    errors.push(`${doc.kind}: ${e.message}`);
+  }
+  for (const k of Object.keys(doc)) if (!["apiVersion", "kind", "metadata", "spec"].includes(k)) errors.push(`${doc.kind}.${k}: unknown field`);
+  walk(doc.metadata, "V1ObjectMeta", `${doc.kind}.metadata`, errors);
+  // "a.b[].c" -> every object at that path.
+  const nodes = (path) => path.split(".").reduce((objs, part) => {
+    const list = part.endsWith("[]");
+    const next = objs.map((o) => o?.[list ? part.slice(0, -2) : part]).filter((v) => v !== undefined);
+    return list ? next.flat() : next;
+  }, [doc]);
+  for (const [path, allowed] of Object.entries(fields)) {
+    for (const node of nodes(path)) for (const k of Object.keys(node ?? {})) if (!allowed.includes(k)) errors.push(`${doc.kind}.${path}.${k}: unknown field`);
+  }
+  return errors;
+}
+
 function validateCustom(doc, crd) {
   const errors = [];
   const at = (path) => path.split(".").reduce((o, k) => o?.[k], doc);
@@ -102,6 +143,7 @@ export async function validateManifest(doc) {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return ["manifest has no apiVersion/kind"];
   const crd = CRDS[`${apiVersion} ${kind}`];
   if (crd) return validateCustom(doc, crd);
+  if (apiVersion === "monitoring.coreos.com/v1") return validateMonitoring(doc);
   const name = modelName(apiVersion, kind);
   if (!models[name]) return [`${apiVersion} ${kind}: no offline schema (unknown or CRD kind)`];
   walk(doc, name, kind, errors);

@@ -67,6 +67,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-secrets" (include "moodle.fullname" .)) .Values.secrets.existingSecret }}
 {{- end }}
 
+{{/* The install hook's own copy of the Secret the chart makes. */}}
+{{- define "moodle.hookSecretName" -}}
+{{- printf "%s-install-secrets" (include "moodle.fullname" .) }}
+{{- end }}
+
+{{/* The data of the Secret the chart makes (unless secrets.existingSecret). */}}
+{{- define "moodle.secretData" -}}
+{{ .Values.secrets.keys.databasePassword }}: {{ .Values.secrets.databasePassword | b64enc | quote }}
+{{ .Values.secrets.keys.adminPassword }}: {{ .Values.secrets.adminPassword | b64enc | quote }}
+{{- if and .Values.redis.enabled .Values.redis.auth }}
+{{ .Values.secrets.keys.redisPassword }}: {{ .Values.secrets.redisPassword | b64enc | quote }}
+{{- end }}
+{{- end }}
+
 {{- define "moodle.claimName" -}}
 {{- default (printf "%s-moodledata" (include "moodle.fullname" .)) .Values.persistence.existingClaim }}
 {{- end }}
@@ -117,6 +131,61 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* The image's settings (no secrets), as YAML: the ConfigMap the web and
+cron pods read, and the install hook's own env (a pre-upgrade hook runs
+before Helm applies the release's new ConfigMap). */}}
+{{- define "moodle.settings" -}}
+MOODLE_WWWROOT: {{ .Values.moodle.wwwroot | quote }}
+MOODLE_SITE_NAME: {{ .Values.moodle.siteName | quote }}
+MOODLE_ADMIN_USER: {{ .Values.moodle.adminUser | quote }}
+MOODLE_ADMIN_EMAIL: {{ .Values.moodle.adminEmail | quote }}
+MOODLE_SSLPROXY: {{ .Values.moodle.sslProxy | quote }}
+MOODLE_REVERSEPROXY: {{ .Values.moodle.reverseProxy | quote }}
+{{- with .Values.moodle.lockFactory }}
+MOODLE_LOCK_FACTORY: {{ . | quote }}
+{{- end }}
+MOODLE_DB_TYPE: {{ .Values.database.type | quote }}
+MOODLE_DB_HOST: {{ .Values.database.host | quote }}
+MOODLE_DB_PORT: {{ .Values.database.port | quote }}
+MOODLE_DB_NAME: {{ .Values.database.name | quote }}
+MOODLE_DB_USER: {{ .Values.database.user | quote }}
+{{- if .Values.redis.enabled }}
+MOODLE_REDIS_HOST: {{ .Values.redis.host | quote }}
+MOODLE_REDIS_PORT: {{ .Values.redis.port | quote }}
+MOODLE_REDIS_TLS: {{ .Values.redis.tls | quote }}
+MOODLE_NEAR_CACHE: {{ .Values.redis.nearCache.enabled | quote }}
+{{- /* Off: no shared memory reserved either. */}}
+MOODLE_NEAR_CACHE_SIZE: {{ ternary .Values.redis.nearCache.size "0" .Values.redis.nearCache.enabled | quote }}
+{{- end }}
+{{- with .Values.objectStorage }}
+{{- if .enabled }}
+MOODLE_S3_BUCKET: {{ .bucket | quote }}
+MOODLE_S3_REGION: {{ .region | quote }}
+{{- with .endpoint }}
+MOODLE_S3_ENDPOINT: {{ . | quote }}
+{{- end }}
+MOODLE_OBJECTFS_DELETE_LOCAL: {{ .deleteLocal | quote }}
+MOODLE_OBJECTFS_SIZE_THRESHOLD: {{ .sizeThreshold | int64 | quote }}
+MOODLE_OBJECTFS_MINIMUM_AGE: {{ .minimumAge | int64 | quote }}
+MOODLE_OBJECTFS_CONSISTENCY_DELAY: {{ .consistencyDelay | int64 | quote }}
+{{- end }}
+{{- end }}
+MOODLE_HTTP_PORT: {{ .Values.web.containerPort | quote }}
+MOODLE_DATAROOT: /var/moodledata
+MOODLE_LOCALCACHEDIR: /var/cache/moodle-local
+{{- end }}
+
+{{/* "true" when the web pods' metrics are scraped through a PodMonitor (the
+Prometheus Operator's CRDs exist), "" when through scrape annotations. */}}
+{{- define "moodle.podMonitor" -}}
+{{- if and .Values.metrics.enabled .Values.metrics.podMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PodMonitor") }}true{{ end }}
+{{- end }}
+
+{{/* PromQL label matchers of this release's web pods, as a PodMonitor labels them. */}}
+{{- define "moodle.metricsSelector" -}}
+namespace="{{ .Release.Namespace }}",pod=~"{{ include "moodle.fullname" . }}-.*"
+{{- end }}
+
 {{/* Required node affinity to On-Demand capacity, for cron and the install job. */}}
 {{- define "moodle.onDemandAffinity" -}}
 nodeAffinity:
@@ -143,18 +212,28 @@ imagePullSecrets:
 {{- end }}
 
 {{/* Container fields common to every Moodle container: image, env, mounts.
-Call with (dict "ctx" $ "admin" bool "env" list): admin mounts the admin
-password; env adds container-specific variables. */}}
+Call with (dict "ctx" $ "admin" bool "hook" bool "env" list): admin mounts
+the admin password; hook (the install Job) carries the settings in its own
+env instead of reading the release's ConfigMap; env adds container-specific
+variables. */}}
 {{- define "moodle.containerCommon" -}}
 {{- $ := .ctx -}}
 image: {{ include "moodle.image" $ }}
 imagePullPolicy: {{ $.Values.image.pullPolicy }}
 securityContext:
   {{- toYaml $.Values.containerSecurityContext | nindent 2 }}
+{{- if not .hook }}
 envFrom:
   - configMapRef:
       name: {{ include "moodle.fullname" $ }}-env
+{{- end }}
 env:
+  {{- if .hook }}
+  {{- range $k, $v := include "moodle.settings" $ | fromYaml }}
+  - name: {{ $k }}
+    value: {{ $v | quote }}
+  {{- end }}
+  {{- end }}
   - name: MOODLE_DB_PASSWORD_FILE
     value: /etc/moodle/secrets/db-password
   {{- if and $.Values.redis.enabled $.Values.redis.auth }}
@@ -185,7 +264,8 @@ volumeMounts:
     readOnly: true
 {{- end }}
 
-{{/* Volumes of every Moodle pod. Call with (dict "ctx" $ "admin" bool). */}}
+{{/* Volumes of every Moodle pod. Call with (dict "ctx" $ "admin" bool "hook"
+bool); the install hook mounts the hook's copy of a Secret the chart makes. */}}
 {{- define "moodle.volumes" -}}
 {{- $ := .ctx -}}
 - name: moodledata
@@ -207,7 +287,11 @@ volumeMounts:
     sizeLimit: 64Mi
 - name: secrets
   secret:
+    {{- if and .hook (not $.Values.secrets.existingSecret) }}
+    secretName: {{ include "moodle.hookSecretName" $ }}
+    {{- else }}
     secretName: {{ include "moodle.secretName" $ }}
+    {{- end }}
     defaultMode: 0440
     items:
       - key: {{ $.Values.secrets.keys.databasePassword }}

@@ -4,6 +4,11 @@
 // advisory lock (PostgreSQL pg_try_advisory_lock, MariaDB/MySQL GET_LOCK),
 // which the server releases by itself if this process or its pod dies.
 // Whoever gets the lock second finds Moodle installed and up to date.
+// An install that died half-way (tables, but no rolesactive: Moodle itself
+// counts the site as not installed) is dropped and installed again when that
+// is safe (no users or courses beyond what the installer makes, and
+// MOODLE_RECOVER_PARTIAL_INSTALL not false); otherwise it is reported with
+// the steps to recover, and nothing is touched.
 // Then, when a Redis endpoint is configured, maps the application and session
 // caches to the moodlecache store (map-caches.php).
 //
@@ -54,6 +59,22 @@ function connect_db(stdClass $cfg, int $wait) {
     }
 }
 
+/** Runs one query and returns the first column of every row. */
+function query_column($conn, string $sql): array {
+    if ($conn instanceof mysqli) {
+        $result = $conn->query($sql);
+        if ($result === false) {
+            fail("query failed: {$conn->error}");
+        }
+        return array_column($result->fetch_all(), 0);
+    }
+    $result = pg_query($conn, $sql);
+    if ($result === false) {
+        fail('query failed: ' . pg_last_error($conn));
+    }
+    return pg_fetch_all_columns($result, 0);
+}
+
 /** Runs one query and returns the first column of the first row, or null. */
 function query_value($conn, string $sql) {
     if ($conn instanceof mysqli) {
@@ -93,19 +114,69 @@ function take_lock($conn, int $wait): void {
     }
 }
 
-/** Moodle's state: 'empty', 'installed' or 'partial' (tables but no version). */
-function moodle_state($conn, stdClass $cfg): string {
-    $table = $cfg->prefix . 'config';
-    $exists = $conn instanceof mysqli
-        ? query_value($conn, "SELECT COUNT(*) FROM information_schema.tables
-                              WHERE table_schema = DATABASE() AND table_name = '$table'")
-        : query_value($conn, "SELECT COUNT(*) FROM information_schema.tables
-                              WHERE table_schema = current_schema() AND table_name = '$table'");
-    if ($exists === '0') {
-        return 'empty';
+/** The tables of this site's prefix, by name. */
+function prefix_tables($conn, stdClass $cfg): array {
+    $like = str_replace(['\\', '_', '%'], ['\\\\', '\\_', '\\%'], $cfg->prefix) . '%';
+    $schema = $conn instanceof mysqli ? 'DATABASE()' : 'current_schema()';
+    $quoted = $conn instanceof mysqli ? "'" . $conn->real_escape_string($like) . "'" : pg_escape_literal($conn, $like);
+    return query_column($conn, "SELECT table_name FROM information_schema.tables
+                                WHERE table_schema = $schema AND table_name LIKE $quoted ORDER BY table_name");
+}
+
+/**
+ * Moodle's state: ['empty'], ['installed'], or ['partial', reason, safe]:
+ * tables of the prefix but no finished install. Moodle marks a finished
+ * install with rolesactive (install_cli_database sets it after every plugin);
+ * without it every page sends to the installer, so nobody can have used the
+ * site. Safe to drop when the installer's own config table is there and no
+ * user or course beyond the installer's (guest, admin; the site course).
+ */
+function moodle_state($conn, stdClass $cfg, array $tables): array {
+    if ($tables === []) {
+        return ['empty'];
     }
-    $version = query_value($conn, "SELECT value FROM $table WHERE name = 'version'");
-    return $version === null ? 'partial' : 'installed';
+    $p = $cfg->prefix;
+    if (!in_array("{$p}config", $tables, true)) {
+        return ['partial', "tables named {$p}* but no {$p}config: not an install this image started", false];
+    }
+    if (query_value($conn, "SELECT value FROM {$p}config WHERE name = 'rolesactive'") !== null) {
+        return ['installed'];
+    }
+    $version = query_value($conn, "SELECT value FROM {$p}config WHERE name = 'version'");
+    $users = in_array("{$p}user", $tables, true) ? (int)query_value($conn, "SELECT COUNT(*) FROM {$p}user") : 0;
+    $courses = in_array("{$p}course", $tables, true) ? (int)query_value($conn, "SELECT COUNT(*) FROM {$p}course") : 0;
+    $reason = 'an install that stopped half-way: ' . count($tables) . " tables, {$p}config without rolesactive"
+        . ($version === null ? ' or version' : " (core version $version)") . ", $users users, $courses courses";
+    return ['partial', $reason, $users <= 2 && $courses <= 1];
+}
+
+/** Drops the tables (and leftover sequences) of this site's prefix. */
+function drop_prefix_tables($conn, stdClass $cfg, array $tables): void {
+    if ($conn instanceof mysqli) {
+        $list = implode(', ', array_map(fn($t) => '`' . str_replace('`', '``', $t) . '`', $tables));
+        query_value($conn, "DROP TABLE IF EXISTS $list");
+        return;
+    }
+    $list = implode(', ', array_map(fn($t) => pg_escape_identifier($conn, $t), $tables));
+    pg_query($conn, "DROP TABLE IF EXISTS $list CASCADE") or fail('dropping tables failed: ' . pg_last_error($conn));
+    $like = pg_escape_literal($conn, str_replace('_', '\\_', $cfg->prefix) . '%');
+    foreach (query_column($conn, "SELECT sequence_name FROM information_schema.sequences
+                                  WHERE sequence_schema = current_schema() AND sequence_name LIKE $like") as $seq) {
+        pg_query($conn, 'DROP SEQUENCE IF EXISTS ' . pg_escape_identifier($conn, $seq));
+    }
+}
+
+/** Stops with what was found and how to recover. */
+function fail_partial(stdClass $cfg, array $tables, string $reason, bool $safe): void {
+    $p = $cfg->prefix;
+    $steps = $safe
+        ? "To recover: run install-or-upgrade again with MOODLE_RECOVER_PARTIAL_INSTALL=true (the default): it drops "
+            . "the {$p}* tables under the install lock and installs again (moodledata is kept). Or drop them yourself and run it again."
+        : "It may hold data, so nothing was touched. Check that MOODLE_DB_NAME ('{$cfg->dbname}') names the right database. "
+            . "If it is a failed install, drop those tables yourself, then run install-or-upgrade again "
+            . "(with the Helm chart: helm upgrade, whose hook runs it).";
+    fail("the database '{$cfg->dbname}' is not installed but not empty: $reason. "
+        . 'Tables: ' . implode(' ', array_slice($tables, 0, 8)) . (count($tables) > 8 ? ' ...' : '') . ". $steps");
 }
 
 /** Runs a PHP CLI script as a child; returns its exit code. */
@@ -122,12 +193,20 @@ $conn = connect_db($CFG, $waitdb);
 take_lock($conn, $waitlock);
 say('holding the lock');
 
-$state = moodle_state($conn, $CFG);
-if ($state === 'partial') {
-    fail("the database has Moodle tables but no version: an earlier install stopped half-way. "
-        . "Empty the database '{$CFG->dbname}' and run install-or-upgrade again.");
+$tables = prefix_tables($conn, $CFG);
+$state = moodle_state($conn, $CFG, $tables);
+$recovered = false;
+if ($state[0] === 'partial') {
+    [, $reason, $safe] = $state;
+    if (!$safe || !env_bool('MOODLE_RECOVER_PARTIAL_INSTALL', true)) {
+        fail_partial($CFG, $tables, $reason, $safe);
+    }
+    say("found $reason; dropping its " . count($tables) . " tables to install again (MOODLE_RECOVER_PARTIAL_INSTALL)");
+    drop_prefix_tables($conn, $CFG, $tables);
+    $recovered = true;
+    $state = ['empty'];
 }
-if ($state === 'empty') {
+if ($state[0] === 'empty') {
     $adminpass = secret_required('MOODLE_ADMIN_PASSWORD');
     $sitename = env('MOODLE_SITE_NAME', 'Moodle');
     say("installing Moodle into the empty database '{$CFG->dbname}'");
@@ -144,7 +223,7 @@ if ($state === 'empty') {
     if ($rc !== 0) {
         fail("Moodle's install_database.php failed (exit $rc)");
     }
-    say('RESULT installed');
+    say($recovered ? 'RESULT recovered a partial install and installed' : 'RESULT installed');
 } else {
     $rc = run_php(["$moodle/admin/cli/upgrade.php", '--is-pending']);
     if ($rc === 2) {
