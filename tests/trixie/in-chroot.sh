@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs inside the trixie chroot of tests/suites/25-php84.sh, from the copy of
+# Runs inside the trixie chroot of tests/suites/27-php84.sh, from the copy of
 # the sources in /src, with the packages to install as arguments: builds the
 # extension with config.m4's flags, runs the Check unit suites and the phpt
 # suite, and compares warnings and unit failures with known-issues.txt.
