@@ -22,6 +22,11 @@ for (const config of CONFIGS) {
       assert.ok(p.cache.replicasPerShard >= 1);
     });
 
+    it('runs a Valkey with hash-field expiry (9.0 or newer): TTLs kept on the server, no scripts', () => {
+      const [major] = p.cache.engineVersion.split('.').map(Number);
+      assert.ok(major >= 9, `engineVersion ${p.cache.engineVersion} has no hash-field expiry`);
+    });
+
     it('requires TLS in transit and encrypts at rest with its own key', () => {
       t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
         TransitEncryptionEnabled: true,
