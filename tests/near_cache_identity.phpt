@@ -14,6 +14,9 @@ $opts = ['server' => "tcp://127.0.0.1:$port"];
 $u1 = nc_store('nc_ident_', $opts + ['username' => 'u1', 'password' => 'pw1']);
 nc_ready($u1);
 $u1->set('d', 'k', 'secret');
+// Our own announcement of that write reaches the listener later and drops
+// the entry: wait for it before filling.
+$u1->nearCacheSync(5.0);
 $u1->get('d', 'k');
 $u1->get('d', 'k');
 echo "u1 near hits: ", $u1->stats()['near_hits'], "\n";
