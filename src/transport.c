@@ -1,5 +1,7 @@
 /* transport.c - TCP, Unix and TLS connections without blocking (see transport.h). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
