@@ -64,10 +64,11 @@ static mc_status append_str(mc_buf *b, const char *s)
     return mc_buf_append(b, s, strlen(s));
 }
 
-/* A Unix time with microseconds. */
+/* A Unix time with microseconds (any double fits: records read from other
+ * hosts are written again by the fuzz target). */
 static mc_status append_time(mc_buf *b, double t)
 {
-    char num[64];
+    char num[400];
     int n = snprintf(num, sizeof(num), "%.6f", t);
     if (n < 0 || (size_t)n >= sizeof(num)) {
         return MC_ERR_ARG;
