@@ -5,7 +5,8 @@
 // in both directions, without closing anything: a partition, or a proxy
 // that hangs, as the listener sees it.  Other connections keep working.
 //   php stall-proxy.php LISTEN TARGET STALL READY
-// READY is created once it listens.  Stopped by SIGTERM/SIGKILL (its PID).
+// READY is created once it listens.  Stops when its standard input ends
+// (the test that started it is gone, however it ended), or by a signal.
 declare(strict_types=1);
 
 [, $listen, $target, $stall, $ready] = $argv;
@@ -19,7 +20,7 @@ $pairs = [];    // id => [client, upstream, subscriber?]
 $next = 0;
 while (true) {
     $stalled = file_exists($stall);
-    $read = [$server];
+    $read = [$server, STDIN];
     foreach ($pairs as $p) {
         if (!($stalled && $p[2])) {
             $read[] = $p[0];
@@ -31,6 +32,12 @@ while (true) {
         continue;
     }
     foreach ($read as $sock) {
+        if ($sock === STDIN) {
+            if (fread(STDIN, 4096) === '' && feof(STDIN)) {
+                exit(0);
+            }
+            continue;
+        }
         if ($sock === $server) {
             $c = @stream_socket_accept($server, 0);
             $u = $c ? @stream_socket_client("tcp://127.0.0.1:$target", $errno, $errstr, 2) : false;

@@ -7,14 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+source tests/harness/lib.sh
 
 work=$(mktemp -d /tmp/mc-suite-locks.XXXXXX)
 cleanup() {
   # The scenario and bench scripts unmount their own nodes; this catches a
   # simulator left behind by an interrupted step (its pid files live here).
-  for f in "$work"/*/state*/node*.pid; do
-    [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-  done
+  mc_stop_pidfile "$work"/*/state*/node*.pid || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -20,7 +20,7 @@ work=$(mktemp -d /tmp/moodlecache-45.XXXXXX)
 cleanup() {
   cluster_stop "$work/cluster" 2>/dev/null || true
   cluster_stop "$work/tlscluster" 2>/dev/null || true
-  for f in "$work"/memcached-*.pid; do [ -f "$f" ] && { kill -9 "$(cat "$f")" 2>/dev/null || true; }; done
+  mc_stop_pidfile -9 "$work"/memcached-*.pid || true
   rm -rf "$work"
 }
 trap cleanup EXIT

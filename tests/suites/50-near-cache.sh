@@ -24,9 +24,9 @@ make -C tests/unit bin/test_listener >/dev/null
 work=$(mktemp -d /tmp/moodlecache-near.XXXXXX)
 pidfile=$work/server.pid
 cleanup() {
-  [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  mc_stop_tree -9 $(jobs -p) || true
+  mc_stop_pidfile -9 "$pidfile" || true
   cluster_stop "$work/cluster" 2>/dev/null || true
-  jobs -p | xargs -r kill -9 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,8 +51,7 @@ start_server() { # PORT
   fi
 }
 stop_server() {
-  [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
-  for _ in $(seq 100); do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.05; done
+  mc_stop_pidfile -9 "$pidfile"
   rm -f "$pidfile"
 }
 

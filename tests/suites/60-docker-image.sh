@@ -16,6 +16,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 # shellcheck source=docker/test/lib.sh
 source docker/test/lib.sh
+# shellcheck source=tests/harness/lib.sh
+source tests/harness/lib.sh
 
 docker=/usr/bin/docker
 image=moodlecache/moodle
@@ -46,7 +48,7 @@ flock -n 9 || docker_data=$work/docker-data
 moodle_src_copy=
 cleanup() {
   set +e
-  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null
+  mc_stop_pidfile "$work/redis.pid"
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
   fi
