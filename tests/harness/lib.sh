@@ -59,3 +59,9 @@ mc_stop_tree() {
   done
   mc_stop_pid "${opt[@]}" "${all[@]}"
 }
+
+# mc_skip SUITE SUBJECT REASON: says that the suite skips SUBJECT and why,
+# and fails unless tests/expected-skips.txt lists that skip.
+mc_skip() {
+  "$(dirname "${BASH_SOURCE[0]}")/skips" "$1" --what "$2" "$3"
+}
