@@ -15,7 +15,7 @@ $dir = mc_locks_dir();
 $code = 'try { new MoodleCache\FileLocks($argv[1]); echo "no error\n"; } catch (MoodleCache\Exception $e) { echo str_replace($argv[1], "DIR", $e->getMessage()), "\n"; }';
 $cmd = sprintf('unshare -m --propagation private sh -c %s 2>&1',
     escapeshellarg(sprintf('mount --bind %1$s %1$s && mount -o remount,bind,ro %1$s && %2$s -n -d extension=%3$s -r %4$s %1$s',
-        escapeshellarg($dir), escapeshellarg(PHP_BINARY), escapeshellarg(mc_locks_module()), escapeshellarg($code))));
+        escapeshellarg($dir), escapeshellarg(PHP_BINARY), escapeshellarg(mc_test_module()), escapeshellarg($code))));
 passthru($cmd);
 ?>
 --EXPECT--

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-source tests/integration/cluster-lib.sh
+source tests/harness/servers.sh
 
 work=$(mktemp -d /tmp/moodlecache-45.XXXXXX)
 cleanup() {
@@ -33,14 +33,8 @@ check() { # NAME COMMAND...
   if "$@"; then passed=$((passed + 1)); echo "PASS $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
 }
 
-servers=()
-for n in 1 2; do
-  port=$(cluster_free_port)
-  memcached -d -u "$(id -un)" -l 127.0.0.1 -p "$port" -U 0 -P "$work/memcached-$n.pid"
-  for _ in $(seq 100); do php -r 'exit(@fsockopen("127.0.0.1", (int)$argv[1]) ? 0 : 1);' "$port" && break; sleep 0.05; done
-  servers+=("127.0.0.1:$port")
-done
-export MOODLECACHE_TEST_MEMCACHED_SERVERS="${servers[0]},${servers[1]}"
+mc_start_memcached "$work" 2
+export MOODLECACHE_TEST_MEMCACHED_SERVERS=$MC_MEMCACHED_SERVERS
 
 mkdir -p "$work/cluster"
 cluster_start "$work/cluster"
