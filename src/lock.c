@@ -339,11 +339,18 @@ static void detect_mount(mc_lockdir *ld, const char *real)
     fclose(f);
 }
 
-/* Whether OFD locks work here: lock and unlock a probe file. */
+#define PROBE ".probe.lck"
+
+/* Whether OFD locks work here: lock and unlock a probe file.  1 yes, 0 no,
+ * -1 the probe file is a symbolic link (never followed, and no reason to
+ * fall back to lease mode). */
 static int probe_ofd(mc_lockdir *ld)
 {
     int ok = 0;
-    int fd = openat(ld->dir.fd, ".probe.lck", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, ld->dir.file_mode);
+    int fd = openat(ld->dir.fd, PROBE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, ld->dir.file_mode);
+    if (fd < 0 && errno == ELOOP) {
+        return -1;
+    }
     if (fd >= 0) {
         (void)mc_lock_dir_fix_modes(&ld->dir, fd, ld->dir.file_mode);
         struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
@@ -440,9 +447,17 @@ mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options, mc_lo
         ld->nfs = 1;
     }
 
+    int probe = o.mode == MC_LOCK_LEASE ? 0 : probe_ofd(ld);
+    if (probe < 0) {
+        st = mc_lock_fail_msg(errmsg, MC_ERR_SETUP,
+                              "lock directory %s: %s/" PROBE " is a symbolic link: locks never follow one (remove it)",
+                              ld->dir.path, ld->dir.path);
+        mc_lockdir_free(ld);
+        return st;
+    }
     if (o.mode == MC_LOCK_LEASE) {
         ld->mode = MC_LOCK_LEASE;
-    } else if (probe_ofd(ld)) {
+    } else if (probe) {
         ld->mode = MC_LOCK_OFD;
     } else if (o.mode == MC_LOCK_OFD) {
         int e = errno;

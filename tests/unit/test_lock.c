@@ -633,6 +633,24 @@ START_TEST(symlinked_lock_dir_refused)
 }
 END_TEST
 
+/* The OFD probe file at the top of the directory: a link there must not
+ * be followed, nor quietly turn the directory to lease mode. */
+START_TEST(symlinked_probe_refused)
+{
+    char probe[300], victim[300];
+    snprintf(probe, sizeof(probe), "%s/.probe.lck", tmpdir);
+    snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+    ck_assert_int_eq(symlink(victim, probe), 0);
+    mc_lockdir *a = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(mc_lockdir_open(tmpdir, NULL, &a, &msg), MC_ERR_SETUP);
+    ck_assert_msg(msg != NULL && strstr(msg, probe) != NULL && strstr(msg, "symbolic link") != NULL,
+                  "message: %s", msg ? msg : "(none)");
+    free(msg);
+    ck_assert_int_eq(access(victim, F_OK), -1);
+}
+END_TEST
+
 /* ---- the lease renewal thread ---- */
 
 /* The threads of this process, as a bitmap of small tids (enough here). */
@@ -836,6 +854,7 @@ Suite *lock_suite(void)
     tcase_add_test(tc, ofd_symlinked_file);
     tcase_add_test(tc, lease_symlinked_file);
     tcase_add_test(tc, symlinked_lock_dir_refused);
+    tcase_add_test(tc, symlinked_probe_refused);
     tcase_add_test(tc, lease_thread_blocks_signals);
     tcase_add_test(tc, lease_renewal_io_outside_the_table_lock);
     tcase_add_test(tc, lease_renewal_ignores_wall_clock_steps);
