@@ -4,7 +4,7 @@ FileLocks: a read-only lock directory is a clear MoodleCache\Exception (read-onl
 <?php
 require __DIR__ . '/file_locks_skipif.inc';
 if (posix_geteuid() !== 0) die('skip needs root for a read-only bind mount (as another user chmod 0555 shows the same)');
-if (getenv('USE_ZEND_ALLOC') === '0') die('skip under valgrind: --trace-children cannot run the setuid mount(8); the plain run covers it');
+if (getenv('MOODLECACHE_TEST_SANITIZER') === 'valgrind') die('skip under valgrind: --trace-children cannot run the setuid mount(8); the plain run covers it');
 exec('command -v unshare', $o, $rc);
 if ($rc !== 0) die('skip needs unshare(1)');
 ?>
