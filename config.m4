@@ -17,6 +17,11 @@ PHP_ARG_ENABLE([moodlecache-test-hooks],
   [AS_HELP_STRING([--enable-moodlecache-test-hooks], [moodlecache: hooks for its own tests (never for production)])],
   [no], [no])
 
+PHP_ARG_ENABLE([moodlecache-werror],
+  [whether to make compiler warnings errors in moodlecache],
+  [AS_HELP_STRING([--enable-moodlecache-werror], [moodlecache: compile with -Werror (development and CI; scripts/build-extension sets it)])],
+  [no], [no])
+
 if test "$PHP_MOODLECACHE" != "no"; then
   if test "$PHP_MOODLECACHE_TEST_HOOKS" != "no"; then
     AC_DEFINE(MOODLECACHE_TEST_HOOKS, 1, [moodlecache test hooks])
@@ -53,7 +58,14 @@ if test "$PHP_MOODLECACHE" != "no"; then
   dnl Every C file of ext/ (Zend glue) and src/ (pure C core).
   moodlecache_sources=$(cd "$srcdir" && echo ext/*.c src/*.c)
 
-  PHP_NEW_EXTENSION(moodlecache, $moodlecache_sources, $ext_shared,, [-std=gnu11 -Wall -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
+  dnl Warnings are on for everyone; errors only when asked (a newer compiler
+  dnl must not break a user's build).  Zend's own macro noise is silenced
+  dnl in the files that meet it (MC_ZEND_HANDLERS_BEGIN), not here.
+  moodlecache_cflags="-std=gnu11 -Wall -Wextra -Wformat=2 -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1"
+  if test "$PHP_MOODLECACHE_WERROR" != "no"; then
+    moodlecache_cflags="$moodlecache_cflags -Werror"
+  fi
+  PHP_NEW_EXTENSION(moodlecache, $moodlecache_sources, $ext_shared,, [$moodlecache_cflags])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])
   PHP_ADD_BUILD_DIR([$ext_builddir/src])
   PHP_ADD_INCLUDE([$ext_srcdir/src])

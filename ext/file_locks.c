@@ -113,7 +113,23 @@ static bool opt_bool(zend_string *name, zval *v, int *out)
     return true;
 }
 
-static bool parse_options(HashTable *options, mc_lock_options *o)
+/* group: a name or a gid; kept as text in buf for the C layer. */
+static bool opt_group(zval *v, char *buf, size_t size, mc_lock_options *o)
+{
+    if (Z_TYPE_P(v) == IS_LONG && Z_LVAL_P(v) >= 0 && Z_LVAL_P(v) < (zend_long)UINT32_MAX) {
+        snprintf(buf, size, ZEND_LONG_FMT, Z_LVAL_P(v));
+        o->group = buf;
+        return true;
+    }
+    if (Z_TYPE_P(v) == IS_STRING && Z_STRLEN_P(v) > 0 && !memchr(Z_STRVAL_P(v), 0, Z_STRLEN_P(v))) {
+        o->group = Z_STRVAL_P(v);
+        return true;
+    }
+    zend_value_error("MoodleCache\\FileLocks option \"group\" must be a group name or a group id (int, 0 or more)");
+    return false;
+}
+
+static bool parse_options(HashTable *options, mc_lock_options *o, char *group_buf, size_t group_size)
 {
     zend_string *name;
     zval *v;
@@ -156,6 +172,8 @@ static bool parse_options(HashTable *options, mc_lock_options *o)
                 return false;
             }
             o->host = Z_STRVAL_P(v);
+        } else if (zend_string_equals_literal(name, "group")) {
+            if (!opt_group(v, group_buf, group_size, o)) return false;
         } else {
             zend_value_error("MoodleCache\\FileLocks: unknown option \"%s\"", ZSTR_VAL(name));
             return false;
@@ -188,15 +206,18 @@ PHP_METHOD(MoodleCache_FileLocks, __construct)
         RETURN_THROWS();
     }
     mc_lock_options o;
+    char group_buf[32];
     mc_lock_options_init(&o);
-    if (options && !parse_options(options, &o)) {
+    if (options && !parse_options(options, &o, group_buf, sizeof(group_buf))) {
         RETURN_THROWS();
     }
     char *msg = NULL;
     mc_lockdir *ld = NULL;
     mc_status st = mc_lockdir_open(ZSTR_VAL(dir), &o, &ld, &msg);
     if (st != MC_OK) {
-        if (st == MC_ERR_ARG) {
+        if (st == MC_ERR_ARG && msg != NULL && strncmp(msg, "option ", 7) == 0) {
+            zend_value_error("MoodleCache\\FileLocks %s", msg);
+        } else if (st == MC_ERR_ARG) {
             zend_value_error("MoodleCache\\FileLocks: %s", msg ? msg : mc_status_name(st));
         } else {
             zend_throw_exception_ex(mc_ce_exception, st, "moodlecache: %s", msg ? msg : mc_status_name(st));

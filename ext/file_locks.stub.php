@@ -17,12 +17,16 @@ namespace MoodleCache;
 final class FileLocks
 {
     /**
-     * @param string $directory an existing, writable directory (never created)
+     * @param string $directory an existing, writable directory (never
+     *        created), not itself a symbolic link
      * @param array $options mode ('auto'|'ofd'|'lease'), max_open_files (int),
      *        lease_ms (int), backoff_min_us (int), backoff_max_us (int),
-     *        verify_reuse (bool), owner_record (bool), host (string)
+     *        verify_reuse (bool), owner_record (bool), host (string),
+     *        group (string|int: the group whose members share the locks: files
+     *        0660 and directories 02770 owned by it; default none: 0600, 0700)
      * @throws \ValueError for a bad option, named in the message
-     * @throws Exception when the directory is missing, not a directory or read-only
+     * @throws Exception when the directory is missing, not a directory, a
+     *         symbolic link or read-only
      */
     public function __construct(string $directory, array $options = []) {}
 
@@ -32,7 +36,8 @@ final class FileLocks
      * deadline, when this object already holds it, or on an I/O failure
      * (with one warning per request).
      * @throws \ValueError for an empty or too long key or a negative timeout
-     * @throws Exception when the directory vanished or became read-only
+     * @throws Exception when the directory vanished or became read-only, or
+     *         a symbolic link stands where the key's subdirectory or file should be
      */
     public function acquire(string $key, float $timeout = 0.0): bool {}
 

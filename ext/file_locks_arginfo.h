@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: f500084b4b66235e0bb3af3b1a78a2c93d08773c */
+ * Stub hash: bb100cfe860fea7ac33144aa914d0de9c40d21f0 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_MoodleCache_FileLocks___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_INFO(0, directory, IS_STRING, 0)

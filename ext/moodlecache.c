@@ -73,6 +73,7 @@ static PHP_MSHUTDOWN_FUNCTION(moodlecache)
     return SUCCESS;
 }
 
+MC_ZEND_HANDLERS_BEGIN
 static PHP_RINIT_FUNCTION(moodlecache)
 {
 #if defined(COMPILE_DL_MOODLECACHE) && defined(ZTS)
@@ -88,6 +89,7 @@ static PHP_RSHUTDOWN_FUNCTION(moodlecache)
     mc_value_request_shutdown();
     return SUCCESS;
 }
+MC_ZEND_HANDLERS_END
 
 static PHP_MINFO_FUNCTION(moodlecache)
 {

@@ -45,6 +45,7 @@ static struct {
 
 /* ---- INI --------------------------------------------------------------- */
 
+MC_ZEND_HANDLERS_BEGIN
 static ZEND_INI_MH(OnUpdateNearSize)
 {
     zend_string *err = NULL;
@@ -89,6 +90,7 @@ static ZEND_INI_MH(OnUpdateNearFlag)
     *flag = zend_ini_parse_bool(new_value);
     return SUCCESS;
 }
+MC_ZEND_HANDLERS_END
 
 PHP_INI_BEGIN()
     PHP_INI_ENTRY("moodlecache.near_cache_size", "64M", PHP_INI_SYSTEM, OnUpdateNearSize)

@@ -26,6 +26,12 @@ ZEND_TSRMLS_CACHE_EXTERN()
 
 extern zend_class_entry *mc_ce_exception;
 
+/* Zend's handler macros (ZEND_INI_MH, PHP_RINIT_FUNCTION...) declare
+ * parameters a handler need not use: -Wextra's unused-parameter warning is
+ * silenced around such handlers, and only there. */
+#define MC_ZEND_HANDLERS_BEGIN _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wunused-parameter\"")
+#define MC_ZEND_HANDLERS_END _Pragma("GCC diagnostic pop")
+
 /* Raises E_WARNING "moodlecache: ..." unless one was raised already in this
  * request: a dead server must not flood the log with one line per get. */
 void mc_warn_once(const char *format, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);

@@ -1,28 +1,57 @@
 /*
- * lock.c - lock handle, filesystem detection, the descriptor LRU and the
- * OFD lock mode (see lock.h for the approach; LEASE mode is lock_lease.c).
+ * lock.c - the lock table: a handle's open lock files (an LRU of
+ * descriptors, held locks included), the process-wide pool of unlocked
+ * descriptors, filesystem detection, and the OFD mode.  LEASE mode sits
+ * below it (lock_lease.c); both reach the directory through lock_dir.c.
+ * The approach: lock.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <time.h>
+#include <sys/vfs.h>
 #include <unistd.h>
-#include <openssl/evp.h>
-#include "lock_internal.h"
+#include "lock_dir.h"
+#include "lock_lease.h"
 
 #ifndef NFS_SUPER_MAGIC
 #define NFS_SUPER_MAGIC 0x6969
 #endif
-#define FUSE_SUPER_MAGIC 0x65735546
+
+/* One lock file this handle has open: a cached OFD descriptor (held or
+ * not), or a LEASE file it holds. */
+typedef struct mc_lock_entry {
+    unsigned char hash[MC_HASH_LEN];
+    int fd;                   /* -1: a free slot; LEASE: the lease layer's */
+    int held;
+    int lost;                 /* OFD: a write failed with EIO (NFS lease loss) */
+    uint64_t last_use;        /* LRU clock */
+    uint64_t generation;
+    double acquired_at;       /* wall clock */
+    mc_buf key;               /* escaped key, for records */
+} mc_lock_entry;
+
+struct mc_lockdir {
+    mc_lock_dir dir;          /* where and who; errors and counters */
+    mc_lock_options opt;      /* defaults applied; host and group not kept */
+    mc_lock_mode mode;
+    int nfs;
+    char *fstype;
+    char *local_lock;
+    mc_leases *leases;        /* LEASE mode */
+    mc_lock_entry *entries;   /* max_open_files slots */
+    uint64_t clock;
+    uint64_t generation;
+};
+
+#define LCK ".lck"
 
 void mc_lock_options_init(mc_lock_options *o)
 {
@@ -32,101 +61,9 @@ void mc_lock_options_init(mc_lock_options *o)
     o->owner_record = -1;
 }
 
-double mc_lock_mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double mc_lock_wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void mc_lock_set_error(mc_lockdir *ld, const char *what, int err, const char *path)
-{
-    mc_buf_clear(&ld->err);
-    if (mc_buf_append(&ld->err, what, strlen(what)) != MC_OK) {
-        return;
-    }
-    const char *msg = strerror(err);
-    (void)mc_buf_append(&ld->err, ": ", 2);
-    (void)mc_buf_append(&ld->err, msg, strlen(msg));
-    if (path != NULL) {
-        (void)mc_buf_append(&ld->err, ": ", 2);
-        (void)mc_buf_append(&ld->err, path, strlen(path));
-    }
-    (void)mc_buf_append(&ld->err, "", 1);
-    ld->err.len--;   /* keep the NUL out of len, in the buffer */
-}
-
 const char *mc_lockdir_error(const mc_lockdir *ld)
 {
-    return (ld->err.len > 0 && ld->err.data != NULL) ? ld->err.data : "";
-}
-
-mc_status mc_lock_errno_status(int err)
-{
-    switch (err) {
-    case EDQUOT: case ENOLCK: case EMFILE: case ENFILE:
-        return MC_ERR_QUOTA;
-    case ENOENT: case ENOTDIR: case EACCES: case EPERM: case EROFS:
-        return MC_ERR_SETUP;
-    case ENOMEM:
-        return MC_ERR_NOMEM;
-    default:
-        return MC_ERR_IO;
-    }
-}
-
-static uint64_t rng_next(mc_lockdir *ld)
-{
-    /* xorshift64*: jitter only, never security. */
-    uint64_t x = ld->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    ld->rng = x;
-    return x * 2685821657736338717ULL;
-}
-
-void mc_lock_backoff(mc_lockdir *ld, double *delay_us, double deadline)
-{
-    double remaining_us = (deadline - mc_lock_mono_now()) * 1e6;
-    if (remaining_us <= 0) {
-        return;
-    }
-    double d = *delay_us;
-    /* Full jitter over the upper half: contenders spread out, and the wait
-     * never drops below half the current step. */
-    double jittered = d / 2 + (double)(rng_next(ld) % 1000000) / 1e6 * (d / 2);
-    if (jittered > remaining_us) {
-        jittered = remaining_us;
-    }
-    struct timespec ts = {(time_t)(jittered / 1e6), (long)((jittered - (double)(time_t)(jittered / 1e6) * 1e6) * 1e3)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-    d *= 2;
-    if (d > ld->opt.backoff_max_us) {
-        d = ld->opt.backoff_max_us;
-    }
-    *delay_us = d;
-}
-
-static void hash_key(const void *key, size_t keylen, unsigned char *hash)
-{
-    unsigned int n = 0;
-    if (EVP_Digest(key, keylen, hash, &n, EVP_sha256(), NULL) != 1 || n != MC_HASH_LEN) {
-        /* libcrypto without SHA-256 cannot happen on a supported system;
-         * fall back to a deterministic FNV spread rather than crash. */
-        for (int i = 0; i < MC_HASH_LEN / 8; i++) {
-            uint64_t h = mc_lock_fnv1a(key, keylen) ^ (uint64_t)i * 0x9E3779B97F4A7C15ULL;
-            memcpy(hash + i * 8, &h, 8);
-        }
-    }
+    return (ld->dir.err.len > 0 && ld->dir.err.data != NULL) ? ld->dir.err.data : "";
 }
 
 static int key_ok(const void *key, size_t keylen)
@@ -134,71 +71,9 @@ static int key_ok(const void *key, size_t keylen)
     return key != NULL && keylen > 0 && keylen <= MC_LOCK_MAX_KEY;
 }
 
-char *mc_lock_file_path(const mc_lockdir *ld, const unsigned char *hash, const char *suffix)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t slen = strlen(suffix);
-    size_t n = ld->dirlen + 1 + 2 + 1 + MC_HASH_LEN * 2 + slen + 1;
-    char *p = malloc(n);
-    if (p == NULL) {
-        return NULL;
-    }
-    char *w = p;
-    memcpy(w, ld->dir, ld->dirlen);
-    w += ld->dirlen;
-    *w++ = '/';
-    *w++ = hex[hash[0] >> 4];
-    *w++ = hex[hash[0] & 15];
-    *w++ = '/';
-    for (int i = 0; i < MC_HASH_LEN; i++) {
-        *w++ = hex[hash[i] >> 4];
-        *w++ = hex[hash[i] & 15];
-    }
-    memcpy(w, suffix, slen + 1);
-    return p;
-}
+/* ---- the table ---- */
 
-char *mc_lock_path(const mc_lockdir *ld, const void *key, size_t keylen)
-{
-    if (!key_ok(key, keylen)) {
-        return NULL;
-    }
-    unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
-    return mc_lock_file_path(ld, hash, ld->mode == MC_LOCK_LEASE ? ".lease" : ".lck");
-}
-
-mc_status mc_lock_ensure_subdir(mc_lockdir *ld, const unsigned char *hash)
-{
-    unsigned idx = hash[0];
-    if (ld->subdir_ok[idx / 8] & (1u << (idx % 8))) {
-        return MC_OK;
-    }
-    static const char hex[] = "0123456789abcdef";
-    char *p = malloc(ld->dirlen + 4);
-    if (p == NULL) {
-        return MC_ERR_NOMEM;
-    }
-    memcpy(p, ld->dir, ld->dirlen);
-    p[ld->dirlen] = '/';
-    p[ld->dirlen + 1] = hex[idx >> 4];
-    p[ld->dirlen + 2] = hex[idx & 15];
-    p[ld->dirlen + 3] = '\0';
-    mc_status st = MC_OK;
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-        mc_lock_set_error(ld, "mkdir", errno, p);
-        st = mc_lock_errno_status(errno);
-        if (st == MC_ERR_IO || st == MC_ERR_QUOTA) {
-            ld->stats.io_errors++;
-        }
-    } else {
-        ld->subdir_ok[idx / 8] |= (unsigned char)(1u << (idx % 8));
-    }
-    free(p);
-    return st;
-}
-
-mc_lock_entry *mc_lock_find(mc_lockdir *ld, const unsigned char *hash)
+static mc_lock_entry *find(mc_lockdir *ld, const unsigned char *hash)
 {
     for (unsigned i = 0; i < ld->opt.max_open_files; i++) {
         mc_lock_entry *e = &ld->entries[i];
@@ -209,15 +84,19 @@ mc_lock_entry *mc_lock_find(mc_lockdir *ld, const unsigned char *hash)
     return NULL;
 }
 
-void mc_lock_entry_close(mc_lockdir *ld, mc_lock_entry *e)
+/* Frees slot e, closing its descriptor unless it is a lease's (the lease
+ * layer closes those). */
+static void entry_close(mc_lockdir *ld, mc_lock_entry *e)
 {
     if (e->fd >= 0) {
-        close(e->fd);
-        ld->stats.fds_closed++;
-        ld->stats.open_files--;
+        if (ld->mode != MC_LOCK_LEASE) {
+            close(e->fd);
+        }
+        ld->dir.stats.fds_closed++;
+        ld->dir.stats.open_files--;
     }
     if (e->held) {
-        ld->stats.held--;
+        ld->dir.stats.held--;
     }
     e->fd = -1;
     e->held = 0;
@@ -225,9 +104,20 @@ void mc_lock_entry_close(mc_lockdir *ld, mc_lock_entry *e)
     mc_buf_free(&e->key);
 }
 
+/* Puts an open descriptor of hash's file into slot e. */
+static void entry_fill(mc_lockdir *ld, mc_lock_entry *e, const unsigned char *hash, int fd)
+{
+    memcpy(e->hash, hash, MC_HASH_LEN);
+    e->fd = fd;
+    e->held = 0;
+    e->lost = 0;
+    e->last_use = ++ld->clock;
+    ld->dir.stats.open_files++;
+}
+
 /* A free slot, closing the least recently used unheld descriptor if all
  * are taken; NULL when every slot holds a lock. */
-mc_lock_entry *mc_lock_free_slot(mc_lockdir *ld)
+static mc_lock_entry *free_slot(mc_lockdir *ld)
 {
     mc_lock_entry *victim = NULL;
     for (unsigned i = 0; i < ld->opt.max_open_files; i++) {
@@ -240,9 +130,34 @@ mc_lock_entry *mc_lock_free_slot(mc_lockdir *ld)
         }
     }
     if (victim != NULL) {
-        mc_lock_entry_close(ld, victim);
+        entry_close(ld, victim);
     }
     return victim;
+}
+
+/* Starts e's new hold: the escaped key (for records), a generation, the time. */
+static mc_status entry_begin(mc_lockdir *ld, mc_lock_entry *e, const void *key, size_t keylen)
+{
+    mc_buf_clear(&e->key);
+    e->generation = ++ld->generation;
+    e->acquired_at = mc_lock_wall_now();
+    return mc_lock_escape(&e->key, key, keylen);
+}
+
+static void entry_held(mc_lockdir *ld, mc_lock_entry *e)
+{
+    e->held = 1;
+    e->lost = 0;
+    e->last_use = ++ld->clock;
+    ld->dir.stats.held++;
+    ld->dir.stats.acquired++;
+}
+
+static mc_lock_record entry_record(const mc_lock_entry *e)
+{
+    mc_lock_record r = {.acquired_at = e->acquired_at, .generation = e->generation,
+                        .key = e->key.data, .keylen = e->key.len};
+    return r;
 }
 
 /* ---- process-wide descriptor pool ----
@@ -252,9 +167,11 @@ mc_lock_entry *mc_lock_free_slot(mc_lockdir *ld)
  * descriptors come here, and the next handle on the same lock file takes
  * one back instead of opening the file again (an OPEN round trip on EFS).
  * Only unlocked descriptors are pooled, so sharing one between handles
- * never shares a lock.  Bounded (MC_LOCK_POOL_MAX, least recently pooled
+ * never shares a lock.  Bounded (POOL_MAX, least recently pooled
  * closed first); a fork child drops what it inherited.
  */
+
+#define POOL_MAX 8
 
 typedef struct pool_entry {
     char *path;      /* NULL = free slot */
@@ -263,7 +180,7 @@ typedef struct pool_entry {
 } pool_entry;
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static pool_entry pool[MC_LOCK_POOL_MAX];
+static pool_entry pool[POOL_MAX];
 static uint64_t pool_clock;
 static pid_t pool_pid;
 
@@ -282,19 +199,19 @@ static void check_owner(void)
 {
     pid_t pid = getpid();
     if (pool_pid != pid) {
-        for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+        for (int i = 0; i < POOL_MAX; i++) {
             drop(&pool[i]);   /* inherited from the parent: unlocked, closing is harmless */
         }
         pool_pid = pid;
     }
 }
 
-int mc_lock_pool_take(const char *path)
+static int pool_take(const char *path)
 {
     int fd = -1;
     pthread_mutex_lock(&pool_mu);
     check_owner();
-    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+    for (int i = 0; i < POOL_MAX; i++) {
         if (pool[i].path != NULL && strcmp(pool[i].path, path) == 0) {
             fd = pool[i].fd;
             free(pool[i].path);
@@ -307,7 +224,7 @@ int mc_lock_pool_take(const char *path)
     return fd;
 }
 
-void mc_lock_pool_put(const char *path, int fd)
+static void pool_put(const char *path, int fd)
 {
     char *copy = strdup(path);
     if (copy == NULL) {
@@ -317,14 +234,14 @@ void mc_lock_pool_put(const char *path, int fd)
     pthread_mutex_lock(&pool_mu);
     check_owner();
     pool_entry *slot = NULL;
-    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+    for (int i = 0; i < POOL_MAX; i++) {
         if (pool[i].path != NULL && strcmp(pool[i].path, path) == 0) {
             slot = &pool[i];   /* one descriptor per file is enough */
             break;
         }
     }
     if (slot == NULL) {
-        for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+        for (int i = 0; i < POOL_MAX; i++) {
             if (pool[i].path == NULL) {
                 slot = &pool[i];
                 break;
@@ -346,7 +263,7 @@ unsigned mc_lock_pool_size(void)
     unsigned n = 0;
     pthread_mutex_lock(&pool_mu);
     check_owner();
-    for (int i = 0; i < MC_LOCK_POOL_MAX; i++) {
+    for (int i = 0; i < POOL_MAX; i++) {
         n += pool[i].path != NULL;
     }
     pthread_mutex_unlock(&pool_mu);
@@ -422,39 +339,55 @@ static void detect_mount(mc_lockdir *ld, const char *real)
     fclose(f);
 }
 
-/* Whether OFD locks work here: lock and unlock a probe file. */
+#define PROBE ".probe.lck"
+
+/* Whether OFD locks work here: lock and unlock a probe file.  1 yes, 0 no,
+ * -1 the probe file is a symbolic link (never followed, and no reason to
+ * fall back to lease mode). */
 static int probe_ofd(mc_lockdir *ld)
 {
-    char *p = malloc(ld->dirlen + 32);
-    if (p == NULL) {
-        return 0;
-    }
-    snprintf(p, ld->dirlen + 32, "%s/.probe.lck", ld->dir);
     int ok = 0;
-    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    int fd = openat(ld->dir.fd, PROBE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, ld->dir.file_mode);
+    if (fd < 0 && errno == ELOOP) {
+        return -1;
+    }
     if (fd >= 0) {
+        (void)mc_lock_dir_fix_modes(&ld->dir, fd, ld->dir.file_mode);
         struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
         if (fcntl(fd, F_OFD_SETLK, &fl) == 0 || errno == EAGAIN || errno == EACCES) {
             ok = 1;
         }
+        int err = errno;
         fl.l_type = F_UNLCK;
         (void)fcntl(fd, F_OFD_SETLK, &fl);
         close(fd);
+        errno = err;
     }
-    free(p);
     return ok;
 }
 
-static mc_status fail_open(char **errmsg, mc_status st, const char *fmt, const char *a, const char *b)
+static mc_status check_options(mc_lock_options *o, char **errmsg)
 {
-    if (errmsg != NULL) {
-        size_t n = strlen(fmt) + (a ? strlen(a) : 0) + (b ? strlen(b) : 0) + 1;
-        *errmsg = malloc(n);
-        if (*errmsg != NULL) {
-            snprintf(*errmsg, n, fmt, a ? a : "", b ? b : "");
-        }
+    if (o->mode != MC_LOCK_AUTO && o->mode != MC_LOCK_OFD && o->mode != MC_LOCK_LEASE) {
+        return mc_lock_fail_msg(errmsg, MC_ERR_ARG, "mode must be auto, ofd or lease");
     }
-    return st;
+    if (o->max_open_files == 0) o->max_open_files = 8;
+    if (o->max_open_files > 1024) {
+        return mc_lock_fail_msg(errmsg, MC_ERR_ARG,
+                                "max_open_files must be 1..1024 (EFS allows 256 locked file-process pairs per mount)");
+    }
+    if (o->lease_ms == 0) o->lease_ms = 30000;
+    if (o->lease_ms < 100) {
+        return mc_lock_fail_msg(errmsg, MC_ERR_ARG, "lease_ms must be at least 100");
+    }
+    if (o->backoff_min_us == 0) o->backoff_min_us = 1000;
+    if (o->backoff_max_us == 0) o->backoff_max_us = 50000;
+    if (o->backoff_max_us < o->backoff_min_us) {
+        return mc_lock_fail_msg(errmsg, MC_ERR_ARG, "backoff_max_us must not be below backoff_min_us");
+    }
+    if (o->verify_reuse < 0) o->verify_reuse = 1;
+    if (o->owner_record < 0) o->owner_record = 1;
+    return MC_OK;
 }
 
 mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options, mc_lockdir **out, char **errmsg)
@@ -470,87 +403,42 @@ mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options, mc_lo
         mc_lock_options_init(&o);
     }
     if (dir == NULL || dir[0] == '\0') {
-        return fail_open(errmsg, MC_ERR_ARG, "lock directory must not be empty%s%s", NULL, NULL);
+        return mc_lock_fail_msg(errmsg, MC_ERR_ARG, "lock directory must not be empty");
     }
-    if (o.mode != MC_LOCK_AUTO && o.mode != MC_LOCK_OFD && o.mode != MC_LOCK_LEASE) {
-        return fail_open(errmsg, MC_ERR_ARG, "mode must be auto, ofd or lease%s%s", NULL, NULL);
+    mc_status st = check_options(&o, errmsg);
+    if (st != MC_OK) {
+        return st;
     }
-    if (o.max_open_files == 0) o.max_open_files = 8;
-    if (o.max_open_files > 1024) {
-        return fail_open(errmsg, MC_ERR_ARG, "max_open_files must be 1..1024 (EFS allows 256 locked file-process pairs per mount)%s%s", NULL, NULL);
-    }
-    if (o.lease_ms == 0) o.lease_ms = 30000;
-    if (o.lease_ms < 100) {
-        return fail_open(errmsg, MC_ERR_ARG, "lease_ms must be at least 100%s%s", NULL, NULL);
-    }
-    if (o.backoff_min_us == 0) o.backoff_min_us = 1000;
-    if (o.backoff_max_us == 0) o.backoff_max_us = 50000;
-    if (o.backoff_max_us < o.backoff_min_us) {
-        return fail_open(errmsg, MC_ERR_ARG, "backoff_max_us must not be below backoff_min_us%s%s", NULL, NULL);
-    }
-    if (o.verify_reuse < 0) o.verify_reuse = 1;
-    if (o.owner_record < 0) o.owner_record = 1;
-
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        int e = errno;
-        return fail_open(errmsg, MC_ERR_SETUP, "lock directory %s: %s", dir, strerror(e));
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        return fail_open(errmsg, MC_ERR_SETUP, "lock directory %s: %s", dir, "not a directory");
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        int e = errno;
-        return fail_open(errmsg, MC_ERR_SETUP, "lock directory %s is not writable: %s", dir, strerror(e));
-    }
-
     mc_lockdir *ld = calloc(1, sizeof(*ld));
     if (ld == NULL) {
         return MC_ERR_NOMEM;
     }
-    ld->dirlen = strlen(dir);
-    while (ld->dirlen > 1 && dir[ld->dirlen - 1] == '/') {
-        ld->dirlen--;
+    st = mc_lock_dir_init(&ld->dir, dir, o.group, o.host, errmsg);
+    if (st != MC_OK) {
+        free(ld);
+        return st;
     }
-    ld->dir = strndup(dir, ld->dirlen);
+    o.host = NULL;    /* not kept: the directory copied them */
+    o.group = NULL;
+    ld->opt = o;
+    ld->dir.backoff_min_us = o.backoff_min_us;
+    ld->dir.backoff_max_us = o.backoff_max_us;
     ld->entries = calloc(o.max_open_files, sizeof(*ld->entries));
-    ld->boot_id = mc_lock_read_small("/proc/sys/kernel/random/boot_id");
     ld->fstype = strdup("");
     ld->local_lock = strdup("");
-    char nsbuf[64];
-    ssize_t nl = readlink("/proc/self/ns/pid", nsbuf, sizeof(nsbuf) - 1);
-    ld->pidns = strndup(nsbuf, nl > 0 ? (size_t)nl : 0);
-    if (o.host != NULL && o.host[0] != '\0') {
-        ld->host = strdup(o.host);
-    } else {
-        long hmax = sysconf(_SC_HOST_NAME_MAX);
-        size_t hn = (hmax > 0 ? (size_t)hmax : 255) + 1;
-        ld->host = calloc(1, hn);
-        if (ld->host != NULL && gethostname(ld->host, hn - 1) != 0) {
-            ld->host[0] = '\0';
-        }
-    }
-    if (ld->dir == NULL || ld->entries == NULL || ld->boot_id == NULL || ld->fstype == NULL
-        || ld->local_lock == NULL || ld->pidns == NULL || ld->host == NULL) {
+    if (ld->entries == NULL || ld->fstype == NULL || ld->local_lock == NULL) {
         mc_lockdir_free(ld);
         return MC_ERR_NOMEM;
     }
     for (unsigned i = 0; i < o.max_open_files; i++) {
         ld->entries[i].fd = -1;
     }
-    o.host = ld->host;
-    ld->opt = o;
-    ld->pid = getpid();
-    ld->rng = (uint64_t)ld->pid * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(mc_lock_wall_now() * 1e6) ^ (uint64_t)(uintptr_t)ld;
-    if (ld->rng == 0) ld->rng = 1;
-    pthread_mutex_init(&ld->mu, NULL);
-    pthread_cond_init(&ld->cv, NULL);
 
     struct statfs sf;
-    if (statfs(dir, &sf) == 0) {
+    if (fstatfs(ld->dir.fd, &sf) == 0) {
         ld->nfs = (sf.f_type == NFS_SUPER_MAGIC);
     }
-    char *real = realpath(dir, NULL);
+    char *real = realpath(ld->dir.path, NULL);
     if (real != NULL) {
         detect_mount(ld, real);
         free(real);
@@ -559,20 +447,40 @@ mc_status mc_lockdir_open(const char *dir, const mc_lock_options *options, mc_lo
         ld->nfs = 1;
     }
 
+    int probe = o.mode == MC_LOCK_LEASE ? 0 : probe_ofd(ld);
+    if (probe < 0) {
+        st = mc_lock_fail_msg(errmsg, MC_ERR_SETUP,
+                              "lock directory %s: %s/" PROBE " is a symbolic link: locks never follow one (remove it)",
+                              ld->dir.path, ld->dir.path);
+        mc_lockdir_free(ld);
+        return st;
+    }
     if (o.mode == MC_LOCK_LEASE) {
         ld->mode = MC_LOCK_LEASE;
-    } else if (probe_ofd(ld)) {
+    } else if (probe) {
         ld->mode = MC_LOCK_OFD;
     } else if (o.mode == MC_LOCK_OFD) {
         int e = errno;
+        st = mc_lock_fail_msg(errmsg, MC_ERR_UNSUPPORTED, "OFD locks do not work in %s: %s (use mode lease)",
+                              ld->dir.path, strerror(e));
         mc_lockdir_free(ld);
-        return fail_open(errmsg, MC_ERR_UNSUPPORTED, "OFD locks do not work in %s: %s (use mode lease)", dir, strerror(e));
+        return st;
     } else {
         ld->mode = MC_LOCK_LEASE;
     }
-    ld->stats.mode = ld->mode;
+    if (ld->mode == MC_LOCK_LEASE && mc_leases_new(&ld->dir, o.lease_ms, &ld->leases) != MC_OK) {
+        mc_lockdir_free(ld);
+        return MC_ERR_NOMEM;
+    }
+    ld->dir.stats.mode = ld->mode;
     *out = ld;
     return MC_OK;
+}
+
+/* After fork() the child must not touch the parent's locks. */
+static int forked(const mc_lockdir *ld)
+{
+    return getpid() != ld->dir.id.pid;
 }
 
 void mc_lockdir_free(mc_lockdir *ld)
@@ -582,99 +490,64 @@ void mc_lockdir_free(mc_lockdir *ld)
     }
     if (ld->entries != NULL) {
         mc_lock_release_all(ld);
-        mc_lease_stop_thread(ld);
         for (unsigned i = 0; i < ld->opt.max_open_files; i++) {
             mc_lock_entry *e = &ld->entries[i];
             char *path = NULL;
-            if (e->fd >= 0 && getpid() == ld->pid && ld->mode == MC_LOCK_OFD && !e->held && !e->lost
-                && (path = mc_lock_file_path(ld, e->hash, ".lck")) != NULL) {
-                mc_lock_pool_put(path, e->fd);   /* for the next handle (request) */
+            if (e->fd < 0) {
+                continue;
+            }
+            if (forked(ld)) {
+                /* A fork child: closing is harmless for OFD locks (the
+                 * parent's descriptor keeps the description alive); lease
+                 * files are the lease layer's to close. */
+                if (ld->mode != MC_LOCK_LEASE) {
+                    close(e->fd);
+                }
+                mc_buf_free(&e->key);
+            } else if (ld->mode == MC_LOCK_OFD && !e->held && !e->lost
+                       && (path = mc_lock_dir_path(&ld->dir, e->hash, LCK)) != NULL) {
+                pool_put(path, e->fd);   /* for the next handle (request) */
                 free(path);
                 mc_buf_free(&e->key);
                 e->fd = -1;
-            } else if (e->fd >= 0 && getpid() == ld->pid) {
-                mc_lock_entry_close(ld, e);
-            } else if (ld->entries[i].fd >= 0) {
-                /* A fork child: closing is harmless for OFD locks (the
-                 * parent's descriptor keeps the description alive). */
-                close(ld->entries[i].fd);
-                mc_buf_free(&ld->entries[i].key);
+            } else {
+                entry_close(ld, e);
             }
         }
-        pthread_mutex_destroy(&ld->mu);
-        pthread_cond_destroy(&ld->cv);
     }
+    mc_leases_free(ld->leases);
     free(ld->entries);
-    free(ld->dir);
-    free(ld->host);
-    free(ld->boot_id);
-    free(ld->pidns);
     free(ld->fstype);
     free(ld->local_lock);
-    mc_buf_free(&ld->err);
+    mc_lock_dir_fini(&ld->dir);
     free(ld);
-}
-
-/* After fork() the child must not touch the parent's locks. */
-static int forked(mc_lockdir *ld)
-{
-    return getpid() != ld->pid;
 }
 
 /* ---- OFD mode ---- */
 
-/* Opens the lock file into entry e: a pooled descriptor (*pooled = 1) or a
- * new one.  create = 0: MC_ERR_NOTFOUND when there is no file. */
+/* Opens hash's lock file into slot e: a pooled descriptor (*pooled = 1)
+ * or a new one.  create = 0: MC_ERR_NOTFOUND when there is no file. */
 static mc_status ofd_open(mc_lockdir *ld, mc_lock_entry *e, const unsigned char *hash, int create, int *pooled)
 {
     *pooled = 0;
-    char *path = mc_lock_file_path(ld, hash, ".lck");
+    char *path = mc_lock_dir_path(&ld->dir, hash, LCK);
     if (path == NULL) {
         return MC_ERR_NOMEM;
     }
-    int fd = mc_lock_pool_take(path);
+    int fd = pool_take(path);
+    free(path);
     if (fd >= 0) {
-        free(path);
-        memcpy(e->hash, hash, MC_HASH_LEN);
-        e->fd = fd;
-        e->held = 0;
-        e->lost = 0;
-        e->last_use = ++ld->clock;
-        ld->stats.fds_reused++;
-        ld->stats.open_files++;
+        entry_fill(ld, e, hash, fd);
+        ld->dir.stats.fds_reused++;
         *pooled = 1;
         return MC_OK;
     }
-    int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
-    fd = open(path, flags, 0666);
-    if (fd < 0 && errno == ENOENT && create) {
-        mc_status st = mc_lock_ensure_subdir(ld, hash);
-        if (st != MC_OK) {
-            free(path);
-            return st;
-        }
-        fd = open(path, flags, 0666);
-    }
-    if (fd < 0) {
-        int err = errno;
-        mc_lock_set_error(ld, "open", err, path);
-        free(path);
-        if (err == ENOENT && !create) {
-            return MC_ERR_NOTFOUND;
-        }
-        mc_status st = mc_lock_errno_status(err);
-        if (st == MC_ERR_QUOTA) ld->stats.quota_errors++;
-        else if (st == MC_ERR_IO) ld->stats.io_errors++;
+    mc_status st = mc_lock_dir_open(&ld->dir, hash, LCK, create ? MC_LOCK_CREATE : MC_LOCK_EXISTING, O_RDWR, &fd);
+    if (st != MC_OK) {
         return st;
     }
-    free(path);
-    memcpy(e->hash, hash, MC_HASH_LEN);
-    e->fd = fd;
-    e->held = 0;
-    e->lost = 0;
-    e->last_use = ++ld->clock;
-    ld->stats.fds_opened++;
-    ld->stats.open_files++;
+    entry_fill(ld, e, hash, fd);
+    ld->dir.stats.fds_opened++;
     return MC_OK;
 }
 
@@ -710,12 +583,13 @@ static int ofd_is_stale_file(int fd, int reuse)
 static void ofd_write_record(mc_lockdir *ld, mc_lock_entry *e)
 {
     mc_buf rec = MC_BUF_INIT;
-    if (mc_lock_record_build(ld, e, 0, &rec) == MC_OK) {
+    mc_lock_record r = entry_record(e);
+    if (mc_lock_record_build(&ld->dir.id, &r, &rec) == MC_OK) {
         ssize_t n = pwrite(e->fd, rec.data, rec.len, 0);
         if (n != (ssize_t)rec.len) {
             /* Diagnosis only: the lock stands.  EIO would mean a lost
              * lock; release reports that. */
-            ld->stats.io_errors++;
+            ld->dir.stats.io_errors++;
             if (n < 0 && errno == EIO) {
                 e->lost = 1;
             }
@@ -726,13 +600,16 @@ static void ofd_write_record(mc_lockdir *ld, mc_lock_entry *e)
 
 static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const void *key, size_t keylen, double deadline)
 {
-    mc_lock_entry *e = mc_lock_find(ld, hash);
+    mc_lock_entry *e = find(ld, hash);
     int reused = REUSE_CACHED;
+    if (e != NULL && e->held) {
+        return MC_ERR_LOCK;
+    }
     if (e == NULL) {
-        e = mc_lock_free_slot(ld);
+        e = free_slot(ld);
         if (e == NULL) {
-            ld->stats.quota_errors++;
-            mc_buf_clear(&ld->err);
+            ld->dir.stats.quota_errors++;
+            mc_buf_clear(&ld->dir.err);
             return MC_ERR_QUOTA;
         }
         int pooled = 0;
@@ -744,12 +621,12 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
     }
     double delay = ld->opt.backoff_min_us;
     for (;;) {
-        ld->stats.attempts++;
+        ld->dir.stats.attempts++;
         e->last_use = ++ld->clock;
         if (ofd_lock(e->fd, F_WRLCK) == 0) {
             if (reused != REUSE_NONE && ld->opt.verify_reuse && ofd_is_stale_file(e->fd, reused)) {
                 (void)ofd_lock(e->fd, F_UNLCK);
-                mc_lock_entry_close(ld, e);
+                entry_close(ld, e);
                 int pooled = 0;
                 mc_status st = ofd_open(ld, e, hash, 1, &pooled);
                 if (st != MC_OK) {
@@ -758,25 +635,18 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
                 reused = pooled ? REUSE_POOLED : REUSE_NONE;
                 continue;
             }
-            e->held = 1;
-            e->lost = 0;
-            e->generation = ++ld->generation;
-            e->acquired_at = mc_lock_wall_now();
-            ld->stats.held++;
-            ld->stats.acquired++;
-            if (ld->opt.owner_record) {
-                mc_buf_clear(&e->key);
-                if (mc_lock_escape(&e->key, key, keylen) == MC_OK) {
-                    ofd_write_record(ld, e);
-                }
+            int escaped = entry_begin(ld, e, key, keylen) == MC_OK;
+            entry_held(ld, e);
+            if (escaped && ld->opt.owner_record) {
+                ofd_write_record(ld, e);
             }
             return MC_OK;
         }
         int err = errno;
         if (err == EAGAIN || err == EACCES) {
-            ld->stats.busy_attempts++;
+            ld->dir.stats.busy_attempts++;
             if (mc_lock_mono_now() >= deadline) {
-                ld->stats.timeouts++;
+                ld->dir.stats.timeouts++;
                 return MC_ERR_TIMEOUT;
             }
             /* While we waited the file may be force-released: check it
@@ -784,16 +654,11 @@ static mc_status ofd_acquire(mc_lockdir *ld, const unsigned char *hash, const vo
             if (reused == REUSE_NONE) {
                 reused = REUSE_CACHED;
             }
-            mc_lock_backoff(ld, &delay, deadline);
+            mc_lock_backoff(&ld->dir, &delay, deadline);
             continue;
         }
-        char *path = mc_lock_file_path(ld, hash, ".lck");
-        mc_lock_set_error(ld, "fcntl(F_OFD_SETLK)", err, path);
-        free(path);
-        mc_status st = mc_lock_errno_status(err);
-        if (st == MC_ERR_QUOTA) ld->stats.quota_errors++;
-        else ld->stats.io_errors++;
-        mc_lock_entry_close(ld, e);
+        mc_status st = mc_lock_dir_fail(&ld->dir, "fcntl(F_OFD_SETLK)", err, hash, LCK, -1);
+        entry_close(ld, e);
         return st == MC_ERR_SETUP ? MC_ERR_IO : st;
     }
 }
@@ -804,17 +669,15 @@ static mc_status ofd_release(mc_lockdir *ld, mc_lock_entry *e)
     int r = ofd_lock(e->fd, F_UNLCK);
     int err = errno;
     e->held = 0;
-    ld->stats.held--;
-    ld->stats.released++;
+    ld->dir.stats.held--;
     e->last_use = ++ld->clock;
     if (r != 0 || lost) {
         if (r != 0) {
-            mc_lock_set_error(ld, "fcntl(F_UNLCK)", err, NULL);
+            mc_lock_dir_set_error(&ld->dir, "fcntl(F_UNLCK)", err, NULL);
         }
         /* EIO: the NFS client lost the lock with its lease.  Close the
          * descriptor (it is unusable) and say so. */
-        mc_lock_entry_close(ld, e);
-        ld->stats.lost++;
+        entry_close(ld, e);
         return MC_ERR_LOST;
     }
     return MC_OK;
@@ -823,9 +686,9 @@ static mc_status ofd_release(mc_lockdir *ld, mc_lock_entry *e)
 static mc_status ofd_is_locked(mc_lockdir *ld, const unsigned char *hash, int *locked)
 {
     *locked = 0;
-    mc_lock_entry *e = mc_lock_find(ld, hash);
+    mc_lock_entry *e = find(ld, hash);
     if (e == NULL) {
-        e = mc_lock_free_slot(ld);
+        e = free_slot(ld);
         if (e == NULL) {
             return MC_ERR_QUOTA;
         }
@@ -840,9 +703,7 @@ static mc_status ofd_is_locked(mc_lockdir *ld, const unsigned char *hash, int *l
     }
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     if (fcntl(e->fd, F_OFD_GETLK, &fl) != 0) {
-        mc_lock_set_error(ld, "fcntl(F_OFD_GETLK)", errno, NULL);
-        ld->stats.io_errors++;
-        return MC_ERR_IO;
+        return mc_lock_dir_fail(&ld->dir, "fcntl(F_OFD_GETLK)", errno, hash, LCK, -1);
     }
     *locked = fl.l_type != F_UNLCK;
     return MC_OK;
@@ -851,14 +712,13 @@ static mc_status ofd_is_locked(mc_lockdir *ld, const unsigned char *hash, int *l
 static mc_status ofd_read_owner(mc_lockdir *ld, const unsigned char *hash, mc_lock_owner *owner)
 {
     /* A fresh open: close-to-open consistency gives the holder's record. */
-    char *path = mc_lock_file_path(ld, hash, ".lck");
-    if (path == NULL) {
-        return MC_ERR_NOMEM;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    free(path);
+    int fd = -1;
     mc_lock_owner_clear(owner);
-    if (fd < 0) {
+    mc_status st = mc_lock_dir_open(&ld->dir, hash, LCK, MC_LOCK_EXISTING, O_RDONLY, &fd);
+    if (st == MC_ERR_SETUP) {
+        return st;
+    }
+    if (st != MC_OK) {
         return MC_OK;   /* held, but the record cannot be read: pid -1 */
     }
     mc_buf b = MC_BUF_INIT;
@@ -870,13 +730,51 @@ static mc_status ofd_read_owner(mc_lockdir *ld, const unsigned char *hash, mc_lo
     return MC_OK;
 }
 
+/* Breaks an OFD lock held elsewhere: marks the old file dead for any
+ * process that keeps it open (a cached descriptor is checked after each
+ * lock, see verify_reuse), then unlinks it: the next acquirer creates a
+ * new file. */
+static mc_status ofd_force(mc_lockdir *ld, const unsigned char *hash)
+{
+    int locked = 0;
+    mc_status st = ofd_is_locked(ld, hash, &locked);
+    if (st != MC_OK) {
+        return st;
+    }
+    if (!locked) {
+        return MC_ERR_NOTFOUND;
+    }
+    mc_lock_entry *e = find(ld, hash);
+    if (e != NULL) {
+        size_t n = sizeof(MC_RECORD_FORCED) - 1;
+        if (pwrite(e->fd, MC_RECORD_FORCED, n, 0) != (ssize_t)n) {
+            ld->dir.stats.io_errors++;
+        }
+        (void)fsync(e->fd);
+        entry_close(ld, e);
+    }
+    int sub = -1;
+    st = mc_lock_dir_sub(&ld->dir, hash, 0, &sub);
+    if (st != MC_OK) {
+        return st == MC_ERR_NOTFOUND ? MC_OK : st;
+    }
+    char name[MC_LOCK_NAME_MAX];
+    mc_lock_name(hash, LCK, name);
+    if (unlinkat(sub, name, 0) != 0 && errno != ENOENT) {
+        st = mc_lock_dir_fail(&ld->dir, "unlink", errno, hash, LCK, sub);
+    }
+    close(sub);
+    return st;
+}
+
 static mc_status own_owner(mc_lockdir *ld, mc_lock_entry *e, mc_lock_owner *owner)
 {
+    const mc_lock_ident *id = &ld->dir.id;
     mc_lock_owner_clear(owner);
-    owner->host = strdup(ld->host);
-    owner->boot_id = strdup(ld->boot_id);
-    owner->key = e->key.len ? strndup(e->key.data, e->key.len) : strdup("");
-    owner->pid = ld->pid;
+    owner->host = strdup(id->host);
+    owner->boot_id = strdup(id->boot_id);
+    owner->key = strndup(e->key.len ? e->key.data : "", e->key.len);
+    owner->pid = id->pid;
     owner->acquired_at = e->acquired_at;
     owner->generation = e->generation;
     if (ld->mode == MC_LOCK_LEASE) {
@@ -889,43 +787,81 @@ static mc_status own_owner(mc_lockdir *ld, mc_lock_entry *e, mc_lock_owner *owne
     return MC_OK;
 }
 
+/* ---- LEASE mode: the table's side ---- */
+
+static mc_status lease_acquire(mc_lockdir *ld, const unsigned char *hash, const void *key, size_t keylen, double deadline)
+{
+    mc_lock_entry *e = find(ld, hash);
+    if (e != NULL && e->held) {
+        return MC_ERR_LOCK;
+    }
+    e = free_slot(ld);
+    if (e == NULL) {
+        ld->dir.stats.quota_errors++;
+        mc_buf_clear(&ld->dir.err);
+        return MC_ERR_QUOTA;
+    }
+    mc_status st = entry_begin(ld, e, key, keylen);
+    mc_lock_record rec = entry_record(e);
+    int fd = -1;
+    if (st == MC_OK) {
+        st = mc_lease_acquire(ld->leases, hash, &rec, deadline, &fd);
+    }
+    if (st != MC_OK) {
+        mc_buf_free(&e->key);
+        return st;
+    }
+    entry_fill(ld, e, hash, fd);
+    ld->dir.stats.fds_opened++;
+    entry_held(ld, e);
+    return MC_OK;
+}
+
+static mc_status release_entry(mc_lockdir *ld, mc_lock_entry *e)
+{
+    mc_status st;
+    if (ld->mode == MC_LOCK_LEASE) {
+        st = mc_lease_release(ld->leases, e->hash);
+        entry_close(ld, e);
+    } else {
+        st = ofd_release(ld, e);
+    }
+    ld->dir.stats.released++;
+    if (st == MC_ERR_LOST) {
+        ld->dir.stats.lost++;
+    }
+    return st;
+}
+
 /* ---- public API: dispatch ---- */
 
 mc_status mc_lock_acquire(mc_lockdir *ld, const void *key, size_t keylen, double timeout_s)
 {
-    if (!key_ok(key, keylen) || !(timeout_s >= 0)) {
-        return MC_ERR_ARG;
-    }
-    if (forked(ld)) {
+    if (!key_ok(key, keylen) || !(timeout_s >= 0) || forked(ld)) {
         return MC_ERR_ARG;
     }
     unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
+    mc_lock_hash(key, keylen, hash);
     double start = mc_lock_mono_now();
     double deadline = start + timeout_s;
-    mc_status st;
-    if (ld->mode == MC_LOCK_LEASE) {
-        st = mc_lease_acquire(ld, hash, key, keylen, deadline);
-    } else {
-        mc_lock_entry *e = mc_lock_find(ld, hash);
-        if (e != NULL && e->held) {
-            return MC_ERR_LOCK;
-        }
-        st = ofd_acquire(ld, hash, key, keylen, deadline);
-    }
+    mc_status st = ld->mode == MC_LOCK_LEASE ? lease_acquire(ld, hash, key, keylen, deadline)
+                                             : ofd_acquire(ld, hash, key, keylen, deadline);
     double waited = (mc_lock_mono_now() - start) * 1000.0;
-    ld->stats.wait_ms_total += waited;
-    if (waited > ld->stats.wait_ms_max) {
-        ld->stats.wait_ms_max = waited;
+    ld->dir.stats.wait_ms_total += waited;
+    if (waited > ld->dir.stats.wait_ms_max) {
+        ld->dir.stats.wait_ms_max = waited;
     }
     return st;
 }
 
 static mc_lock_entry *held_entry(mc_lockdir *ld, const void *key, size_t keylen)
 {
+    if (forked(ld)) {
+        return NULL;
+    }
     unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
-    mc_lock_entry *e = mc_lock_find(ld, hash);
+    mc_lock_hash(key, keylen, hash);
+    mc_lock_entry *e = find(ld, hash);
     return (e != NULL && e->held) ? e : NULL;
 }
 
@@ -934,14 +870,8 @@ mc_status mc_lock_release(mc_lockdir *ld, const void *key, size_t keylen)
     if (!key_ok(key, keylen)) {
         return MC_ERR_ARG;
     }
-    if (forked(ld)) {
-        return MC_ERR_NOTFOUND;
-    }
     mc_lock_entry *e = held_entry(ld, key, keylen);
-    if (e == NULL) {
-        return MC_ERR_NOTFOUND;
-    }
-    return ld->mode == MC_LOCK_LEASE ? mc_lease_release(ld, e) : ofd_release(ld, e);
+    return e == NULL ? MC_ERR_NOTFOUND : release_entry(ld, e);
 }
 
 unsigned mc_lock_release_all(mc_lockdir *ld)
@@ -953,11 +883,7 @@ unsigned mc_lock_release_all(mc_lockdir *ld)
     for (unsigned i = 0; i < ld->opt.max_open_files; i++) {
         mc_lock_entry *e = &ld->entries[i];
         if (e->fd >= 0 && e->held) {
-            if (ld->mode == MC_LOCK_LEASE) {
-                (void)mc_lease_release(ld, e);
-            } else {
-                (void)ofd_release(ld, e);
-            }
+            (void)release_entry(ld, e);
             n++;
         }
     }
@@ -966,10 +892,7 @@ unsigned mc_lock_release_all(mc_lockdir *ld)
 
 int mc_lock_held(const mc_lockdir *ld, const void *key, size_t keylen)
 {
-    if (!key_ok(key, keylen) || getpid() != ld->pid) {
-        return 0;
-    }
-    return held_entry((mc_lockdir *)ld, key, keylen) != NULL;
+    return key_ok(key, keylen) && held_entry((mc_lockdir *)ld, key, keylen) != NULL;
 }
 
 mc_status mc_lock_is_locked(mc_lockdir *ld, const void *key, size_t keylen, int *locked)
@@ -978,16 +901,13 @@ mc_status mc_lock_is_locked(mc_lockdir *ld, const void *key, size_t keylen, int 
     if (!key_ok(key, keylen)) {
         return MC_ERR_ARG;
     }
-    if (!forked(ld) && held_entry(ld, key, keylen) != NULL) {
+    if (held_entry(ld, key, keylen) != NULL) {
         *locked = 1;
         return MC_OK;
     }
     unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
-    if (ld->mode == MC_LOCK_LEASE) {
-        return mc_lease_is_locked(ld, hash, locked);
-    }
-    return ofd_is_locked(ld, hash, locked);
+    mc_lock_hash(key, keylen, hash);
+    return ld->mode == MC_LOCK_LEASE ? mc_lease_is_locked(ld->leases, hash, locked) : ofd_is_locked(ld, hash, locked);
 }
 
 mc_status mc_lock_owner_get(mc_lockdir *ld, const void *key, size_t keylen, mc_lock_owner *owner)
@@ -997,24 +917,21 @@ mc_status mc_lock_owner_get(mc_lockdir *ld, const void *key, size_t keylen, mc_l
     if (!key_ok(key, keylen)) {
         return MC_ERR_ARG;
     }
-    mc_lock_entry *e = forked(ld) ? NULL : held_entry(ld, key, keylen);
+    mc_lock_entry *e = held_entry(ld, key, keylen);
     if (e != NULL) {
         return own_owner(ld, e, owner);
     }
     unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
+    mc_lock_hash(key, keylen, hash);
     if (ld->mode == MC_LOCK_LEASE) {
-        return mc_lease_owner(ld, hash, owner);
+        return mc_lease_owner(ld->leases, hash, owner);
     }
     int locked = 0;
     mc_status st = ofd_is_locked(ld, hash, &locked);
     if (st != MC_OK) {
         return st;
     }
-    if (!locked) {
-        return MC_ERR_NOTFOUND;
-    }
-    return ofd_read_owner(ld, hash, owner);
+    return locked ? ofd_read_owner(ld, hash, owner) : MC_ERR_NOTFOUND;
 }
 
 mc_status mc_lock_force_release(mc_lockdir *ld, const void *key, size_t keylen)
@@ -1022,62 +939,35 @@ mc_status mc_lock_force_release(mc_lockdir *ld, const void *key, size_t keylen)
     if (!key_ok(key, keylen)) {
         return MC_ERR_ARG;
     }
-    mc_lock_entry *e = forked(ld) ? NULL : held_entry(ld, key, keylen);
+    mc_lock_entry *e = held_entry(ld, key, keylen);
+    mc_status st;
     if (e != NULL) {
-        mc_status st = ld->mode == MC_LOCK_LEASE ? mc_lease_release(ld, e) : ofd_release(ld, e);
-        ld->stats.forced++;
-        return st == MC_ERR_LOST ? MC_OK : st;
+        st = release_entry(ld, e);
+        st = st == MC_ERR_LOST ? MC_OK : st;
+    } else {
+        unsigned char hash[MC_HASH_LEN];
+        mc_lock_hash(key, keylen, hash);
+        st = ld->mode == MC_LOCK_LEASE ? mc_lease_force(ld->leases, hash) : ofd_force(ld, hash);
     }
-    unsigned char hash[MC_HASH_LEN];
-    hash_key(key, keylen, hash);
-    if (ld->mode == MC_LOCK_LEASE) {
-        return mc_lease_force(ld, hash);
-    }
-    int locked = 0;
-    mc_status st = ofd_is_locked(ld, hash, &locked);
-    if (st != MC_OK) {
-        return st;
-    }
-    if (!locked) {
-        return MC_ERR_NOTFOUND;
-    }
-    /* Mark the old file dead for any process that keeps it open (a cached
-     * descriptor is checked after each lock, see verify_reuse), then
-     * unlink it: the next acquirer creates a new file. */
-    char *path = mc_lock_file_path(ld, hash, ".lck");
-    if (path == NULL) {
-        return MC_ERR_NOMEM;
-    }
-    e = mc_lock_find(ld, hash);
-    int fd = e != NULL ? e->fd : open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        size_t n = sizeof(MC_RECORD_FORCED) - 1;
-        if (pwrite(fd, MC_RECORD_FORCED, n, 0) != (ssize_t)n) {
-            ld->stats.io_errors++;
-        }
-        (void)fsync(fd);
-        if (e == NULL) {
-            close(fd);
-        }
-    }
-    if (e != NULL) {
-        mc_lock_entry_close(ld, e);
-    }
-    st = MC_OK;
-    if (unlink(path) != 0 && errno != ENOENT) {
-        mc_lock_set_error(ld, "unlink", errno, path);
-        st = MC_ERR_IO;
-    }
-    free(path);
     if (st == MC_OK) {
-        ld->stats.forced++;
+        ld->dir.stats.forced++;
     }
     return st;
 }
 
+char *mc_lock_path(const mc_lockdir *ld, const void *key, size_t keylen)
+{
+    if (!key_ok(key, keylen)) {
+        return NULL;
+    }
+    unsigned char hash[MC_HASH_LEN];
+    mc_lock_hash(key, keylen, hash);
+    return mc_lock_dir_path(&ld->dir, hash, ld->mode == MC_LOCK_LEASE ? ".lease" : LCK);
+}
+
 void mc_lock_stats_get(const mc_lockdir *ld, mc_lock_stats *stats)
 {
-    *stats = ld->stats;
+    *stats = ld->dir.stats;
     stats->mode = ld->mode;
     stats->nfs = ld->nfs;
     stats->fstype = ld->fstype;

@@ -4,7 +4,11 @@
  *
  * Approach.  Each key is hashed (SHA-256) to one lock file
  * <dir>/<2 hex>/<64 hex>.lck, so any bytes are a valid key and no key can
- * name a path outside the directory.  Two mechanisms:
+ * name a path outside the directory.  No symbolic link below the directory
+ * is ever followed, nor the directory's own last component (whoever can
+ * write there could point lock files elsewhere): one is an MC_ERR_SETUP
+ * naming it.  Files are created 0600 and directories 0700, or 0660 and
+ * 02770 owned by the group option, whatever the umask.  Two mechanisms:
  *
  *  - MC_LOCK_OFD (default): an open-file-description write lock
  *    (F_OFD_SETLK, never POSIX F_SETLK, never a blocking F_OFD_SETLKW: on
@@ -59,6 +63,9 @@ typedef struct mc_lock_options {
                                  a forced release; <0 = default (on), 0 off, >0 on */
     int owner_record;         /* write the owner record at acquire; <0 default (on) */
     const char *host;         /* host/pod name for records; NULL = gethostname() */
+    const char *group;        /* a group name or decimal gid whose members share the
+                                 locks (files 0660, directories 02770 owned by it); this
+                                 process must be in it.  NULL: the owner only (0600, 0700) */
 } mc_lock_options;
 
 /* The default of each field (mode AUTO, verify_reuse/owner_record -1). */
@@ -74,8 +81,10 @@ typedef struct mc_lockdir mc_lockdir;
  * Copies dir and options; nothing passed in must outlive the call.
  * Result: MC_OK and *out set; else *out NULL and, when errmsg is not NULL,
  * *errmsg a malloc'd English message (caller frees):
- *   MC_ERR_ARG     bad option values or empty dir
- *   MC_ERR_SETUP   directory missing, not a directory, or not writable
+ *   MC_ERR_ARG     bad option values (a group that does not exist or that
+ *                  this process is not in) or empty dir
+ *   MC_ERR_SETUP   directory missing, not a directory, a symbolic link, or
+ *                  not writable
  *   MC_ERR_UNSUPPORTED  mode OFD forced where OFD locks fail
  *   MC_ERR_NOMEM
  */
@@ -97,7 +106,9 @@ void mc_lockdir_free(mc_lockdir *ld);
  *   MC_ERR_LOCK      this handle already holds it (not recursive)
  *   MC_ERR_QUOTA     a limit: max_open_files descriptors all hold locks,
  *                    or the server refused (EDQUOT/ENOLCK/EMFILE/ENFILE)
- *   MC_ERR_SETUP     the directory vanished or became read-only
+ *   MC_ERR_SETUP     the directory vanished or became read-only, or a
+ *                    symbolic link stands where the key's subdirectory or
+ *                    lock file should be (mc_lockdir_error names it)
  *   MC_ERR_IO        any other system error (see mc_lockdir_error)
  *   MC_ERR_ARG       empty or too long key, negative timeout
  */

@@ -1,16 +1,10 @@
-/*
- * lock_record.c - the owner record written into a lock file: one
- * "name value" per line, values escaped so no byte of a key or host name
- * can break a line, closed by "end".  Diagnosis only in OFD mode; the lease
- * itself in LEASE mode.
- */
+/* lock_record.c - owner records (see lock_record.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lock_internal.h"
+#include "lock_record.h"
 
 static int keep_byte(unsigned char c)
 {
@@ -65,60 +59,51 @@ char *mc_lock_unescape(const char *s)
     return out;
 }
 
-uint64_t mc_lock_fnv1a(const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static mc_status append_str(mc_buf *b, const char *s)
 {
     return mc_buf_append(b, s, strlen(s));
 }
 
-static mc_status append_fmt(mc_buf *b, const char *fmt, double v)
+/* A Unix time with microseconds (any double fits: records read from other
+ * hosts are written again by the fuzz target). */
+static mc_status append_time(mc_buf *b, double t)
 {
-    char num[64];
-    int n = snprintf(num, sizeof(num), fmt, v);
+    char num[400];
+    int n = snprintf(num, sizeof(num), "%.6f", t);
     if (n < 0 || (size_t)n >= sizeof(num)) {
         return MC_ERR_ARG;
     }
     return mc_buf_append(b, num, (size_t)n);
 }
 
-mc_status mc_lock_record_build(const mc_lockdir *ld, const mc_lock_entry *e, double expires_at, mc_buf *out)
+mc_status mc_lock_record_build(const mc_lock_ident *id, const mc_lock_record *r, mc_buf *out)
 {
     mc_status st = MC_OK;
     mc_buf_clear(out);
 #define TRY(x) do { if ((st = (x)) != MC_OK) return st; } while (0)
     TRY(append_str(out, MC_RECORD_MAGIC));
     TRY(append_str(out, "host "));
-    TRY(mc_lock_escape(out, ld->host, strlen(ld->host)));
+    TRY(mc_lock_escape(out, id->host, strlen(id->host)));
     TRY(append_str(out, "\npid "));
-    TRY(mc_buf_append_u64(out, (unsigned long long)ld->pid));
+    TRY(mc_buf_append_u64(out, (unsigned long long)id->pid));
     TRY(append_str(out, "\nboot_id "));
-    TRY(mc_lock_escape(out, ld->boot_id, strlen(ld->boot_id)));
+    TRY(mc_lock_escape(out, id->boot_id, strlen(id->boot_id)));
     TRY(append_str(out, "\npidns "));
-    TRY(mc_lock_escape(out, ld->pidns, strlen(ld->pidns)));
+    TRY(mc_lock_escape(out, id->pidns, strlen(id->pidns)));
     TRY(append_str(out, "\nacquired_at "));
-    TRY(append_fmt(out, "%.6f", e->acquired_at));
+    TRY(append_time(out, r->acquired_at));
     TRY(append_str(out, "\ngeneration "));
-    TRY(mc_buf_append_u64(out, e->generation));
-    if (expires_at > 0) {
+    TRY(mc_buf_append_u64(out, r->generation));
+    if (r->expires_at > 0) {
         TRY(append_str(out, "\nlease_ms "));
-        TRY(mc_buf_append_u64(out, ld->opt.lease_ms));
+        TRY(mc_buf_append_u64(out, r->lease_ms));
         TRY(append_str(out, "\nrenewed "));
-        TRY(mc_buf_append_u64(out, e->renewed));
+        TRY(mc_buf_append_u64(out, r->renewed));
         TRY(append_str(out, "\nexpires_at "));
-        TRY(append_fmt(out, "%.6f", expires_at));
+        TRY(append_time(out, r->expires_at));
     }
     TRY(append_str(out, "\nkey "));
-    TRY(mc_buf_append(out, e->key.data, e->key.len));
+    TRY(mc_buf_append(out, r->key, r->keylen));
     TRY(append_str(out, "\nend\n"));
     /* Pad to a multiple of 256 bytes: a later record of the same key then
      * has the same size, and older tail bytes never look like a record. */
@@ -242,30 +227,4 @@ mc_status mc_lock_read_file(int fd, mc_buf *out, size_t max)
         }
         out->len += (size_t)n;
     }
-}
-
-/* A small text file (boot id, hostname) with trailing newlines stripped;
- * malloc'd, "" when unreadable, NULL only on allocation failure. */
-char *mc_lock_read_small(const char *path)
-{
-    mc_buf b = MC_BUF_INIT;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (mc_lock_read_file(fd, &b, 4096) != MC_OK) {
-            b.len = 0;
-        }
-        close(fd);
-    }
-    while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' ')) {
-        b.len--;
-    }
-    char *s = malloc(b.len + 1);
-    if (s != NULL) {
-        if (b.len) {
-            memcpy(s, b.data, b.len);
-        }
-        s[b.len] = '\0';
-    }
-    mc_buf_free(&b);
-    return s;
 }

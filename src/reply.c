@@ -34,7 +34,10 @@ struct mc_reply_reader {
 static mc_status fail(mc_reply_reader *rr, mc_status st, const char *msg)
 {
     rr->err = st;
-    snprintf(rr->errstr, sizeof(rr->errstr), "%s", msg);
+    /* Cut to the buffer on purpose (a hiredis message may be longer). */
+    size_t n = strnlen(msg, sizeof(rr->errstr) - 1);
+    memcpy(rr->errstr, msg, n);
+    rr->errstr[n] = '\0';
     return st;
 }
 

@@ -1,5 +1,7 @@
 /* transport.c - TCP, Unix and TLS connections without blocking (see transport.h). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -407,6 +409,25 @@ static int is_reset(int e)
     return e == EPIPE || e == ECONNRESET || e == ENOTCONN || e == ECONNABORTED;
 }
 
+/* OpenSSL 3 queues a reset or an EOF from the peer as an error (a system
+ * error, or "unexpected eof") where 1.1 left SSL_ERROR_SYSCALL with an empty
+ * queue: either way the server is gone, a network failure, not a TLS one. */
+static int tls_peer_gone(unsigned long q)
+{
+    if (q == 0) {
+        return 0;
+    }
+    if (ERR_GET_LIB(q) == ERR_LIB_SYS) {
+        return is_reset(ERR_GET_REASON(q));
+    }
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+    if (ERR_GET_LIB(q) == ERR_LIB_SSL && ERR_GET_REASON(q) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+        return 1;
+    }
+#endif
+    return 0;
+}
+
 static mc_status ssl_result(mc_conn *c, int rc, const char *op, size_t *n, short *want,
                             int *eof, char *err, size_t errlen)
 {
@@ -431,6 +452,12 @@ static mc_status ssl_result(mc_conn *c, int rc, const char *op, size_t *n, short
         }
         /* fall through */
     default:
+        if (tls_peer_gone(ERR_peek_error())) {
+            *eof = 1;
+            ERR_clear_error();
+            snprintf(err, errlen, "%s: connection closed by server", op);
+            return MC_ERR_IO;
+        }
         tls_error(err, errlen, op, "TLS failure");
         (void)n;
         return MC_ERR_TLS;

@@ -16,7 +16,7 @@ echo "held\n";';
 // The child leaves a reference cycle for shutdown on purpose; under ASan
 // (sanitizer runs) PHP's own unfreed cycle would be reported as a leak.
 $asan = trim(getenv('ASAN_OPTIONS') . ':detect_leaks=0', ':');
-passthru(sprintf('ASAN_OPTIONS=%s %s -n -d extension=%s -r %s %s', escapeshellarg($asan), escapeshellarg(PHP_BINARY), escapeshellarg(mc_locks_module()),
+passthru(sprintf('ASAN_OPTIONS=%s %s -n -d extension=%s -r %s %s', escapeshellarg($asan), escapeshellarg(PHP_BINARY), escapeshellarg(mc_test_module()),
     escapeshellarg($code), escapeshellarg($dir)));
 $l = new MoodleCache\FileLocks($dir, ['mode' => 'lease']);
 var_dump($l->isLocked('global'), $l->isLocked('cycle'));

@@ -33,7 +33,7 @@ try {
 // INI: 0 turns it off; bad values are refused (PHP then keeps the default)
 echo nc_other_node('$s = nc_store("x"); var_dump($s->stats()["near_enabled"], $s->nearCacheSync(10.0));',
     ['PHP_INI_SCAN_DIR' => '']) === "bool(true)\nbool(true)\n" ? "default on\n" : "default?\n";
-$cmd = fn($ini) => implode(' ', array_map('escapeshellarg', [PHP_BINARY, '-n', '-d', 'extension=' . nc_extension_path(),
+$cmd = fn($ini) => implode(' ', array_map('escapeshellarg', [PHP_BINARY, '-n', '-d', 'extension=' . mc_test_module(),
     '-d', $ini, '-r', 'echo ini_get("moodlecache.near_cache_size"), "\n";'])) . ' 2>&1';
 foreach (['moodlecache.near_cache_size=0', 'moodlecache.near_cache_size=5K', 'moodlecache.near_cache_size=lots',
           'moodlecache.near_cache_max_item=1'] as $ini) {

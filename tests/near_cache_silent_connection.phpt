@@ -8,8 +8,9 @@ require __DIR__ . '/near_cache.inc';
 $dir = sys_get_temp_dir() . '/mc-stall-' . getmypid();
 @mkdir($dir);
 $port = mc_test_free_port();
+// The proxy reads our end of a pipe: it exits when this process does, even killed.
 $proxy = proc_open([PHP_BINARY, '-n', __DIR__ . '/integration/proxy.php', '--stall', "$dir/stall", (string)$port,
-    (string)mc_test_port(), "$dir/ready"], [], $pipes);
+    (string)mc_test_port(), "$dir/ready"], [0 => ['pipe', 'r']], $pipes);
 register_shutdown_function(function () use ($proxy, $dir) {
     proc_terminate($proxy, 9);
     proc_close($proxy);

@@ -28,7 +28,7 @@ $dir = sys_get_temp_dir() . '/mc-close-' . getmypid();
 @mkdir($dir);
 $proxy_port = mc_test_free_port();
 $proxy = proc_open([PHP_BINARY, '-n', __DIR__ . '/integration/proxy.php', '--close', 'NX', (string)$proxy_port,
-    (string)$port, "$dir/ready"], [], $pipes);
+    (string)$port, "$dir/ready"], [0 => ['pipe', 'r']], $pipes);   // it exits when our end closes
 for ($i = 0; $i < 500 && !file_exists("$dir/ready"); $i++) usleep(10000);
 $p = new MoodleCache\RedisStore(['server' => "tcp://127.0.0.1:$proxy_port", 'prefix' => 'locks', 'near_cache' => false]);
 $p->get('d', 'warm-up');                                     // a reused connection, as in a page

@@ -10,7 +10,7 @@ if ($rc !== 0) die('skip openssl command not found');
 --FILE--
 <?php
 require __DIR__ . '/config.inc';
-$dir = sys_get_temp_dir() . '/mc-phpt-tls-' . getmypid();
+$dir = mc_test_tmpdir() . '/mc-phpt-tls-' . getmypid();
 @mkdir($dir);
 $q = fn($s) => escapeshellarg($s);
 $cmds = [

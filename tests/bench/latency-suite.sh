@@ -34,6 +34,7 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "latency-suite.sh needs root (network namespaces, iptables)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null
+source tests/harness/lib.sh
 
 work=$(mktemp -d /tmp/moodlecache-latency.XXXXXX)
 [ -n "$json" ] || json=$work/results.json
@@ -46,9 +47,7 @@ queue=$(( tag % 60000 + 1000 ))
 delayer_pid= redis_pid=
 
 cleanup() {
-  [ -n "$delayer_pid" ] && kill "$delayer_pid" 2>/dev/null || true
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
-  sleep 0.2
+  mc_stop_pid "$delayer_pid" "$redis_pid" || true
   ip netns del "$srv" 2>/dev/null || true
   ip netns del "$cli" 2>/dev/null || true
   rm -rf "$work"

@@ -7,6 +7,7 @@
 # cluster_make_certs) every node listens on TLS only, the cluster bus too,
 # and the seeds are tls://.
 # Node timeout 1000 ms, so a killed master's replica is promoted in ~2 s.
+source "$(dirname "${BASH_SOURCE[0]}")/../harness/lib.sh"
 
 cluster_free_port() {
   php -r '$s=stream_socket_server("tcp://127.0.0.1:0"); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n, ":")+1);'
@@ -74,9 +75,6 @@ cluster_start() { # DIR [REPLICAS per master, default 1]
   export CLUSTER_PORTS CLUSTER_SEEDS
 }
 
-cluster_stop() { # DIR
-  local f
-  for f in "$1"/*/redis.pid; do
-    [ -f "$f" ] && { kill -9 "$(cat "$f")" 2>/dev/null || true; }
-  done
+cluster_stop() { # DIR: kill -9 of every node, waiting until each is gone
+  mc_stop_pidfile -9 "$1"/*/redis.pid
 }

@@ -9,7 +9,8 @@
 //                  then the client's connection is closed before the reply
 //                  is passed on: a server that ran a command and closed.
 //   php proxy.php [--stall FILE] [--close MATCH] LISTEN TARGET READY
-// READY is created once it listens.  Stopped by its PID.
+// READY is created once it listens.  Stops when its standard input ends
+// (the test that started it is gone, however it ended), or by its PID.
 declare(strict_types=1);
 
 $o = getopt('', ['stall:', 'close:'], $rest);
@@ -34,7 +35,7 @@ function write_all($to, string $data): void
 $pairs = [];    // [client, upstream, subscriber?]
 while (true) {
     $stalled = $stall !== null && file_exists($stall);
-    $read = [$server];
+    $read = [$server, STDIN];
     foreach ($pairs as $p) {
         if (!($stalled && $p[2])) {
             $read[] = $p[0];
@@ -46,6 +47,12 @@ while (true) {
         continue;
     }
     foreach ($read as $sock) {
+        if ($sock === STDIN) {
+            if (fread(STDIN, 4096) === '' && feof(STDIN)) {
+                exit(0);
+            }
+            continue;
+        }
         if ($sock === $server) {
             $c = @stream_socket_accept($server, 0);
             $u = $c ? @stream_socket_client("tcp://127.0.0.1:$target", $errno, $errstr, 2) : false;

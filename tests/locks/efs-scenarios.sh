@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+source tests/harness/lib.sh
 so=${MOODLECACHE_SO:-$root/modules/moodlecache.so}
 php=(php -n -d "extension=$so")
 worker=$root/tests/locks/worker.php
@@ -24,7 +25,7 @@ work=$(mktemp -d /tmp/mc-efs-scenarios.XXXXXX)
 mnt=$work/efs            # every node sees the simulated EFS here
 bgpids=()
 cleanup() {
-  for p in "${bgpids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  mc_stop_tree -9 "${bgpids[@]}" || true
   "$nodes" stop "$work/state" 2>/dev/null || true
   "$nodes" stop "$work/state-control" 2>/dev/null || true
   rm -rf "$work"

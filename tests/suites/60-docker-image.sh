@@ -19,6 +19,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 # shellcheck source=docker/test/lib.sh
 source docker/test/lib.sh
+# shellcheck source=tests/harness/lib.sh
+source tests/harness/lib.sh
 
 docker=/usr/bin/docker
 image=moodlecache/moodle
@@ -50,9 +52,7 @@ moodle_src_copy=
 plugins_copy=
 cleanup() {
   set +e
-  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null
-  [ -f "$work/s3rver.pid" ] && kill "$(cat "$work/s3rver.pid")" 2>/dev/null
-  [ -f "$work/archive-server.pid" ] && kill "$(cat "$work/archive-server.pid")" 2>/dev/null
+  mc_stop_pidfile "$work/redis.pid" "$work/s3rver.pid" "$work/archive-server.pid"
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
   fi
@@ -186,7 +186,7 @@ else
   not_ok "a download matching MOODLE_SHA256 is unpacked"
   tail -20 "$work/download.log" >&2
 fi
-kill "$(cat "$work/archive-server.pid")" 2>/dev/null && rm -f "$work/archive-server.pid"
+mc_stop_pidfile "$work/archive-server.pid" && rm -f "$work/archive-server.pid"
 
 ################################################################ image
 echo "# image"
@@ -586,13 +586,14 @@ objectfs_scenario() {
   found=
   [ -z "$hash" ] || found=$(find "$s3dir/moodle-files" -type f -name "*$hash*" 2>/dev/null | head -1)
   check "[$tag] files on S3: the object is in s3rver's bucket (${hash:-no hash})" test -n "$found"
-  kill "$(cat "$work/s3rver.pid")" 2>/dev/null && rm -f "$work/s3rver.pid"
+  mc_stop_pidfile "$work/s3rver.pid" && rm -f "$work/s3rver.pid"
 }
 
-objectfs_skip="files on S3 against s3rver: skipped: OBJECTFS_PLUGINS_DIR not set (tool_objectfs and local_aws are not in the repository)"
 if [ -z "${MOODLE_DIR:-}" ]; then
-  echo "# real Moodle: skipped: MOODLE_DIR not set"
-  echo "# $objectfs_skip, and MOODLE_DIR not set"
+  mc_skip 60-docker-image "real Moodle" "MOODLE_DIR not set" | sed 's/^/# /'
+  [ "${PIPESTATUS[0]}" = 0 ] || not_ok "the real-Moodle skip is in tests/expected-skips.txt"
+  mc_skip 60-docker-image "files on S3 against s3rver" "OBJECTFS_PLUGINS_DIR not set" | sed 's/^/# /'
+  [ "${PIPESTATUS[0]}" = 0 ] || not_ok "the files-on-S3 skip is in tests/expected-skips.txt"
 elif [ ! -f "$MOODLE_DIR/version.php" ] && [ ! -f "$MOODLE_DIR/public/version.php" ]; then
   not_ok "MOODLE_DIR=$MOODLE_DIR is a Moodle checkout (no version.php)"
 else
@@ -616,7 +617,8 @@ else
     { grep -E 'setup-image: ' "$work/build-moodle.log" || true; } | sed 's/^#[0-9]* [0-9.]* /# /'
     scenario moodle moodle
     if [ -z "${OBJECTFS_PLUGINS_DIR:-}" ]; then
-      echo "# $objectfs_skip"
+      mc_skip 60-docker-image "files on S3 against s3rver" "OBJECTFS_PLUGINS_DIR not set" | sed 's/^/# /'
+      [ "${PIPESTATUS[0]}" = 0 ] || not_ok "the files-on-S3 skip is in tests/expected-skips.txt"
     elif [ ! -f "$OBJECTFS_PLUGINS_DIR/admin/tool/objectfs/version.php" ] || [ ! -f "$OBJECTFS_PLUGINS_DIR/local/aws/version.php" ]; then
       not_ok "OBJECTFS_PLUGINS_DIR=$OBJECTFS_PLUGINS_DIR holds admin/tool/objectfs and local/aws"
     else

@@ -7,6 +7,7 @@
 # (Moodle 4.5), page times. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source tests/harness/lib.sh
 
 passed=0 failed=0
 check() { # name command...
@@ -32,13 +33,13 @@ mapfile -t store_files < <(find "$store" -name '*.php' | sort)
 if command -v phpcs >/dev/null; then
   check "phpcs (Moodle style, offline subset) $store" phpcs -q --standard=tests/moodle/phpcs.xml --report=emacs "$store"
 else
-  echo "phpcs not installed (php-codesniffer): its checks not run"
+  mc_skip 65-moodle-plugin phpcs "phpcs not installed (php-codesniffer)" || failed=$((failed + 1))
 fi
 check "Moodle conventions (GPL header, @package, MOODLE_INTERNAL, docblocks, variable names, sorted strings)" \
   php tests/moodle/style-check.php "${store_files[@]}"
 
 if [ -z "${MOODLE_DIR:-}" ]; then
-  echo "real Moodle: skipped: MOODLE_DIR not set"
+  mc_skip 65-moodle-plugin "real Moodle" "MOODLE_DIR not set" || failed=$((failed + 1))
 else
   out=$(mktemp)
   tests/moodle/run | tee "$out"

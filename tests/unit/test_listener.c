@@ -55,7 +55,8 @@ static redisReply *run_argv(int argc, const char **argv, const size_t *lens)
 
 static redisReply *run(int argc, const char **argv)
 {
-    size_t lens[8];
+    size_t lens[16];
+    ck_assert_int_le(argc, 16);
     for (int i = 0; i < argc; i++) {
         lens[i] = strlen(argv[i]);
     }

@@ -1,8 +1,12 @@
 /* test_lock.c - Check suite for src/lock*.c (OFD and LEASE modes). */
 #define _GNU_SOURCE
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +61,36 @@ static mc_lockdir *open_dir(mc_lock_mode mode, unsigned lease_ms, const char *ho
 }
 
 #define K(s) (s), strlen(s)
+
+/* ---- link-time stand-ins for two libc calls (this test binary only) ----
+ * The code under test calls them through the PLT of this executable, so
+ * these definitions replace libc's: a renewal whose fdatasync is slow (an
+ * EFS round trip under load), and a wall clock that jumps. */
+static pthread_t test_thread;          /* the thread running the test */
+static int slow_sync_ms;               /* fdatasync off test_thread sleeps this long */
+static int slow_sync_active;           /* such a sleep is under way */
+static long wall_shift_s;              /* CLOCK_REALTIME reads this much later */
+#define GET(v) __atomic_load_n(&(v), __ATOMIC_SEQ_CST)
+#define SET(v, x) __atomic_store_n(&(v), (x), __ATOMIC_SEQ_CST)
+
+int fdatasync(int fd)
+{
+    if (GET(slow_sync_ms) > 0 && !pthread_equal(pthread_self(), test_thread)) {
+        SET(slow_sync_active, 1);
+        usleep((useconds_t)GET(slow_sync_ms) * 1000);
+        SET(slow_sync_active, 0);
+    }
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    int r = (int)syscall(SYS_clock_gettime, clock, ts);
+    if (r == 0 && clock == CLOCK_REALTIME) {
+        ts->tv_sec += GET(wall_shift_s);
+    }
+    return r;
+}
 
 START_TEST(free_accepts_null)
 {
@@ -434,6 +469,308 @@ START_TEST(pool_reuses_across_handles)
 }
 END_TEST
 
+/* ---- files, directories and symbolic links ---- */
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, strerror(errno));
+    return st.st_mode & 07777;
+}
+
+/* Created with explicit modes whatever the umask: owner only by default. */
+static void modes_without_group(mc_lock_mode mode)
+{
+    umask(0);
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("m"), 0), MC_OK);
+    char *file = mc_lock_path(a, K("m"));
+    ck_assert_msg(mode_of(file) == 0600, "%s has mode %o", file, (unsigned)mode_of(file));
+    char *sub = dirname(file);
+    ck_assert_msg(mode_of(sub) == 0700, "%s has mode %o", sub, (unsigned)mode_of(sub));
+    free(file);
+    mc_lockdir_free(a);
+}
+
+START_TEST(ofd_modes_owner_only) { modes_without_group(MC_LOCK_OFD); }
+END_TEST
+START_TEST(lease_modes_owner_only) { modes_without_group(MC_LOCK_LEASE); }
+END_TEST
+
+/* The group option: files 0660 and directories 02770 owned by that group,
+ * even under a umask that would take the group's bits away. */
+static void modes_with_group(mc_lock_mode mode, int by_name)
+{
+    umask(077);
+    char group[64];
+    struct group *gr = getgrgid(getegid());
+    if (by_name && gr != NULL) {
+        snprintf(group, sizeof(group), "%s", gr->gr_name);
+    } else {
+        snprintf(group, sizeof(group), "%u", (unsigned)getegid());
+    }
+    mc_lock_options o;
+    mc_lock_options_init(&o);
+    o.mode = mode;
+    o.group = group;
+    mc_lockdir *a = NULL;
+    char *msg = NULL;
+    ck_assert_msg(mc_lockdir_open(tmpdir, &o, &a, &msg) == MC_OK, "open with group %s: %s", group, msg ? msg : "");
+    ck_assert_int_eq(mc_lock_acquire(a, K("g"), 0), MC_OK);
+    char *file = mc_lock_path(a, K("g"));
+    struct stat st;
+    ck_assert_int_eq(stat(file, &st), 0);
+    ck_assert_msg((st.st_mode & 07777) == 0660 && st.st_gid == getegid(), "%s: mode %o gid %u",
+                  file, (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid);
+    char *sub = dirname(file);
+    ck_assert_int_eq(stat(sub, &st), 0);
+    ck_assert_msg((st.st_mode & 07777) == 02770 && st.st_gid == getegid(), "%s: mode %o gid %u",
+                  sub, (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid);
+    free(file);
+    mc_lockdir_free(a);
+}
+
+START_TEST(ofd_group_modes) { modes_with_group(MC_LOCK_OFD, 1); }
+END_TEST
+START_TEST(lease_group_modes) { modes_with_group(MC_LOCK_LEASE, 0); }
+END_TEST
+
+START_TEST(bad_group_rejected)
+{
+    mc_lock_options o;
+    mc_lock_options_init(&o);
+    const char *bad[] = {"no-such-group-for-mc-tests", "", "12x", "-1", "99999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o.group = bad[i];
+        mc_lockdir *a = NULL;
+        char *msg = NULL;
+        ck_assert_int_eq(mc_lockdir_open(tmpdir, &o, &a, &msg), MC_ERR_ARG);
+        ck_assert_ptr_null(a);
+        ck_assert_msg(msg != NULL && strstr(msg, "group") != NULL, "message for \"%s\": %s", bad[i], msg ? msg : "(none)");
+        free(msg);
+    }
+}
+END_TEST
+
+/* Someone with write access to the lock directory replaces the key's 2-hex
+ * subdirectory by a link to elsewhere: nothing is created through it, and
+ * the error names the link. */
+static void symlinked_subdir_refused(mc_lock_mode mode)
+{
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    char *file = mc_lock_path(a, K("s"));
+    char *sub = strdup(dirname(file));
+    char elsewhere[300];
+    snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", tmpdir);
+    ck_assert_int_eq(mkdir(elsewhere, 0700), 0);
+    rmdir(sub);
+    ck_assert_int_eq(symlink(elsewhere, sub), 0);
+    ck_assert_int_eq(mc_lock_acquire(a, K("s"), 0), MC_ERR_SETUP);
+    const char *err = mc_lockdir_error(a);
+    ck_assert_msg(strstr(err, sub) != NULL && strstr(err, "symbolic link") != NULL, "error: %s", err);
+    int locked = -1;
+    ck_assert_int_eq(mc_lock_is_locked(a, K("s"), &locked), MC_ERR_SETUP);
+    ck_assert_int_eq(mc_lock_force_release(a, K("s")), MC_ERR_SETUP);
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", elsewhere);
+    ck_assert_msg(system(cmd) == 0, "a file was created in %s", elsewhere);
+    free(sub);
+    free(file);
+    mc_lockdir_free(a);
+}
+
+START_TEST(ofd_symlinked_subdir) { symlinked_subdir_refused(MC_LOCK_OFD); }
+END_TEST
+START_TEST(lease_symlinked_subdir) { symlinked_subdir_refused(MC_LOCK_LEASE); }
+END_TEST
+
+/* The lock file itself a link (to a file the attacker wants written). */
+static void symlinked_file_refused(mc_lock_mode mode)
+{
+    mc_lockdir *a = open_dir(mode, 0, NULL);
+    ck_assert_int_eq(mc_lock_acquire(a, K("f"), 0), MC_OK);   /* makes the subdirectory */
+    ck_assert_int_eq(mc_lock_release(a, K("f")), MC_OK);
+    mc_lockdir_free(a);
+    a = open_dir(mode, 0, NULL);
+    char *file = mc_lock_path(a, K("f"));
+    char victim[300];
+    snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+    unlink(file);
+    ck_assert_int_eq(symlink(victim, file), 0);
+    ck_assert_int_eq(mc_lock_acquire(a, K("f"), 0), MC_ERR_SETUP);
+    const char *err = mc_lockdir_error(a);
+    ck_assert_msg(strstr(err, file) != NULL && strstr(err, "symbolic link") != NULL, "error: %s", err);
+    ck_assert_int_eq(access(victim, F_OK), -1);
+    free(file);
+    mc_lockdir_free(a);
+}
+
+START_TEST(ofd_symlinked_file) { symlinked_file_refused(MC_LOCK_OFD); }
+END_TEST
+START_TEST(lease_symlinked_file) { symlinked_file_refused(MC_LOCK_LEASE); }
+END_TEST
+
+/* The lock directory itself must not be a link: whoever can write its
+ * parent could point it elsewhere.  (Links above it are the administrator's.) */
+START_TEST(symlinked_lock_dir_refused)
+{
+    char real[300], link_path[300], below[300];
+    snprintf(real, sizeof(real), "%s/real", tmpdir);
+    snprintf(link_path, sizeof(link_path), "%s/link", tmpdir);
+    snprintf(below, sizeof(below), "%s/link/sub", tmpdir);
+    ck_assert_int_eq(mkdir(real, 0700), 0);
+    ck_assert_int_eq(symlink(real, link_path), 0);
+    mc_lockdir *a = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(mc_lockdir_open(link_path, NULL, &a, &msg), MC_ERR_SETUP);
+    ck_assert_msg(msg != NULL && strstr(msg, link_path) != NULL && strstr(msg, "symbolic link") != NULL,
+                  "message: %s", msg ? msg : "(none)");
+    free(msg);
+    ck_assert_int_eq(mkdir(below, 0700), 0);
+    ck_assert_int_eq(mc_lockdir_open(below, NULL, &a, NULL), MC_OK);
+    ck_assert_int_eq(mc_lock_acquire(a, K("x"), 0), MC_OK);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+/* The OFD probe file at the top of the directory: a link there must not
+ * be followed, nor quietly turn the directory to lease mode. */
+START_TEST(symlinked_probe_refused)
+{
+    char probe[300], victim[300];
+    snprintf(probe, sizeof(probe), "%s/.probe.lck", tmpdir);
+    snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+    ck_assert_int_eq(symlink(victim, probe), 0);
+    mc_lockdir *a = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(mc_lockdir_open(tmpdir, NULL, &a, &msg), MC_ERR_SETUP);
+    ck_assert_msg(msg != NULL && strstr(msg, probe) != NULL && strstr(msg, "symbolic link") != NULL,
+                  "message: %s", msg ? msg : "(none)");
+    free(msg);
+    ck_assert_int_eq(access(victim, F_OK), -1);
+}
+END_TEST
+
+/* ---- the lease renewal thread ---- */
+
+/* The threads of this process, as a bitmap of small tids (enough here). */
+static void thread_ids(unsigned char *seen, size_t n)
+{
+    memset(seen, 0, n);
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        long tid = atol(de->d_name);
+        if (tid > 0 && (size_t)tid < n * 8) {
+            seen[tid / 8] |= (unsigned char)(1u << (tid % 8));
+        }
+    }
+    closedir(d);
+}
+
+/* The signal mask of the one thread that is in after[] and not in before[]. */
+static unsigned long long new_thread_sigblk(const unsigned char *before, const unsigned char *after, size_t n)
+{
+    long tid = -1;
+    for (size_t i = 0; i < n * 8; i++) {
+        if ((after[i / 8] & (1u << (i % 8))) && !(before[i / 8] & (1u << (i % 8)))) {
+            ck_assert_msg(tid < 0, "more than one new thread");
+            tid = (long)i;
+        }
+    }
+    ck_assert_msg(tid > 0, "no renewal thread found");
+    char path[128], line[256];
+    snprintf(path, sizeof(path), "/proc/self/task/%ld/status", tid);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    unsigned long long mask = 0;
+    int found = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        found |= sscanf(line, "SigBlk: %llx", &mask) == 1;
+    }
+    fclose(f);
+    ck_assert(found);
+    return mask;
+}
+
+/* SIGPROF (max_execution_time), SIGTERM (PHP-FPM), SIGALRM... must reach
+ * PHP's thread, never the renewal thread. */
+START_TEST(lease_thread_blocks_signals)
+{
+    static unsigned char before[1 << 20], after[1 << 20];   /* tids below 8M */
+    mc_lockdir *a = open_dir(MC_LOCK_LEASE, 0, NULL);
+    thread_ids(before, sizeof(before));
+    ck_assert_int_eq(mc_lock_acquire(a, K("sig"), 0), MC_OK);
+    thread_ids(after, sizeof(after));
+    unsigned long long mask = new_thread_sigblk(before, after, sizeof(before));
+    const int sigs[] = {SIGTERM, SIGPROF, SIGALRM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        ck_assert_msg(mask & (1ULL << (sigs[i] - 1)), "signal %d (%s) not blocked in the renewal thread (SigBlk %016llx)",
+                      sigs[i], strsignal(sigs[i]), mask);
+    }
+    mc_lockdir_free(a);
+}
+END_TEST
+
+/* A renewal's pwrite + fdatasync (an EFS round trip, slow under load)
+ * must not hold up the handle: taking another lock meanwhile is quick. */
+START_TEST(lease_renewal_io_outside_the_table_lock)
+{
+    test_thread = pthread_self();
+    mc_lockdir *a = open_dir(MC_LOCK_LEASE, 300, NULL);   /* renewed every 100 ms */
+    SET(slow_sync_ms, 1000);
+    ck_assert_int_eq(mc_lock_acquire(a, K("held"), 0), MC_OK);
+    double until = now() + 5;
+    while (!GET(slow_sync_active) && now() < until) {
+        usleep(1000);
+    }
+    ck_assert_msg(GET(slow_sync_active), "no renewal started within 5 s");
+    double t0 = now();
+    ck_assert_int_eq(mc_lock_acquire(a, K("other"), 0), MC_OK);
+    ck_assert_int_eq(mc_lock_release(a, K("other")), MC_OK);
+    int locked = 0;
+    ck_assert_int_eq(mc_lock_is_locked(a, K("held"), &locked), MC_OK);
+    double took = now() - t0;
+    int still_renewing = GET(slow_sync_active);
+    SET(slow_sync_ms, 0);
+    ck_assert_msg(took < 0.5 && still_renewing, "calls during a renewal took %.3f s (renewal %s)",
+                  took, still_renewing ? "still running" : "finished first");
+    ck_assert_int_eq(locked, 1);
+    mc_lockdir_free(a);
+}
+END_TEST
+
+/* The renewal waits on the monotonic clock: the wall clock stepping back by
+ * an hour (seen here as every wall time read an hour ahead) must not stall
+ * renewals until another node takes the lease over. */
+static unsigned long long renewals_recorded(const char *path)
+{
+    char buf[2048] = {0};
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
+    close(fd);
+    const char *r = strstr(buf, "\nrenewed ");
+    ck_assert_ptr_nonnull(r);
+    return strtoull(r + strlen("\nrenewed "), NULL, 10);
+}
+
+START_TEST(lease_renewal_ignores_wall_clock_steps)
+{
+    mc_lockdir *a = open_dir(MC_LOCK_LEASE, 300, NULL);   /* renewed every 100 ms */
+    SET(wall_shift_s, 3600);
+    ck_assert_int_eq(mc_lock_acquire(a, K("clock"), 0), MC_OK);
+    char *path = mc_lock_path(a, K("clock"));
+    usleep(650000);
+    unsigned long long n = renewals_recorded(path);
+    SET(wall_shift_s, 0);
+    ck_assert_msg(n >= 2, "%llu renewals in 650 ms of a 300 ms lease", n);
+    free(path);
+    mc_lockdir_free(a);
+}
+END_TEST
+
 /* Many processes increment a counter file under the lock: no update lost. */
 static void contention(mc_lock_mode mode, int procs, int rounds)
 {
@@ -507,6 +844,20 @@ Suite *lock_suite(void)
     tcase_add_test(tc, escape_keeps_records_one_line);
     tcase_add_test(tc, lru_bounds_descriptors);
     tcase_add_test(tc, pool_reuses_across_handles);
+    tcase_add_test(tc, ofd_modes_owner_only);
+    tcase_add_test(tc, lease_modes_owner_only);
+    tcase_add_test(tc, ofd_group_modes);
+    tcase_add_test(tc, lease_group_modes);
+    tcase_add_test(tc, bad_group_rejected);
+    tcase_add_test(tc, ofd_symlinked_subdir);
+    tcase_add_test(tc, lease_symlinked_subdir);
+    tcase_add_test(tc, ofd_symlinked_file);
+    tcase_add_test(tc, lease_symlinked_file);
+    tcase_add_test(tc, symlinked_lock_dir_refused);
+    tcase_add_test(tc, symlinked_probe_refused);
+    tcase_add_test(tc, lease_thread_blocks_signals);
+    tcase_add_test(tc, lease_renewal_io_outside_the_table_lock);
+    tcase_add_test(tc, lease_renewal_ignores_wall_clock_steps);
     tcase_add_test(tc, ofd_contention);
     tcase_add_test(tc, lease_contention);
     suite_add_tcase(s, tc);

@@ -28,8 +28,10 @@ namespace cachelock_moodlecache\local;
  * Settings come from config.php only (no database: locks are taken while
  * Moodle starts): $CFG->cachelock_moodlecache_muc_dir,
  * $CFG->cachelock_moodlecache_core_dir, $CFG->cachelock_moodlecache_mode
- * ('auto', 'ofd' or 'lease'), $CFG->cachelock_moodlecache_lease_ms and
- * $CFG->cachelock_moodlecache_max_open_files.
+ * ('auto', 'ofd' or 'lease'), $CFG->cachelock_moodlecache_lease_ms,
+ * $CFG->cachelock_moodlecache_max_open_files and
+ * $CFG->cachelock_moodlecache_group (the group whose members share the lock
+ * files, when the web and cron processes run as different users).
  *
  * @package    cachelock_moodlecache
  * @copyright  2026 moodlecache contributors
@@ -87,6 +89,9 @@ final class lock_directory {
         }
         if (!empty($CFG->cachelock_moodlecache_max_open_files)) {
             $options['max_open_files'] = (int)$CFG->cachelock_moodlecache_max_open_files;
+        }
+        if (isset($CFG->cachelock_moodlecache_group) && $CFG->cachelock_moodlecache_group !== '') {
+            $options['group'] = $CFG->cachelock_moodlecache_group;
         }
         return array_merge($options, $overrides);
     }
