@@ -4,7 +4,7 @@
 // after each timed batch. Appends one JSON line per batch to --out.
 //
 //   php bench-client.php --base=URL --content=content.json --password=PW --out=FILE
-//       --meta='{"store":"redis","net":"+0"}' [--redis=HOST:PORT] [--cgroups=DIR]
+//       --meta='{"store":"redis","net":"+0"}' [--redis=HOST:PORT] [--cgroups=DIR] [--pages=front,course]
 //       --mode=single --warmup=2 --count=10
 //           one user; per page: warm-up requests, then the timed ones (one line per page)
 //       --mode=concurrent --clients=4 --seconds=15 --warmup=1
@@ -15,8 +15,11 @@
 require(__DIR__ . '/bench-metrics.php');
 
 $opts = getopt('', ['base:', 'content:', 'password:', 'out:', 'meta:', 'redis:', 'cgroups:', 'mode:',
-    'warmup:', 'count:', 'clients:', 'seconds:']);
+    'warmup:', 'count:', 'clients:', 'seconds:', 'pages:']);
 $content = json_decode(file_get_contents($opts['content']), true);
+if (!empty($opts['pages'])) {
+    $content['pages'] = array_intersect_key($content['pages'], array_flip(explode(',', $opts['pages'])));
+}
 $meta = json_decode($opts['meta'] ?? '{}', true);
 $metrics = new bench_metrics($opts['redis'] ?? null, $opts['cgroups'] ?? null);
 $warmup = (int)($opts['warmup'] ?? 2);

@@ -74,7 +74,7 @@ bench_client() { # META ARGS...
   shift
   taskset -c "$client_cpus" php "$here/bench-client.php" --base="http://127.0.0.1:$web_port" \
     --content="$work/content.json" --password="$bench_password" --out="$work/results.jsonl" \
-    --meta="$meta" --redis="$redis_addr" --cgroups="$bench_cgroups" "$@"
+    --meta="$meta" --redis="$redis_addr" --cgroups="$bench_cgroups" --pages="${pages// /,}" "$@"
 }
 
 bench_meta() { # STORE ROUND POSITION
@@ -90,7 +90,7 @@ bench_single_rounds() {
       i=$((i + 1))
       printf '  single, round %s/%s: %-22s' "$r" "$rounds" "$s"
       if bench_switch "$s" && bench_client "$(bench_meta "$s" "$r" "$i")" --mode=single --warmup="$warmup" --count="$count"; then
-        php "$here/bench-report.php" --last="$work/results.jsonl" --pages="$(wc -w <<< "$bench_pages_list")"
+        php "$here/bench-report.php" --last="$work/results.jsonl" --pages="$(wc -w <<< "$pages")"
       else
         failures=$((failures + 1)); echo " FAILED"
       fi

@@ -3,8 +3,6 @@
 # plan that --dry-run prints (what runs, how many requests, roughly how long). Sourced by
 # tests/moodle/bench; uses its option variables.
 
-bench_pages_list="front dashboard course forum quiz resource"
-
 bench_validate() {
   local s n
   for s in $stores; do
@@ -18,6 +16,11 @@ bench_validate() {
     [[ "$n" =~ ^[0-9]+$ ]] || { echo "expected a whole number, got '$n'" >&2; return 1; }
   done
   [[ "$seconds" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--seconds: expected a number, got '$seconds'" >&2; return 1; }
+  for s in $pages; do
+    [[ " front dashboard course forum quiz resource " == *" $s "* ]] ||
+      { echo "--pages: front, dashboard, course, forum, quiz and/or resource, not '$s'" >&2; return 1; }
+  done
+  [ -n "$pages" ] || { echo "--pages is empty" >&2; return 1; }
   for s in $modes; do
     [[ "$s" =~ ^(single|concurrent)$ ]] || { echo "--modes: single and/or concurrent, not '$s'" >&2; return 1; }
   done
@@ -44,7 +47,7 @@ bench_has_mode() { [[ " $modes " == *" $1 "* ]]; }
 
 bench_print_plan() {
   local nstores npages nd ncd nc r single_req single_s conc_batches conc_s total
-  nstores=$(wc -w <<< "$stores") npages=$(wc -w <<< "$bench_pages_list")
+  nstores=$(wc -w <<< "$stores") npages=$(wc -w <<< "$pages")
   nd=$(wc -w <<< "$delays") ncd=$(wc -w <<< "$conc_delays") nc=$(wc -w <<< "$clients")
   echo "Moodle page benchmark: the plan"
   echo "  Moodle:   ${MOODLE_DIR:-(not set: dry run)}"
@@ -55,7 +58,7 @@ bench_print_plan() {
   echo "            questions) with an attempt in progress for each of $(bench_max_clients) users, a resource (embedded)"
   echo "  web:      nginx + PHP-FPM (image's pool and PHP settings, pm.max_children $workers, OPcache,"
   echo "            moodlecache.near_cache_size $near_cache_size) on CPUs $server_cpus; client and delayer on CPUs $client_cpus"
-  echo "  pages:    $bench_pages_list (each user logs in through /login/index.php)"
+  echo "  pages:    $pages (each user logs in through /login/index.php)"
   echo "  stores:   $stores (application + session caches; :app = application only)"
   echo "  switch:   tests/moodle/configure-stores.php maps the caches and purges them all"
   if bench_has_mode single; then
