@@ -28,6 +28,7 @@ bench_inner() {
   bench_start_fpm && bench_start_nginx || return 1
   echo "nginx + PHP-FPM on 127.0.0.1:$web_port; set-up took $((SECONDS - t0)) s"
 
+  if [ "$hold" = 1 ]; then bench_hold; return 0; fi
   bench_env_start
   local delay
   for delay in $delays; do
@@ -42,6 +43,22 @@ bench_inner() {
   php "$here/bench-report.php" --results="$results" || failures=$((failures + 1))
   echo "took $((SECONDS - t0)) s; $failures failures"
   [ "$failures" = 0 ]
+}
+
+# --hold: what a run by hand needs, then wait for Ctrl-C (the EXIT trap stops the servers).
+bench_hold() {
+  local ns="nsenter --net=/run/netns/$netns_cli --"
+  cat <<EOF
+Holding the servers until Ctrl-C. In another shell (as root):
+  export PHP_INI_SCAN_DIR=$PHP_INI_SCAN_DIR
+  $ns php $here/configure-stores.php --moodle=$moodle --mode=moodlecache --redis=127.0.0.1:$redis_port
+  $ns curl -s http://127.0.0.1:$web_port/bench-muc-reload
+  $ns php $here/bench-client.php --base=http://127.0.0.1:$web_port --content=$work/content.json \\
+    --password=$bench_password --out=/tmp/hold.jsonl --meta='{"delay_us":0,"rtt_us":0,"store":"moodlecache","round":1}' \\
+    --redis=127.0.0.1:$redis_port --cgroups=$bench_cgroups --mode=concurrent --clients=4 --seconds=15 --pages=dashboard
+  PHP-FPM master: $(cat "$work/pids/php-fpm.pid"); Redis behind the namespace: $netns_srv_ip:$srv_port
+EOF
+  while true; do sleep 60 & wait $!; done
 }
 
 # Points the stores at the loopback Redis (0) or the one behind the delay; sets redis_addr, net.

@@ -16,12 +16,13 @@ function bench_plots(string $dir, array $single, array $conc): array {
         fwrite(STDERR, "gnuplot is not installed (gnuplot-nox): no plots\n");
         return [];
     }
-    $gp = ['set terminal pngcairo size 1400,%H font "sans,10"', 'set style data histogram',
+    $gp = ['set style data histogram',
         'set style histogram errorbars gap 2 lw 1', 'set style fill solid 0.8 border -1', 'set key outside right top',
         'set grid ytics', 'set yrange [0:*]'];
     $made = [];
     if ($single) {
         $panels = count($single);
+        $gp[] = 'set terminal pngcairo size 1400,' . (360 * $panels) . ' font "sans,10"';
         $gp[] = 'set output "' . "$dir/single.png" . '"';
         $gp[] = "set multiplot layout $panels,1 title 'One client: page time p50 (ms), bars from the lowest to the highest round'";
         foreach ($single as $delay => $byclients) {
@@ -47,7 +48,6 @@ function bench_plots(string $dir, array $single, array $conc): array {
             $gp[] = 'plot ' . implode(', ', $plots);
         }
         $gp[] = 'unset multiplot';
-        $gp[0] = str_replace('%H', (string)(360 * $panels), $gp[0]);
         $made[] = 'single.png';
     }
     if ($conc) {
