@@ -21,7 +21,9 @@
 # namespaces leaves nothing behind.  Commands work from any namespace:
 # each names the namespace it acts in.
 
-netns_srv='' netns_cli='' netns_delayer_pid='' netns_delayer_bin='' netns_hold=0 netns_rtt=''
+# Kept when already set: a process started by one that made the namespaces sources this too.
+netns_srv=${netns_srv:-} netns_cli=${netns_cli:-} netns_delayer_bin=${netns_delayer_bin:-}
+netns_delayer_pid='' netns_hold=0 netns_rtt=''
 
 netns_create() { # TAG
   local tag=$1 net=$(( $1 % 200 + 20 ))
