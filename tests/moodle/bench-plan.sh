@@ -77,11 +77,13 @@ bench_print_plan() {
   fi
   for (( r = 1; r <= rounds && r <= 3; r++ )); do echo "  round $r:  $(bench_round_order "$r")"; done
   [ "$rounds" -le 3 ] || echo "  ...       (the order rotates each round)"
-  # Rough: 0.15 s a request, 3 s a store switch and log-in, 300 s of set-up.
-  single_s=$(( single_req * 15 / 100 + nd * rounds * nstores * 3 ))
-  conc_s=$(awk -v b="$conc_batches" -v s="$seconds" -v p="$npages" -v w="$warmup" \
-    'BEGIN { printf "%d", b * (s + 3 + p * w * 0.3) }')
-  total=$(( 300 + single_s + conc_s ))
-  echo "  time:     roughly $(( total / 60 )) min (set-up ~5, single client ~$(( single_s / 60 )), concurrent ~$(( conc_s / 60 )))"
+  # From a measured run (size S, 3 delays, 2 + 2 clients): 0.13 s a request (over the three
+  # networks), 3 s a store switch with log-in, a warm-up pass of the pages per concurrent client
+  # before each window, 90 s of set-up. The run took 14 min, this says 16.
+  single_s=$(( single_req * 13 / 100 + nd * rounds * nstores * 3 ))
+  conc_s=$(awk -v b="$conc_batches" -v s="$seconds" -v p="$npages" -v c="$clients" -v n="$nc" \
+    'BEGIN { split(c, l, " "); for (i in l) t += l[i]; printf "%d", b * (s + 3 + p * 0.13 * t / (n ? n : 1)) }')
+  total=$(( 90 + single_s + conc_s ))
+  echo "  time:     roughly $(( total / 60 )) min (set-up ~2, single client ~$(( single_s / 60 )), concurrent ~$(( conc_s / 60 )))"
   echo "  report:   ${results:-bench-results/moodle-<date>}/report.md, results.jsonl, *.png"
 }

@@ -11,10 +11,15 @@ function bench_quantile(array $values, float $q): float {
     return (float)$values[max(0, (int)ceil($q * count($values)) - 1)];
 }
 
-/** Median, lowest and highest of a list (the spread of per-round figures). */
+/** Median (of an even count: the mean of the middle two), lowest and highest of a list (per-round figures). */
 function bench_spread(array $values): array {
-    return $values ? ['median' => bench_quantile($values, 0.5), 'min' => min($values), 'max' => max($values),
-        'n' => count($values)] : ['median' => NAN, 'min' => NAN, 'max' => NAN, 'n' => 0];
+    if (!$values) {
+        return ['median' => NAN, 'min' => NAN, 'max' => NAN, 'n' => 0];
+    }
+    sort($values);
+    $n = count($values);
+    $median = $n % 2 ? $values[intdiv($n, 2)] : ($values[$n / 2 - 1] + $values[$n / 2]) / 2;
+    return ['median' => (float)$median, 'min' => min($values), 'max' => max($values), 'n' => $n];
 }
 
 /** Reads results.jsonl. */
