@@ -4,7 +4,7 @@
 # offline subset: tests/moodle/phpcs.xml with Debian's phpcs, and
 # tests/moodle/style-check.php), the page benchmark's self-check. With MOODLE_DIR set to a Moodle checkout, also
 # tests/moodle/run: install into a copy of that Moodle, store contract, PHPUnit
-# (Moodle 4.5), page times. Ends with "N passed, N failed".
+# (Moodle 4.5; 5.x with MOODLE_PHPUNIT_VENDOR), page times. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
