@@ -163,9 +163,9 @@ mc_phpunit_init() {
     # autoloader remade by Debian's composer from Moodle's composer.json: the packages, and
     # Moodle's autoload-dev (core_phpunit, core_testing) at this copy's paths.
     command -v composer > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q composer > /dev/null
-    rsync -a --delete "$MOODLE_PHPUNIT_VENDOR/" "$moodle/vendor/" &&
-      (cd "$moodle" && COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload --no-interaction --no-scripts \
-        > "$work/composer.log" 2>&1) || { cat "$work/composer.log"; return 1; }
+    rsync -a --delete "$MOODLE_PHPUNIT_VENDOR/" "$moodle/vendor/" || return 1
+    (cd "$moodle" && COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload --no-interaction --no-scripts \
+      > "$work/composer.log" 2>&1) || { cat "$work/composer.log"; return 1; }
     echo "PHPUnit $(mc_phpunit_vendor_version) from $MOODLE_PHPUNIT_VENDOR"
   fi
   local t0=$SECONDS util=$webroot/admin/tool/phpunit/cli/util.php
