@@ -138,9 +138,11 @@ bench_concurrent_rounds() {
 bench_env_start() {
   bench_load_start=$(cut -d' ' -f1-3 /proc/loadavg)
   bench_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  bench_commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 }
 bench_env_end() { # SECONDS
-  B_NCPU=$(taskset -c "$server_cpus" nproc) B_STARTED=$bench_started B_SECONDS=$1 B_LOAD0=$bench_load_start B_ROOT=$root \
+  B_NCPU=$(taskset -c "$server_cpus" nproc) B_STARTED=$bench_started B_SECONDS=$1 B_LOAD0=$bench_load_start \
+  B_COMMIT=$bench_commit \
   B_OPTIONS="stores [$stores], delays [$delays] µs, rounds $rounds, count $count, warm-up $warmup, clients [$clients] at [$conc_delays] µs for $seconds s, size $size, workers $workers, near_cache_size $near_cache_size, server CPUs $server_cpus, client CPUs $client_cpus" \
   php -r '
     $out = $argv[1];
@@ -151,7 +153,7 @@ bench_env_end() { # SECONDS
       "cpu" => $v("sed -n \"s/^model name\\s*: //p\" /proc/cpuinfo | head -1"), "nproc" => (int)$v("nproc --all"), "server_ncpu" => (int)getenv("B_NCPU"),
       "kernel" => php_uname("r"), "php" => PHP_VERSION, "redis" => $v("redis-server --version | cut -d\" \" -f3"),
       "nginx" => $v("nginx -v 2>&1 | cut -d/ -f2"), "postgres" => $v("/usr/lib/postgresql/15/bin/postgres --version"),
-      "moodlecache" => phpversion("moodlecache"), "commit" => $v("git -C " . escapeshellarg(getenv("B_ROOT")) . " describe --always --dirty"),
+      "moodlecache" => phpversion("moodlecache"), "commit" => getenv("B_COMMIT"),
       "options" => getenv("B_OPTIONS"),
     ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");' "$work/env.json"
 }
