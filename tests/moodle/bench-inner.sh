@@ -141,9 +141,11 @@ bench_env_start() {
   bench_commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 }
 bench_env_end() { # SECONDS
+  local options="stores [$stores], delays [$delays] µs, rounds $rounds, count $count, warm-up $warmup,"
+  options+=" clients [$clients] at [$conc_delays] µs for $seconds s, size $size, workers $workers,"
+  options+=" near_cache_size $near_cache_size, server CPUs $server_cpus, client CPUs $client_cpus"
   B_NCPU=$(taskset -c "$server_cpus" nproc) B_STARTED=$bench_started B_SECONDS=$1 B_LOAD0=$bench_load_start \
-  B_COMMIT=$bench_commit \
-  B_OPTIONS="stores [$stores], delays [$delays] µs, rounds $rounds, count $count, warm-up $warmup, clients [$clients] at [$conc_delays] µs for $seconds s, size $size, workers $workers, near_cache_size $near_cache_size, server CPUs $server_cpus, client CPUs $client_cpus" \
+  B_COMMIT=$bench_commit B_OPTIONS=$options \
   php -r '
     $out = $argv[1];
     $v = fn($cmd) => trim((string)shell_exec($cmd));
