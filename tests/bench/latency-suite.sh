@@ -39,38 +39,25 @@ source tests/harness/lib.sh
 work=$(mktemp -d /tmp/moodlecache-latency.XXXXXX)
 [ -n "$json" ] || json=$work/results.json
 rm -f "$json"
-tag=$$
-net=$(( tag % 200 + 20 ))
-srv=mcb$tag-srv cli=mcb$tag-cli vs=mcb${tag}s vc=mcb${tag}c
-srv_ip=10.213.$net.1 cli_ip=10.213.$net.2
-queue=$(( tag % 60000 + 1000 ))
-delayer_pid= redis_pid=
+source tests/bench/netns.sh
+redis_pid=
 
 cleanup() {
-  mc_stop_pid "$delayer_pid" "$redis_pid" || true
-  ip netns del "$srv" 2>/dev/null || true
-  ip netns del "$cli" 2>/dev/null || true
+  mc_stop_pid "$redis_pid" || true
+  netns_stop_delayer
+  sleep 0.2
+  netns_destroy
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-gcc -O2 -Wall -o "$work/nfq-delay" tests/bench/nfq-delay.c -lnetfilter_queue
+netns_build_delayer "$work"
 # a private copy: a rebuild of modules/ during the run must not pull the
 # code from under running processes (it crashes them)
 cp modules/moodlecache.so "$work/moodlecache.so"
 
-ip netns add "$srv"
-ip netns add "$cli"
-ip link add "$vs" type veth peer name "$vc"
-ip link set "$vs" netns "$srv"
-ip link set "$vc" netns "$cli"
-ip -n "$srv" addr add "$srv_ip/24" dev "$vs"
-ip -n "$cli" addr add "$cli_ip/24" dev "$vc"
-for ns in "$srv" "$cli"; do ip -n "$ns" link set lo up; done
-ip -n "$srv" link set "$vs" up
-ip -n "$cli" link set "$vc" up
-ip -n "$srv" route replace "10.213.$net.0/24" dev "$vs" proto kernel scope link src "$srv_ip" congctl cubic
-ip -n "$cli" route replace "10.213.$net.0/24" dev "$vc" proto kernel scope link src "$cli_ip" congctl cubic
+netns_create $$
+srv=$netns_srv cli=$netns_cli srv_ip=$netns_srv_ip
 
 port=6390
 ip netns exec "$srv" taskset -c 0 redis-server --port "$port" --bind "$srv_ip" --protected-mode no --save '' \
@@ -93,37 +80,12 @@ rtt() {  # median PING round trip in µs through phpredis
     sort($l); printf("%.0f", $l[150]);' "$srv_ip" "$port"
 }
 
-start_delayer() {  # start_delayer DELAY_US: holds packets reaching the client for DELAY_US
-  # real-time priority: on a busy machine a normal thread wakes milliseconds
-  # late; no spinning (it would starve the softirq that re-injects packets)
-  ip netns exec "$cli" taskset -c 1 chrt -f 20 "$work/nfq-delay" "$queue" "$1" 0 0 2>/dev/null &
-  delayer_pid=$!
-  sleep 0.3
-}
-stop_delayer() {
-  kill "$delayer_pid"; wait "$delayer_pid" 2>/dev/null || true; delayer_pid=
-}
-
 base=$(rtt)
 echo "=== PING round trip with no added delay (phpredis, p50): $base µs"
 for delay in $delays; do
   if [ "$delay" -gt 0 ]; then
-    ip netns exec "$cli" iptables -I INPUT -i "$vc" -j NFQUEUE --queue-num "$queue" --queue-bypass
-    # Calibrate: on this VM the path through the queue adds more than the
-    # hold time (wake-ups), so scale the hold time until a PING costs the
-    # bare round trip plus the wanted delay (within 10%), at most 5 tries.
-    hold=$delay
-    for _ in 1 2 3 4 5; do
-      start_delayer "$hold"
-      measured=$(rtt)
-      added=$(( measured - base ))
-      if [ $(( (added - delay) * 10 )) -le "$delay" ] && [ $(( (delay - added) * 10 )) -le "$delay" ]; then break; fi
-      stop_delayer
-      [ "$added" -gt 0 ] || added=1
-      hold=$(( hold * delay / added ))
-      [ "$hold" -gt 0 ] || hold=1
-    done
-    [ -n "$delayer_pid" ] || { start_delayer "$hold"; measured=$(rtt); }
+    netns_delay_on "$delay" rtt
+    measured=$netns_rtt hold=$netns_hold
   else
     measured=$base
     hold=0
@@ -133,10 +95,7 @@ for delay in $delays; do
     php_in_cli tests/bench/latency.php --host "$srv_ip" --port "$port" --procs "$procs" --seconds "$seconds" \
       --label "+$delay µs (PING $measured µs)" --json "$json"
   done
-  if [ "$delay" -gt 0 ]; then
-    stop_delayer
-    ip netns exec "$cli" iptables -D INPUT -i "$vc" -j NFQUEUE --queue-num "$queue" --queue-bypass
-  fi
+  [ "$delay" -eq 0 ] || netns_delay_off
 done
 
 php tests/bench/latency-summary.php "$json"

@@ -5,12 +5,15 @@
 // so the next page starts cold.
 //
 //   php configure-stores.php --moodle=MOODLE_ROOT --mode=moodlecache|moodlecache-near|redis|file --redis=HOST:PORT
+//       [--app-only]
 //
 // moodlecache: a cachestore_moodlecache instance on the Redis server (moodlecache-near: the same with
 // the extension's near cache); redis: Moodle's
 // cachestore_redis (phpredis) on the same server; file: Moodle's defaults (file store, session store).
+// --app-only maps the application caches only (session caches stay on Moodle's default). A store
+// instance that exists with another server is moved to this one (the page benchmark changes networks).
 
-$opts = getopt('', ['moodle:', 'mode:', 'redis:']);
+$opts = getopt('', ['moodle:', 'mode:', 'redis:', 'app-only']);
 define('CLI_SCRIPT', true);
 require($opts['moodle'] . '/config.php');
 
@@ -67,13 +70,18 @@ foreach ($stores as $key => [$name, $plugin, $fields]) {
     }
     if (!isset($present[$name])) {
         mc_add_store_through_admin_form($plugin, $name, $fields);
+    } else if ($present[$name]['configuration']['server'] !== $opts['redis']) {
+        config_writer::instance()->edit_store_instance($name, $plugin,
+            ['server' => $opts['redis']] + $present[$name]['configuration']);
+        echo "store instance '$name' moved to {$opts['redis']}\n";
     }
 }
 if ($mode === 'file') {
     $mappings = [store::MODE_APPLICATION => ['default_application'], store::MODE_SESSION => ['default_session']];
 } else if (isset($stores[$mode])) {
     $name = $stores[$mode][0];
-    $mappings = [store::MODE_APPLICATION => [$name], store::MODE_SESSION => [$name]];
+    $mappings = [store::MODE_APPLICATION => [$name],
+        store::MODE_SESSION => [isset($opts['app-only']) ? 'default_session' : $name]];
 } else {
     fwrite(STDERR, "unknown --mode $mode\n");
     exit(2);

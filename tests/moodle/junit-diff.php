@@ -37,7 +37,7 @@ $only = array_diff_key($ours, $control);
 printf("  %d tests, %d failed or errored; also on the control: %d; only here: %d\n",
     count($ourall), count($ours), count(array_intersect_key($ours, $control)), count($only));
 foreach (array_keys(array_intersect_key($ours, $control)) as $name) {
-    echo "    fails on the control too: $name\n";
+    echo "    fails on the control too (not counted): $name\n";
 }
 foreach (array_keys($only) as $name) {
     echo "    only here: $name\n";

@@ -4,6 +4,7 @@
 
 mc_packages=(postgresql php8.2-cli php8.2-pgsql php8.2-curl php8.2-gd php8.2-intl php8.2-mbstring
   php8.2-soap php8.2-xml php8.2-zip php8.2-redis locales phpunit redis-server memcached rsync)
+[ -z "${MOODLE_PHPUNIT_VENDOR:-}" ] || mc_packages+=(composer)
 
 mc_ensure_packages() {
   local missing=() p
@@ -121,8 +122,8 @@ mc_install_moodle() {
       . "if (getenv(\"MC_TEST_APPSTORE\")) {\n"
       . "    define(\"TEST_CACHE_USING_APPLICATION_STORE\", getenv(\"MC_TEST_APPSTORE\"));\n"
       . "    define(\"TEST_CACHE_USING_ALT_CACHE_CONFIG_PATH\", true);\n}\n"
-      . "if (getenv(\"TEST_CACHESTORE_REDIS_TESTSERVERS\")) {\n"
-      . "    define(\"TEST_CACHESTORE_REDIS_TESTSERVERS\", getenv(\"TEST_CACHESTORE_REDIS_TESTSERVERS\"));\n}\n";
+      . "foreach ([\"TEST_CACHESTORE_REDIS_TESTSERVERS\", \"TEST_CACHESTORE_MOODLECACHE_TESTSERVERS\"] as \$n) {\n"
+      . "    if (getenv(\$n)) {\n        define(\$n, getenv(\$n));\n    }\n}\n";
     $s = file_get_contents($f);
     $s = preg_replace("/^require_once\(.*setup\.php.*$/m", $extra . "$0", $s, 1);
     file_put_contents($f, $s);' "$cfg" "$work/phpunitdata"
@@ -136,32 +137,61 @@ mc_install_moodle() {
 }
 
 mc_phpunit_wanted() { if [ "$(mc_moodle_branch)" -ge 500 ]; then echo 11; else echo 9.6; fi; }
-mc_phpunit_supported() { [ "$(mc_phpunit_wanted)" = 9.6 ]; }
+# The PHPUnit of MOODLE_PHPUNIT_VENDOR (a Composer vendor/ directory holding phpunit/phpunit and
+# its dependencies, with vendor/bin/phpunit), or nothing.
+mc_phpunit_vendor_version() {
+  [ -n "${MOODLE_PHPUNIT_VENDOR:-}" ] && [ -f "$MOODLE_PHPUNIT_VENDOR/bin/phpunit" ] &&
+    php "$MOODLE_PHPUNIT_VENDOR/bin/phpunit" --version | awk '/^PHPUnit/ {print $2; exit}'
+}
+# Moodle 4.5: Debian's phpunit 9.6. Moodle 5.x: PHPUnit 11 from MOODLE_PHPUNIT_VENDOR.
+mc_phpunit_supported() {
+  local v
+  [ "$(mc_phpunit_wanted)" = 9.6 ] && return 0
+  v=$(mc_phpunit_vendor_version) && [ "${v%%.*}" = "$(mc_phpunit_wanted)" ]
+}
 
-# Debian's phpunit 9.6 seen through the vendor/ paths Moodle expects.
 mc_phpunit_init() {
-  mkdir -p "$moodle/vendor/bin" "$moodle/vendor/phpunit/phpunit"
-  printf '<?php\nrequire_once %s;\n' "'/usr/share/php/PHPUnit/Autoload.php'" > "$moodle/vendor/autoload.php"
-  printf '<?php\nrequire __DIR__ . %s;\nexit(PHPUnit\\TextUI\\Command::main(false));\n' "'/../autoload.php'" \
-    > "$moodle/vendor/bin/phpunit"
-  echo '{"name": "phpunit/phpunit", "version": "9.6"}' > "$moodle/vendor/phpunit/phpunit/composer.json"
-  local t0=$SECONDS
-  (cd "$moodle" && php admin/tool/phpunit/cli/util.php --install > "$work/phpunit-install.log" 2>&1 &&
-    php admin/tool/phpunit/cli/util.php --buildconfig >> "$work/phpunit-install.log" 2>&1) ||
+  if [ "$(mc_phpunit_wanted)" = 9.6 ]; then
+    # Debian's phpunit 9.6 seen through the vendor/ paths Moodle expects.
+    mkdir -p "$moodle/vendor/bin" "$moodle/vendor/phpunit/phpunit"
+    printf '<?php\nrequire_once %s;\n' "'/usr/share/php/PHPUnit/Autoload.php'" > "$moodle/vendor/autoload.php"
+    printf '<?php\nrequire __DIR__ . %s;\nexit(PHPUnit\\TextUI\\Command::main(false));\n' "'/../autoload.php'" \
+      > "$moodle/vendor/bin/phpunit"
+    echo '{"name": "phpunit/phpunit", "version": "9.6"}' > "$moodle/vendor/phpunit/phpunit/composer.json"
+  else
+    # A copy of the given vendor/ (the Moodle copy's own is an empty autoloader), and the
+    # autoloader remade by Debian's composer from Moodle's composer.json: the packages, and
+    # Moodle's autoload-dev (core_phpunit, core_testing) at this copy's paths.
+    command -v composer > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q composer > /dev/null
+    rsync -a --delete "$MOODLE_PHPUNIT_VENDOR/" "$moodle/vendor/" || return 1
+    (cd "$moodle" && COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload --no-interaction --no-scripts \
+      > "$work/composer.log" 2>&1) || { cat "$work/composer.log"; return 1; }
+    echo "PHPUnit $(mc_phpunit_vendor_version) from $MOODLE_PHPUNIT_VENDOR"
+  fi
+  local t0=$SECONDS util=$webroot/admin/tool/phpunit/cli/util.php
+  (cd "$moodle" && php "$util" --install > "$work/phpunit-install.log" 2>&1 &&
+    php "$util" --buildconfig >> "$work/phpunit-install.log" 2>&1) ||
     { tail -30 "$work/phpunit-install.log"; return 1; }
   echo "PHPUnit site initialised in $((SECONDS - t0)) s"
 }
 
-mc_phpunit() { # testsuite label; MC_TEST_BACKEND, MC_TEST_APPSTORE (moodlecache or redis)
-  local suite=$1 label=$2 log=$work/phpunit-$2.log junit=$work/phpunit-$2.xml server
+mc_phpunit() { # testsuite label [phpunit args]; MC_TEST_BACKEND, MC_TEST_APPSTORE (moodlecache or redis)
+  local suite=$1 label=$2 log=$work/phpunit-$2.log junit=$work/phpunit-$2.xml server mc_phpunit_flags=()
+  shift 2
+  # PHPUnit 10+ counts its deprecations (e.g. metadata in doc-comments) but names them only when asked.
+  [ "$(mc_phpunit_wanted)" = 9.6 ] || mc_phpunit_flags=(--display-phpunit-deprecations)
   if [ "${MC_TEST_BACKEND:-redis}" = memcached ]; then server=127.0.0.1:$memcached_port; else server=127.0.0.1:$redis_port; fi
   (cd "$moodle" && TEST_CACHESTORE_MOODLECACHE_TESTSERVERS=$server \
     TEST_CACHESTORE_MOODLECACHE_BACKEND=${MC_TEST_BACKEND:-redis} MC_TEST_APPSTORE=${MC_TEST_APPSTORE:-} \
     TEST_CACHESTORE_REDIS_TESTSERVERS=127.0.0.1:$redis_port \
-    php vendor/bin/phpunit --colors=never --log-junit "$junit" --testsuite "$suite" > "$log" 2>&1)
+    php vendor/bin/phpunit --colors=never --log-junit "$junit" --testsuite "$suite" "${mc_phpunit_flags[@]}" "$@" \
+    > "$log" 2>&1)
   local rc=$?
   echo "phpunit $label ($suite): $(grep -E '^(OK|Tests:|OK, but|No tests)' "$log" | tail -1)"
-  grep -E '^[0-9]+\) ' "$log" | sed 's/^/  /' | head -20
+  grep -E '^(PHPUnit|Runtime) ' "$log" | head -2 | sed 's/^/  /'
+
+  # The failures, errors and warnings by name (not PHPUnit's own deprecations: counted above).
+  awk '/^There (was|were) [0-9]+ / { show = ($0 !~ /deprecation/) } show && /^[0-9]+\) / { print "  " $0 }' "$log" | head -20
   if [ -n "${MC_TEST_APPSTORE:-}" ]; then
     # With TEST_CACHE_USING_APPLICATION_STORE, this test asserts the application store's class.
     if grep -q 'name="test_definition_mappings_only"[^>]*/>' "$junit"; then

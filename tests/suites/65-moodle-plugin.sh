@@ -2,9 +2,9 @@
 # The Moodle plugins (moodle-plugin/): always, php -l of every plugin file and of
 # tests/moodle/, then Moodle's coding style for cachestore_moodlecache (the
 # offline subset: tests/moodle/phpcs.xml with Debian's phpcs, and
-# tests/moodle/style-check.php). With MOODLE_DIR set to a Moodle checkout, also
+# tests/moodle/style-check.php), the page benchmark's self-check. With MOODLE_DIR set to a Moodle checkout, also
 # tests/moodle/run: install into a copy of that Moodle, store contract, PHPUnit
-# (Moodle 4.5), page times. Ends with "N passed, N failed".
+# (Moodle 4.5; 5.x with MOODLE_PHPUNIT_VENDOR), page times. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/harness/lib.sh
@@ -26,6 +26,9 @@ for f in "${plugin_files[@]}"; do
 done
 check "bash -n tests/moodle/run" bash -n tests/moodle/run
 check "bash -n tests/moodle/lib.sh" bash -n tests/moodle/lib.sh
+# The page benchmark needs a Moodle and root; here only its self-check (syntax, dry run, a report
+# of synthetic batches).
+check "tests/moodle/bench --self-check" tests/moodle/bench --self-check
 
 # Style of our store plugin. moodle-cs (Moodle's ruleset) is not packaged in Debian.
 store=moodle-plugin/cache/stores/moodlecache

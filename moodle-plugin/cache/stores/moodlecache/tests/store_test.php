@@ -25,6 +25,8 @@ defined('MOODLE_INTERNAL') || die();
 require_once(__DIR__ . '/../../../tests/fixtures/stores.php');
 require_once(__DIR__ . '/../lib.php');
 
+// PHPUnit 10+ reads the attribute (its doc-comment metadata is deprecated); 9.6 (Moodle 4.5) the @covers tag.
+#[\PHPUnit\Framework\Attributes\CoversClass(\cachestore_moodlecache::class)]
 /**
  * Moodle's store contract (cachestore_tests) and this store's own promises, against a real server.
  *
