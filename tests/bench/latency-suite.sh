@@ -5,7 +5,11 @@
 # APCu, in one run; then a summary table with the ratios and the targets.
 #
 #   tests/bench/latency-suite.sh [--delays "0 250 1000"] [--procs "1 8 32"]
-#                                [--seconds 0.4] [--json FILE]
+#                                [--seconds 0.4] [--json FILE] [--server BIN]
+#
+# --server: the redis-server (or valkey-server) to run, e.g. Redis 7.4.1 from
+# ../shared/servers/build.sh redis-7.4.1 for hash-field expiry; default
+# Debian's redis-server.
 #
 # Needs root: redis-server runs in a network namespace of its own, the PHP
 # processes in another, joined by a veth pair (addresses in 10.213.N.0/24,
@@ -21,13 +25,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json=
+delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server
 while [ $# -gt 0 ]; do
   case "$1" in
     --delays) delays=$2; shift 2 ;;
     --procs) procs_list=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
+    --server) server_bin=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +65,7 @@ netns_create $$
 srv=$netns_srv cli=$netns_cli srv_ip=$netns_srv_ip
 
 port=6390
-ip netns exec "$srv" taskset -c 0 redis-server --port "$port" --bind "$srv_ip" --protected-mode no --save '' \
+ip netns exec "$srv" taskset -c 0 "$server_bin" --port "$port" --bind "$srv_ip" --protected-mode no --save '' \
   --appendonly no --dir "$work" --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
 for _ in $(seq 100); do ip netns exec "$cli" redis-cli -h "$srv_ip" -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
 redis_pid=$(cat "$work/redis.pid")
@@ -80,6 +85,7 @@ rtt() {  # median PING round trip in µs through phpredis
     sort($l); printf("%.0f", $l[150]);' "$srv_ip" "$port"
 }
 
+echo "=== server: $("$server_bin" --version | head -1)"
 base=$(rtt)
 echo "=== PING round trip with no added delay (phpredis, p50): $base µs"
 for delay in $delays; do

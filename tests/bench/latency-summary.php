@@ -84,3 +84,25 @@ foreach ($runs as $run) {
             $verdict($mc >= 0.95), $mc);
     }
 }
+
+// Writes and has (issues 14 and 18): ratios between our own rows.
+$ratio = fn(array $res, string $a, string $b, string $who) =>
+    isset($res[$a][$who], $res[$b][$who]) ? $res[$b][$who]['ops'] / $res[$a][$who]['ops'] : null;
+foreach ($runs as $run) {
+    $res = $run['results'];
+    $at = preg_replace('/ \(.*$/', '', $run['label']) . ", {$run['procs']} proc";
+    if (isset($res['set 1 KB']['near'], $res['set 1 KB']['moodlecache'])) {
+        $cost = $res['set 1 KB']['moodlecache']['ops'] / $res['set 1 KB']['near']['ops'];
+        printf("- a write with the near cache on costs <= 1.1x the same write with it off, %s: %s (%.2fx)\n",
+            $at, $verdict($cost <= 1.1), $cost);
+    }
+    if (($c = $ratio($res, 'set 1 KB with TTL', 'set 1 KB', 'moodlecache')) !== null) {
+        printf("- set with a TTL <= 1.1x set without, near cache off, %s: %s (%.2fx)\n", $at, $verdict($c <= 1.1), $c);
+    }
+    if ((int)substr($run['label'], 1) === 0 && ($c = $ratio($res, 'has 1 KB (repeated)', 'get 1 KB (repeated)', 'moodlecache')) !== null) {
+        printf("- has <= the cost of get (within 5%%, the noise), near cache off, %s: %s (%.2fx)\n", $at, $verdict($c <= 1.05), $c);
+    }
+    if (($c = $ratio($res, 'has 1 KB (repeated)', 'get 1 KB (repeated)', 'near')) !== null) {
+        printf("- a near-cache has within 2x of a near-cache get, %s: %s (%.2fx)\n", $at, $verdict($c <= 2.0), $c);
+    }
+}
