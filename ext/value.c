@@ -114,8 +114,15 @@ static bool unserialize_long(const mc_frame *frame, zval *rv)
 {
     zend_long number;
     double unused;
-    if (frame->payload_len == 0 || frame->payload_len > MAX_LENGTH_OF_LONG
-        || is_numeric_string(frame->payload, frame->payload_len, &number, &unused, false) != IS_LONG) {
+    /* is_numeric_string reads digits up to a NUL, and a payload from the
+     * near cache has none after it: parse a terminated copy (bounded above). */
+    char digits[MAX_LENGTH_OF_LONG + 1];
+    if (frame->payload_len == 0 || frame->payload_len > MAX_LENGTH_OF_LONG) {
+        return false;
+    }
+    memcpy(digits, frame->payload, frame->payload_len);
+    digits[frame->payload_len] = '\0';
+    if (is_numeric_string(digits, frame->payload_len, &number, &unused, false) != IS_LONG) {
         return false;
     }
     ZVAL_LONG(rv, number);
