@@ -39,7 +39,8 @@ bench_inner() {
   done
   bench_env_end "$((SECONDS - t0))"
 
-  cp "$work/results.jsonl" "$work/content.json" "$work/env.json" "$results/" 2>/dev/null
+  [ -n "$results" ] && cp "$work/results.jsonl" "$work/content.json" "$work/env.json" "$results/" \
+    || { echo "could not copy the results to ${results:-(no --results)}"; failures=$((failures + 1)); }
   php "$here/bench-report.php" --results="$results" || failures=$((failures + 1))
   echo "took $((SECONDS - t0)) s; $failures failures"
   [ "$failures" = 0 ]
