@@ -57,7 +57,7 @@ if grep -q '^not ok' "$log"; then
 fi
 # node:test marks a skip "ok N - NAME # SKIP REASON": each must be listed.
 while IFS=$'\t' read -r name reason; do
-  tests/harness/skips 80-cdk --what "$name" "$reason" || status=1
+  ../tests/harness/skips 80-cdk --what "$name" "$reason" || status=1
 done < <(sed -nE 's/^ *ok [0-9]+ - (.*) # SKIP (.*)$/\1\t\2/p' "$log")
 pass=$(sed -n 's/^# pass //p' "$log" | tail -1)
 fail=$(sed -n 's/^# fail //p' "$log" | tail -1)
