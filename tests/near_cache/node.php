@@ -103,14 +103,15 @@ function reader(int $id, array $ctx): array
             if ($read === false) {
                 // not staleness: the data is gone (a Redis restart loses it)
                 $lost++;
-                if (count($examples) < 5) $examples[] = sprintf("k$k: a miss after set of $n had returned (at %.3f)", microtime(true));
+                if ($lost <= 3) $examples[] = sprintf("k$k: a miss after set of $n had returned (at %.3f)", microtime(true));
             } elseif ($v < (int)$n && !$near) {
                 // Redis itself answered with the older value: it lost the write
                 $older++;
-                if (count($examples) < 5) $examples[] = "k$k: Redis answered version $v after set of $n had returned";
+                if ($older <= 3) $examples[] = "k$k: Redis answered version $v after set of $n had returned";
             } elseif ($v < (int)$n) {
                 $stale++;
-                if (count($examples) < 5) $examples[] = "k$k: near cache served version $v after set of $n had returned";
+                // the first few of each kind: misses must not hide the stale reads
+                if ($stale <= 3) $examples[] = sprintf("k$k: near cache served version $v after set of $n had returned (at %.3f)", microtime(true));
             }
         }
         // load: repeated reads, near hits and fills racing with writes
