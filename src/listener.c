@@ -23,7 +23,8 @@
 #include "nckey.h"
 #include "transport.h"
 
-#define IDENTITY_EVERY 5        /* rounds between INFO (and CLUSTER SLOTS) checks */
+#define EPOCH_EVERY 2           /* rounds between epoch checks (and in every round a sync asked for) */
+#define IDENTITY_EVERY 5        /* rounds between INFO (and CLUSTER SLOTS) checks (the same) */
 #define ID_MAX 64               /* run_id / master_replid are 40 hex digits */
 
 /* How a session ended. */
@@ -570,7 +571,9 @@ static mc_status append(mc_redis *r, int argc, const char **argv, const size_t *
 /* Sends the next probe round through every target. */
 static int send_round(mc_listener *l)
 {
-    int identity = l->rounds % IDENTITY_EVERY == 0;
+    /* a round a sync asked for checks everything: a barrier for every kind of change */
+    int epoch = l->poked || l->rounds % EPOCH_EVERY == 0;
+    int identity = l->poked || l->rounds % IDENTITY_EVERY == 0;
     l->round_ticket = ++l->rounds;
     l->round_sent_us = mc_now_us();
     l->round_open = 1;
@@ -589,8 +592,11 @@ static int send_round(mc_listener *l)
         size_t publ[] = {7, l->sync_channel.len, (size_t)tn};
         t->ndue = t->next_due = 0;
         t->ticket_seen = 0;
-        mc_status st = append(t->probe, 5, set, setl);
-        t->due[t->ndue++] = R_EPOCH;
+        mc_status st = MC_OK;
+        if (epoch) {
+            st = append(t->probe, 5, set, setl);
+            t->due[t->ndue++] = R_EPOCH;
+        }
         if (identity) {
             if (st == MC_OK) st = append(t->probe, 2, info1, info1l);
             if (st == MC_OK) st = append(t->probe, 2, info2, info2l);

@@ -13,10 +13,11 @@
  *          applies each store's announcements (announce.h): keys, a
  *          definition, or the whole prefix; and sees sync tickets.
  *   probe  every MC_NC_PROBE_MS, one pipeline:
- *            SET <epoch key> <random> NX GET   the prefix's epoch: missing
- *                                              or changed = FLUSHALL/FLUSHDB,
- *                                              a restart without data, or a
- *                                              hand-made change: flush
+ *            SET <epoch key> <random> NX GET   (every 2nd round) the prefix's
+ *                                              epoch: missing or changed =
+ *                                              FLUSHALL/FLUSHDB, a restart
+ *                                              without data, or a hand-made
+ *                                              change: flush
  *            INFO server / INFO replication    (every 5th round) run_id and
  *                                              master_replid: a restart or a
  *                                              failover: flush
@@ -24,6 +25,9 @@
  *                                              the first target) topology
  *                                              changed: flush, start over
  *            PUBLISH <sync channel> <ticket>:<target>
+ *
+ * A round a worker's sync asked for carries every check.  The probes are a
+ * fixed cost per node and prefix: 10 PUBLISH, 5 SET and 4 INFO a second.
  *
  * A round is complete when every target answered and its ticket came back
  * on that target's sub connection: then every announcement Redis executed

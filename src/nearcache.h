@@ -48,7 +48,7 @@
 #define MC_NC_MIN_SIZE ((size_t)1 << 20)      /* smallest cache: 1 MiB */
 #define MC_NC_MAX_SIZE ((size_t)1 << 40)
 #define MC_NC_CHANNELS 32                     /* (server, database, prefix) pairs per node */
-#define MC_NC_PROBE_MS 50                     /* a listener proves its subscription this often ... */
+#define MC_NC_PROBE_MS 100                    /* a listener proves its subscription this often ... */
 #define MC_NC_STALE_MS 250                    /* ... and is distrusted when its last proof is older */
 #define MC_NC_ERROR_MAX 256                   /* bytes kept of a listener's last error */
 #define MC_NC_GROUPS 4096                     /* group epoch slots (a power of two) */
