@@ -49,6 +49,7 @@ static PHP_GINIT_FUNCTION(moodlecache)
     ZEND_TSRMLS_CACHE_UPDATE();
 #endif
     moodlecache_globals->warned = false;
+    memset(moodlecache_globals->reap, 0, sizeof(moodlecache_globals->reap));
 }
 
 static PHP_MINIT_FUNCTION(moodlecache)

@@ -13,8 +13,13 @@ extern zend_module_entry moodlecache_module_entry;
 
 #define PHP_MOODLECACHE_VERSION "0.1.0"
 
+#define MC_REAP_SLOTS 64
 ZEND_BEGIN_MODULE_GLOBALS(moodlecache)
     bool warned;          /* a runtime warning was already raised this request */
+    struct mc_reap_slot { /* when the reaper may run again, per definition (redis_expiry.c) */
+        zend_ulong hash;
+        uint64_t due_ms;
+    } reap[MC_REAP_SLOTS]; /* kept across requests: a PHP-FPM worker serves many */
 ZEND_END_MODULE_GLOBALS(moodlecache)
 
 ZEND_EXTERN_MODULE_GLOBALS(moodlecache)

@@ -8,6 +8,7 @@
 #include "php_moodlecache.h"
 #include "redis_call.h"
 #include "redis_expiry.h"
+#include "transport.h"
 
 bool mc_expiry_native(mc_redis_store *store)
 {
@@ -15,6 +16,39 @@ bool mc_expiry_native(mc_redis_store *store)
         (void)mc_redis_connect(store->conn);    /* a failure here is the call's, reported by its run */
     }
     return (mc_redis_features(store->conn) & MC_REDIS_FIELD_TTL) != 0;
+}
+
+/* The slot of the current call's definition on this server. */
+static struct mc_reap_slot *reap_slot(const mc_redis_store *store, zend_ulong *hash)
+{
+    *hash = zend_inline_hash_func(store->ident.data, store->ident.len)
+        ^ zend_inline_hash_func(store->tag.data, store->tag.len) * 31;
+    return &MOODLECACHE_G(reap)[*hash % MC_REAP_SLOTS];
+}
+
+/* Whether this write runs the reaper; then it may not again before the
+ * interval (a slot another definition took is no reason to wait). */
+static bool reap_due(const mc_redis_store *store)
+{
+    zend_ulong hash;
+    struct mc_reap_slot *slot = reap_slot(store, &hash);
+    uint64_t now = mc_now_ms();
+    if (store->reap_interval_ms > 0 && slot->hash == hash && now < slot->due_ms) {
+        return false;
+    }
+    slot->hash = hash;
+    slot->due_ms = now + store->reap_interval_ms;
+    return true;
+}
+
+/* The run looked at its limit of members: more are due, run at the next write. */
+static void reap_again_soon(const mc_redis_store *store)
+{
+    zend_ulong hash;
+    struct mc_reap_slot *slot = reap_slot(store, &hash);
+    if (slot->hash == hash) {
+        slot->due_ms = 0;
+    }
 }
 
 bool mc_expiry_queue(mc_redis_store *store, zend_string **keys, const size_t *offsets, uint32_t count,
@@ -39,8 +73,10 @@ bool mc_expiry_queue(mc_redis_store *store, zend_string **keys, const size_t *of
         ok = mc_args_add_u64(&store->args, (unsigned long long)mc_frame_expires_at(store->frames.data + offsets[i])) == MC_OK
             && mc_call_field_arg(store, keys[i]);
     }
-    *commands += 2;
-    return ok && mc_call_queue(store) && mc_call_script_args(store, false, &mc_script_reap) && mc_call_queue(store);
+    queued->reap = reap_due(store);
+    *commands += queued->reap ? 2 : 1;
+    return ok && mc_call_queue(store)
+        && (!queued->reap || (mc_call_script_args(store, false, &mc_script_reap) && mc_call_queue(store)));
 }
 
 static bool is_noscript(const redisReply *r)
@@ -78,17 +114,23 @@ bool mc_expiry_check(mc_redis_store *store, const char *method, redisReply **rep
         }
         return true;
     }
-    const redisReply *reaper = replies[queued->first + 1];
     if (first->type != REDIS_REPLY_INTEGER) {
         mc_call_reply_failure(store, method, first);
         return false;
     }
+    if (!queued->reap) {
+        return true;
+    }
+    const redisReply *reaper = replies[queued->first + 1];
     if (is_noscript(reaper)) {
         return reap_again(store, method);
     }
     if (reaper->type != REDIS_REPLY_INTEGER) {
         mc_call_reply_failure(store, method, reaper);
         return false;
+    }
+    if (reaper->integer >= MC_REAP_LIMIT) {
+        reap_again_soon(store);
     }
     return true;
 }

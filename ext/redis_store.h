@@ -25,6 +25,7 @@ typedef struct mc_redis_store {
     int serializer;          /* for values that are not strings or ints */
     mc_codec_options codec;
     size_t max_value;        /* option max_value_size: largest decoded value accepted */
+    uint32_t reap_interval_ms; /* option reap_interval: redis_expiry.h */
     mc_args args;            /* the command being built */
     mc_buf tag;              /* "{P:D}" of the current call */
     mc_buf frames;           /* encoded values of the current call */

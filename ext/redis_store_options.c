@@ -12,12 +12,13 @@
 #include "php_moodlecache.h"
 #include "options.h"
 #include "redis_store.h"
+#include "redis_expiry.h"
 
 static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
     "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", "near_cache_foreign_writes",
-    "cluster", "servers", "read_from_replicas", "max_value_size", NULL
+    "cluster", "servers", "read_from_replicas", "max_value_size", "reap_interval", NULL
 };
 
 static const char *const known_tls_options[] = {
@@ -42,6 +43,19 @@ static bool parse_tls(const mc_options *opts, mc_redis_tls_options *tls)
         && mc_option_c_string(&sub, "server_name", &tls->server_name) >= 0
         && mc_option_bool(&sub, "verify_peer", &verify) >= 0
         && ((tls->verify_peer = verify), true);
+}
+
+/* Seconds between reaper runs per definition and process (redis_expiry.h);
+ * 0: at every write with a TTL. */
+static bool parse_reap_interval(const mc_options *opts, mc_redis_store *store)
+{
+    double seconds = MC_DEFAULT_REAP_INTERVAL;
+    int found = mc_option_double(opts, "reap_interval", &seconds);
+    if (found == 1 && !(seconds >= 0 && seconds <= 3600)) {
+        return mc_option_invalid(opts, "reap_interval", "must be a number of seconds from 0 to 3600") == 0;
+    }
+    store->reap_interval_ms = (uint32_t)(seconds * 1000 + 0.5);
+    return found >= 0;
 }
 
 /* An explicit scheme: "garbage" must not pass as the host garbage:6379. */
@@ -168,6 +182,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
         && ((store->max_value = MC_DEFAULT_MAX_VALUE), mc_option_max_value(&opts, &store->max_value) >= 0)
         && mc_option_timeout(&opts, "connect_timeout", &conn.connect_timeout) >= 0
         && mc_option_timeout(&opts, "read_timeout", &conn.read_timeout) >= 0
+        && parse_reap_interval(&opts, store)
         && parse_tls(&opts, &conn.tls);
 
     if (ok && (database < 0 || database > INT_MAX)) {

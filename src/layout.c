@@ -78,14 +78,14 @@ mc_status mc_layout_scan_pattern(mc_buf *out, const char *prefix, size_t prefix_
 
 const char MC_LUA_REAP[] =
     LUA_EXPIRES_AT
-    "local n = 0\n"
-    "for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 256)) do\n"
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 256)\n"
+    "for _, k in ipairs(due) do\n"
     "  local v = redis.call('HGET', KEYS[1], k)\n"
-    "  if v and expired(v) then redis.call('HDEL', KEYS[1], k); n = n + 1; v = false end\n"
+    "  if v and expired(v) then redis.call('HDEL', KEYS[1], k); v = false end\n"
     "  if v and expires_at(v) ~= 0 then redis.call('ZADD', KEYS[2], expires_at(v), k)\n"
     "  else redis.call('ZREM', KEYS[2], k) end\n"
     "end\n"
-    "return n\n";
+    "return #due\n";
 
 const char MC_LUA_FIND[] =
     LUA_EXPIRES_AT

@@ -23,9 +23,10 @@
  *   {P:D}#t exists only for data an older version wrote, and MC_LUA_MIGRATE
  *   converts it the first time has/find meet it;
  * - without (Redis 7.0-7.2, Valkey 8): a write with a TTL also records its
- *   fields in {P:D}#t and runs MC_LUA_REAP, which deletes the fields that
- *   expired meanwhile: expired data lives at most until the definition's
- *   next TTL write (or its purge).
+ *   fields in {P:D}#t, and at most once a second per definition and PHP
+ *   process runs MC_LUA_REAP, which deletes the fields that expired
+ *   meanwhile: expired data lives until the definition's first TTL write
+ *   after that (or its purge).
  * purgeAll scans for "{P:*" and unlinks what it finds, so another prefix is
  * never touched.
  */
@@ -62,9 +63,9 @@ extern mc_script mc_script_reap, mc_script_find, mc_script_count, mc_script_rele
  * MC_ERR_NOMEM if the digest cannot be had. */
 mc_status mc_layout_init(void);
 
-/* Deletes up to 256 fields whose frames have expired by ARGV[1], and drops
- * from the sorted set the members that are gone or no longer expire; the
- * number of fields deleted. */
+/* Looks at up to 256 members of the sorted set due by ARGV[1]: deletes the
+ * fields whose frames have expired, drops the members that are gone or no
+ * longer expire; the number of members looked at (256: more may be due). */
 extern const char MC_LUA_REAP[];
 
 /* ARGV[2] = key prefix ("" for all).  The fields that start with it, minus

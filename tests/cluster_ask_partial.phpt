@@ -8,7 +8,8 @@ if (mc_test_field_ttl(mc_test_cluster_port(mc_test_cluster_seeds()[0]))) die('sk
 <?php
 require __DIR__ . '/cluster.inc';
 $prefix = 'phpt' . getmypid() . '_split_';
-$s = mc_test_cluster_store(['prefix' => $prefix, 'near_cache' => false]);
+// reap_interval 0: the second write runs the reaper too (by default it would wait a second)
+$s = mc_test_cluster_store(['prefix' => $prefix, 'near_cache' => false, 'reap_interval' => 0]);
 $seed = mc_test_cluster_port(mc_test_cluster_seeds()[0]);
 $hash = '{' . $prefix . ':d}';
 $slot = mc_test_raw(['CLUSTER', 'KEYSLOT', $hash], $seed);
