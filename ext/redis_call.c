@@ -36,6 +36,9 @@ void mc_call_network_failure(mc_redis_store *store, const char *method)
 void mc_call_reply_failure(mc_redis_store *store, const char *method, const redisReply *reply)
 {
     const char *detail = reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply";
+    if (reply && reply->type == REDIS_REPLY_ERROR && strstr(reply->str, "unknown command") != NULL) {
+        mc_redis_forget_features(store->conn);      /* e.g. a failover to a replica without field expiry */
+    }
     store->reply_errors++;
     mc_call_set_error(store, zend_strpprintf(0, "%s: %s", method, detail));
     mc_warn_once("moodlecache: Redis %s: %s() failed: %s", ZSTR_VAL(store->server), method, detail);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "redis.h"
 #include "reply.h"
+#include "server_features.h"
 #include "transport.h"
 
 #define MC_REDIS_DEFAULT_PORT 6379
@@ -35,6 +36,7 @@ struct mc_redis {
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
     uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
     unsigned features;          /* MC_REDIS_* of the open connection's server */
+    mc_buf features_key;        /* the server and user, for server_features.h */
 };
 
 /* A connection used this recently is not probed for a close before reuse
@@ -171,6 +173,21 @@ static const char *own(mc_redis *r, int slot, const char *s, int *oom)
     return r->owned[slot];
 }
 
+/* "transport host port path user": whom an answer about features is about. */
+static mc_status features_key(mc_redis *r)
+{
+    const mc_redis_options *o = &r->opts;
+    char port[16];
+    snprintf(port, sizeof(port), "%d %d ", (int)o->transport, o->port);
+    mc_status st = mc_buf_append(&r->features_key, port, strlen(port));
+    const char *parts[3] = {o->host, o->path, o->username};
+    for (size_t i = 0; i < 3 && st == MC_OK; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        st = mc_buf_append(&r->features_key, p, strlen(p) + 1);     /* NUL-separated */
+    }
+    return st;
+}
+
 mc_redis *mc_redis_create(const mc_redis_options *opts)
 {
     mc_redis *r = calloc(1, sizeof(*r));
@@ -189,6 +206,9 @@ mc_redis *mc_redis_create(const mc_redis_options *opts)
     r->opts.tls.key_file = own(r, 6, opts->tls.key_file, &oom);
     r->opts.tls.server_name = own(r, 7, opts->tls.server_name, &oom);
     r->reader = mc_reply_reader_create();
+    if (!oom && opts->probe_features && features_key(r) != MC_OK) {
+        oom = 1;
+    }
     if (oom || r->reader == NULL) {
         mc_redis_free(r);
         return NULL;
@@ -220,6 +240,7 @@ void mc_redis_free(mc_redis *r)
     free(r->replies);
     mc_reply_reader_free(r->reader);
     mc_buf_free(&r->out);
+    mc_buf_free(&r->features_key);
     if (r->owned[3] != NULL) {
         explicit_bzero(r->owned[3], strlen(r->owned[3]));  /* the password */
     }
@@ -526,7 +547,14 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
         st = format_command(&hs, 1, argv, lens);
         names[expect++] = "READONLY";
     }
-    if (st == MC_OK && o->probe_features) {
+    r->features = 0;
+    unsigned known = 0;
+    int recalled = o->probe_features
+        && mc_features_recall(r->features_key.data, r->features_key.len, mc_now_ms(), &known);
+    if (recalled) {
+        r->features = known;
+    }
+    if (st == MC_OK && o->probe_features && !recalled) {
         const char *argv[3] = {"COMMAND", "INFO", "HPEXPIRE"};
         size_t lens[3] = {7, 4, 8};
         st = format_command(&hs, 3, argv, lens);
@@ -547,7 +575,6 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     st = pipeline_io(r, hs.data, hs.len, expect, deadline, &got, &eof);
     explicit_bzero(hs.data, hs.cap);    /* it held the password */
     mc_buf_free(&hs);
-    r->features = 0;
     for (size_t i = 0; st == MC_OK && i < r->nreplies; i++) {
         redisReply *rep = r->replies[i];
         if (strcmp(names[i], "COMMAND INFO") == 0) {
@@ -555,6 +582,7 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
             if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY) {
                 r->features |= MC_REDIS_FIELD_TTL;
             }
+            mc_features_remember(r->features_key.data, r->features_key.len, r->features, mc_now_ms());
             continue;
         }
         if (rep->type == REDIS_REPLY_ERROR) {
@@ -666,6 +694,14 @@ redisReply **mc_redis_detach_replies(mc_redis *r, size_t *count)
 unsigned mc_redis_features(const mc_redis *r)
 {
     return r->conn.fd >= 0 ? r->features : 0;
+}
+
+void mc_redis_forget_features(mc_redis *r)
+{
+    r->features = 0;
+    if (r->features_key.len > 0) {
+        mc_features_forget(r->features_key.data, r->features_key.len);
+    }
 }
 
 int mc_redis_connected(const mc_redis *r)

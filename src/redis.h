@@ -81,8 +81,9 @@ typedef struct mc_redis_options {
     mc_redis_tls_options tls;
     int readonly;             /* 1: READONLY after each connect (reads on a
                                  Redis Cluster replica) */
-    int probe_features;       /* 1: ask the server at each connect what it
-                                 can do (mc_redis_features) */
+    int probe_features;       /* 1: ask the server at connect what it
+                                 can do (mc_redis_features), unless the
+                                 process asked it lately (server_features.h) */
 } mc_redis_options;
 
 /* What a server offers, as found at connect (probe_features). */
@@ -140,8 +141,12 @@ mc_status mc_redis_connect(mc_redis *r);
 int mc_redis_connected(const mc_redis *r);
 /* MC_REDIS_* bits of the open connection's server (0 when closed, not
  * probed, or the server refused COMMAND INFO).  Found in the connect's own
- * round trip, with AUTH and SELECT: no round trip on the data path. */
+ * round trip, with AUTH and SELECT (none when the process asked this server
+ * within the last minute): no round trip on the data path. */
 unsigned mc_redis_features(const mc_redis *r);
+/* The server answered "unknown command" to a feature: not trusted any more,
+ * on this connection and in the process (asked again at the next connect). */
+void mc_redis_forget_features(mc_redis *r);
 /* Closes the connection.  Not a failure: it starts no backoff window (one
  * already running still applies). */
 void mc_redis_close(mc_redis *r);

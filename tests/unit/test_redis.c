@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "redis.h"
+#include "server_features.h"
 #include "reply.h"
 #include "transport.h"
 #include "redis_server.h"
@@ -1087,6 +1088,102 @@ START_TEST(test_server_pipeline)
 }
 END_TEST
 
+/* calls of COMMAND INFO, through a connection that does not probe */
+static long long command_calls(void)
+{
+    mc_redis_options o = tcp_opts(srv_port);
+    mc_redis *r = mc_redis_create(&o);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(cmd(r, 2, "INFO", "commandstats"), MC_OK);
+    redisReply **rep;
+    size_t n;
+    ck_assert_status(mc_redis_exec(r, &rep, &n), MC_OK);
+    /* Redis 7+ counts subcommands apart */
+    const char *p = strstr(rep[0]->str, "cmdstat_command|info:calls=");
+    long long calls = p ? atoll(p + strlen("cmdstat_command|info:calls=")) : 0;
+    mc_redis_free(r);
+    return calls;
+}
+
+/* connects with probe_features and runs a PING; its features */
+static unsigned probed_connect(const char *username)
+{
+    mc_redis_options o = tcp_opts(srv_port);
+    o.probe_features = 1;
+    o.username = username;
+    mc_redis *r = mc_redis_create(&o);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(cmd(r, 1, "PING"), MC_OK);
+    redisReply **rep;
+    size_t n;
+    ck_assert_status(mc_redis_exec(r, &rep, &n), MC_OK);
+    unsigned f = mc_redis_features(r);
+    mc_redis_free(r);
+    return f;
+}
+
+/* The process asks a server what it offers once (a round trip at every
+ * request's connect otherwise), until told the answer was wrong. */
+START_TEST(test_server_features_remembered)
+{
+    NEED_SERVER();
+    mc_features_clear();
+    long long before = command_calls();
+    unsigned first = probed_connect(NULL);
+    ck_assert_int_eq(command_calls() - before, 1);
+    ck_assert_uint_eq(probed_connect(NULL), first);
+    ck_assert_uint_eq(probed_connect(NULL), first);
+    ck_assert_int_eq(command_calls() - before, 1);
+    /* another user may be allowed other commands: asked again */
+    mc_redis_options o = tcp_opts(srv_port);
+    o.probe_features = 1;
+    o.username = "someone";
+    mc_redis *r = mc_redis_create(&o);
+    mc_redis_forget_features(r);        /* not connected: nothing known, nothing to forget */
+    mc_redis_free(r);
+    o.username = NULL;
+    r = mc_redis_create(&o);
+    ck_assert_int_eq(cmd(r, 1, "PING"), MC_OK);
+    redisReply **rep;
+    size_t n;
+    ck_assert_status(mc_redis_exec(r, &rep, &n), MC_OK);
+    mc_redis_forget_features(r);        /* "unknown command" to a feature it was said to have */
+    ck_assert_uint_eq(mc_redis_features(r), 0);
+    mc_redis_free(r);
+    ck_assert_uint_eq(probed_connect(NULL), first);
+    ck_assert_int_eq(command_calls() - before, 2);
+    mc_features_clear();
+}
+END_TEST
+
+/* The memory itself: expiry, forgetting, room made by the oldest answer. */
+START_TEST(test_features_memory)
+{
+    mc_features_clear();
+    unsigned f = 99;
+    ck_assert_int_eq(mc_features_recall("a", 1, 1000, &f), 0);
+    mc_features_remember("a", 1, 1, 1000);
+    ck_assert_int_eq(mc_features_recall("a", 1, 1000 + MC_FEATURES_TTL_MS - 1, &f), 1);
+    ck_assert_uint_eq(f, 1);
+    ck_assert_int_eq(mc_features_recall("a", 1, 1000 + MC_FEATURES_TTL_MS, &f), 0);
+    ck_assert_int_eq(mc_features_recall("ab", 2, 1000, &f), 0);
+    mc_features_forget("a", 1);
+    ck_assert_int_eq(mc_features_recall("a", 1, 1000, &f), 0);
+    char key[16];
+    for (int i = 0; i < MC_FEATURES_SLOTS + 1; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        mc_features_remember(key, strlen(key), (unsigned)i, 2000 + (uint64_t)i);
+    }
+    ck_assert_int_eq(mc_features_recall("k0", 2, 2100, &f), 0);    /* the oldest made room */
+    ck_assert_int_eq(mc_features_recall("k1", 2, 2100, &f), 1);
+    ck_assert_uint_eq(f, 1);
+    snprintf(key, sizeof(key), "k%d", MC_FEATURES_SLOTS);
+    ck_assert_int_eq(mc_features_recall(key, strlen(key), 2100, &f), 1);
+    ck_assert_uint_eq(f, MC_FEATURES_SLOTS);
+    mc_features_clear();
+}
+END_TEST
+
 /* A value of several MB with every byte value, both ways. */
 static void big_value_roundtrip(mc_redis *r)
 {
@@ -1525,6 +1622,8 @@ static Suite *redis_suite(void)
     tcase_add_unchecked_fixture(tc, server_start, server_stop);
     tcase_add_test(tc, test_server_pipeline);
     tcase_add_test(tc, test_server_big_value);
+    tcase_add_test(tc, test_server_features_remembered);
+    tcase_add_test(tc, test_features_memory);
     tcase_add_test(tc, test_server_unix);
     tcase_add_test(tc, test_server_acl_auth);
     tcase_add_test(tc, test_server_select);
