@@ -590,7 +590,9 @@ const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definitio
                             && zend_hash_exists(near->exclude, definition))) {
         return NULL;
     }
-    mc_status st = mc_announce_begin(&near->message, op, store->tag.data, store->tag.len);
+    mc_status st = op == MC_ANNOUNCE_KEYS && near->write_id != 0
+        ? mc_announce_begin_written(&near->message, near->write_id, store->tag.data, store->tag.len)
+        : mc_announce_begin(&near->message, op, store->tag.data, store->tag.len);
     for (uint32_t i = 0; st == MC_OK && op == MC_ANNOUNCE_KEYS && i < count; i++) {
         st = mc_announce_key(&near->message, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]));
     }
@@ -624,6 +626,53 @@ void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
         }
     }
     mc_buf_free(&key);
+}
+
+void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count)
+{
+    mc_near_store *near = &store->near;
+    near->write_id = 0;
+    if (!near->announce || !applies(store, definition)) {
+        return;
+    }
+    uint64_t now = mc_now_ms();
+    if (!trusted(store, now)) {
+        return;
+    }
+    if (near->tokens_cap < count) {
+        near->tokens = safe_erealloc(near->tokens, count, sizeof(mc_nc_token), 0);
+        near->tokens_cap = count;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        near->tokens[i].valid = 0;
+        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, &near->tokens[i]);
+        }
+    }
+    near->write_id = mc_nc_next_write_id(cache);
+}
+
+void mc_near_write_end(mc_redis_store *store, zend_string **keys, const size_t *offsets, const size_t *lengths,
+                       uint32_t count, bool written)
+{
+    mc_near_store *near = &store->near;
+    uint64_t write_id = near->write_id;
+    near->write_id = 0;
+    if (write_id == 0 || !written) {
+        mc_near_invalidate_keys(store, keys, count);
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (!near->tokens[i].valid || !build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_near_invalidate_keys(store, &keys[i], 1);
+            continue;
+        }
+        if (mc_nc_fill_written(cache, &near->tokens[i], near->key.data, near->key.len,
+                               store->frames.data + offsets[i], lengths[i], write_id) == MC_OK) {
+            near->counters.fills++;
+        }
+        near->tokens[i].valid = 0;
+    }
 }
 
 void mc_near_invalidate_keys(mc_redis_store *store, zend_string **keys, uint32_t count)

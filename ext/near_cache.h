@@ -19,7 +19,9 @@
  * near_cache_exclude are not announced.  So every store of one prefix must
  * have the same near_cache and near_cache_exclude (a Moodle store instance
  * does).  On this node the change is also applied as soon as Redis
- * answered, so a read after a write on the same node sees the write.
+ * answered, so a read after a write on the same node sees the write: a
+ * written value is installed at once, served once its own announcement
+ * comes back (write-through, mc_near_write_begin).
  */
 #ifndef MC_NEAR_CACHE_H
 #define MC_NEAR_CACHE_H
@@ -55,7 +57,8 @@ typedef struct mc_near_store {
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
     mc_buf scratch;               /* an entry copied out of shared memory */
     mc_nc_token token;            /* get(): taken before the GET */
-    mc_nc_token *tokens;          /* getMany(): one per key */
+    mc_nc_token *tokens;          /* getMany(), set/setMany: one per key */
+    uint64_t write_id;            /* set/setMany: announced as WRITTEN (0: a plain KEYS) */
     uint32_t tokens_cap;
     mc_near_counters counters;
 } mc_near_store;
@@ -111,6 +114,18 @@ const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definitio
  * and, on a single server, deletes the prefix's epoch key, which makes
  * every listener flush the prefix within one probe. */
 void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply);
+
+/* Write-through (nearcache.h, mc_nc_fill_written).  set/setMany, after
+ * begin and before the announcement is built: when this node's near cache
+ * holds the definition and is trusted, a write id (the announcement
+ * becomes WRITTEN) and a fill token per key. */
+void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count);
+/* As soon as Redis answered: written (the HSET and its announcement
+ * succeeded), the frames at store->frames + offsets[i] are installed
+ * pending their announcement; otherwise, or where that fails, the keys are
+ * dropped as by mc_near_invalidate_keys. */
+void mc_near_write_end(mc_redis_store *store, zend_string **keys, const size_t *offsets, const size_t *lengths,
+                       uint32_t count, bool written);
 
 /* After a change on this node (even a failed one: it may have happened),
  * as soon as Redis answered: drops the keys / the definition / the

@@ -69,6 +69,7 @@ bool mc_call_begin(mc_redis_store *store, zend_string *definition)
     }
     mc_buf_clear(&store->tag);
     mc_buf_clear(&store->frames);
+    store->near.write_id = 0;       /* only set/setMany announce what they wrote */
     mc_args_clear(&store->args);
     mc_redis_discard(store->conn);
     if (mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
@@ -172,6 +173,12 @@ bool mc_call_queue_announcement(mc_redis_store *store, zend_string *definition, 
     (*commands)++;
     return MC_ARG_LITERAL(store, "PUBLISH") && mc_call_arg(store, store->near.channel.data, store->near.channel.len)
         && mc_call_arg(store, message->data, message->len) && mc_call_queue(store);
+}
+
+bool mc_call_written(redisReply **replies, size_t commands, bool announced)
+{
+    return replies != NULL && announced && replies[0]->type == REDIS_REPLY_INTEGER
+        && replies[commands - 1]->type == REDIS_REPLY_INTEGER;
 }
 
 /* The announcement's reply is the last of the call's (a call that failed

@@ -41,6 +41,21 @@ mc_status mc_announce_begin(mc_buf *out, mc_announce_op op, const char *tag, siz
     return st;
 }
 
+mc_status mc_announce_begin_written(mc_buf *out, uint64_t write_id, const char *tag, size_t tag_len)
+{
+    mc_buf_clear(out);
+    char op_byte = (char)MC_ANNOUNCE_WRITTEN;
+    unsigned char id[8];
+    for (int i = 0; i < 8; i++) {
+        id[i] = (unsigned char)(write_id >> (8 * i));
+    }
+    mc_status st = mc_buf_append(out, MC_ANNOUNCE_MAGIC, 4);
+    if (st == MC_OK) st = mc_buf_append(out, &op_byte, 1);
+    if (st == MC_OK) st = mc_buf_append(out, id, 8);
+    if (st == MC_OK) st = put_item(out, tag, tag_len);
+    return st;
+}
+
 mc_status mc_announce_key(mc_buf *out, const char *key, size_t len)
 {
     return put_item(out, key, len);
@@ -75,10 +90,24 @@ mc_status mc_announce_decode(const char *msg, size_t len, mc_announce *out)
         out->op = MC_ANNOUNCE_ALL;
         return off == len ? MC_OK : MC_ERR_CORRUPT;
     }
-    if (op != MC_ANNOUNCE_KEYS && op != MC_ANNOUNCE_DEFINITION) {
+    if (op != MC_ANNOUNCE_KEYS && op != MC_ANNOUNCE_WRITTEN && op != MC_ANNOUNCE_DEFINITION) {
         return MC_ERR_CORRUPT;
     }
+    if (op == MC_ANNOUNCE_WRITTEN) {
+        if (len - off < 8) {
+            return MC_ERR_CORRUPT;
+        }
+        const unsigned char *p = (const unsigned char *)msg + off;
+        for (int i = 7; i >= 0; i--) {
+            out->write_id = out->write_id << 8 | p[i];
+        }
+        off += 8;
+        if (out->write_id == 0) {
+            return MC_ERR_CORRUPT;
+        }
+    }
     if (!get_item(msg, len, &off, &out->tag, &out->tag_len)) {
+        memset(out, 0, sizeof(*out));
         return MC_ERR_CORRUPT;
     }
     out->op = (mc_announce_op)op;
@@ -100,7 +129,7 @@ mc_status mc_announce_decode(const char *msg, size_t len, mc_announce *out)
 
 int mc_announce_next_key(const mc_announce *a, size_t *offset, const char **key, size_t *key_len)
 {
-    if (a->op != MC_ANNOUNCE_KEYS || *offset >= a->keys_len) {
+    if ((a->op != MC_ANNOUNCE_KEYS && a->op != MC_ANNOUNCE_WRITTEN) || *offset >= a->keys_len) {
         return 0;
     }
     return get_item(a->keys, a->keys_len, offset, key, key_len);

@@ -403,7 +403,7 @@ static void apply_announcement(mc_listener *l, const char *msg, size_t len)
                 mc_nc_flush_channel(l->nc, l->chan);    /* out of memory: drop everything instead */
                 return;
             }
-            mc_nc_invalidate(l->nc, l->chan, l->name.data, l->name.len);
+            mc_nc_confirm(l->nc, l->chan, l->name.data, l->name.len, a.write_id);
         }
     }
 }

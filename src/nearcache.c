@@ -13,7 +13,7 @@
 #include "nearcache.h"
 #include "nearcache_internal.h"
 
-#define NC_MAGIC 0x4d434e4541524331ULL     /* "MCNEARC1" */
+#define NC_MAGIC 0x4d434e4541524332ULL     /* "MCNEARC2" */
 #define NC_WAYS 4
 #define NC_READ_ATTEMPTS 8
 #define NC_BYTES_PER_BUCKET 2048           /* index size: one bucket per 2 KB of cache */
@@ -47,7 +47,8 @@ typedef struct nc_entry {
     uint32_t group_len;         /* the key's first group_len bytes name its group */
     uint32_t value_len;
     uint32_t slot;              /* bucket * NC_WAYS + way that points here */
-    uint32_t pad;
+    uint32_t pending;           /* 1: written here, not served until its announcement confirms it */
+    uint64_t write_id;          /* the write that installed it (mc_nc_fill_written), else 0 */
 } nc_entry;
 
 typedef struct nc_chan {
@@ -92,6 +93,7 @@ typedef struct mc_nc_header {
     uint64_t size, index_off, ring_off, ring_size, max_item;
     uint64_t nbuckets;          /* a power of two */
     uint64_t node_id;
+    _Atomic uint64_t writes;    /* write ids handed out (mc_nc_next_write_id) */
     pthread_mutex_t lock;
     _Atomic uint64_t head;
     _Atomic uint64_t tail;
@@ -575,7 +577,7 @@ mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, s
         memcpy(&e, scratch->data, sizeof(e));
         if (e.magic != ENTRY_MAGIC || e.total != len || e.hash != hash || e.chan != chan
             || e.epoch != epoch || e.group_epoch != group_epoch || e.group_len != group_len
-            || e.key_len != key_len
+            || e.key_len != key_len || e.pending
             || (uint64_t)sizeof(e) + e.key_len + e.value_len > len
             || memcmp(scratch->data + sizeof(e), key, key_len) != 0) {
             return MC_ERR_NOTFOUND;
@@ -679,33 +681,21 @@ void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
     token->valid = mc_nc_trusted(nc, chan, now_ms);
 }
 
-mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
-                            const void *value, size_t value_len)
+static int token_usable(const mc_nc *nc, const mc_nc_token *token, size_t key_len)
+{
+    return token->valid && token->chan < MC_NC_CHANNELS && token->group < MC_NC_GROUPS
+        && token->group_len <= key_len && key_len <= nc->h->max_item;
+}
+
+/* Under the lock: writes key's entry (pending with write_id, or a plain
+ * fill for write_id 0) unless the token is out of date.  Unlocks. */
+static mc_status install(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                         const void *value, size_t value_len, uint64_t write_id)
 {
     mc_nc_header *h = nc->h;
-    if (!token->valid || token->chan >= MC_NC_CHANNELS || token->group >= MC_NC_GROUPS
-        || token->group_len > key_len) {
-        return MC_ERR_ARG;
-    }
-    if (key_len > h->max_item || value_len > h->max_item - key_len) {
-        return MC_ERR_TOO_LARGE;
-    }
     uint64_t need = entry_size(key_len, value_len);
     nc_chan *ch = &h->chan[token->chan];
     nc_bucket *b = bucket_of(nc, token->hash);
-    /* A fill is an optimisation: when another writer holds the lock, skip
-     * it rather than queue (on a busy CPU a queue of fillers behind a
-     * preempted holder costs milliseconds); a later read fills instead. */
-    int rc = pthread_mutex_trylock(&h->lock);
-    if (rc == EOWNERDEAD) {
-        nc_reset(nc);
-        ADD(&h->recoveries, 1);
-        rc = pthread_mutex_consistent(&h->lock);
-    }
-    if (rc != 0) {
-        ADD(&h->fill_drops, 1);
-        return rc == EBUSY ? MC_ERR_NOTFOUND : MC_ERR_LOCK;
-    }
     /* A group invalidation (no lock) after this check leaves the entry
      * with an old group_epoch: dead to readers, as it should be. */
     if (LOAD(&b->gen) != token->gen || LOAD(&ch->epoch) != token->epoch || !LOAD(&ch->ready)
@@ -713,6 +703,18 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
         nc_unlock(nc);
         ADD(&h->fill_drops, 1);
         return MC_ERR_NOTFOUND;
+    }
+    if (write_id != 0) {
+        ADD(&b->gen, 1);    /* reads in flight may hold what Redis had before the write */
+    } else {
+        /* a read does not replace a write waiting for its announcement: that
+         * write is confirmed soon, and the read's copy would be dropped then */
+        int w = find_way(nc, b, token->hash, token->chan, key, key_len);
+        if (w >= 0 && entry_at(nc, LOAD(&b->slot[w].pos))->pending) {
+            nc_unlock(nc);
+            ADD(&h->fill_drops, 1);
+            return MC_ERR_NOTFOUND;
+        }
     }
     uint64_t pos = make_room(nc, need);
     if (LOAD(&ch->epoch) != token->epoch) {
@@ -742,7 +744,7 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
     nc_entry *e = entry_at(nc, pos);
     nc_entry hdr = {ENTRY_MAGIC, (uint32_t)need, token->hash, token->epoch, token->group_epoch,
                     token->chan, (uint32_t)key_len, token->group_len, (uint32_t)value_len,
-                    (uint32_t)((uint64_t)(b - nc->buckets) * NC_WAYS + (uint64_t)way), 0};
+                    (uint32_t)((uint64_t)(b - nc->buckets) * NC_WAYS + (uint64_t)way), write_id != 0, write_id};
     memcpy(e, &hdr, sizeof(hdr));
     memcpy((char *)(e + 1), key, key_len);
     if (value_len) {
@@ -763,6 +765,86 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
     ADD(&h->fills, 1);
     nc_unlock(nc);
     return MC_OK;
+}
+
+mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                            const void *value, size_t value_len)
+{
+    mc_nc_header *h = nc->h;
+    if (!token_usable(nc, token, key_len)) {
+        return key_len > h->max_item && token->valid ? MC_ERR_TOO_LARGE : MC_ERR_ARG;
+    }
+    if (value_len > h->max_item - key_len) {
+        return MC_ERR_TOO_LARGE;
+    }
+    /* A fill is an optimisation: when another writer holds the lock, skip
+     * it rather than queue (on a busy CPU a queue of fillers behind a
+     * preempted holder costs milliseconds); a later read fills instead. */
+    int rc = pthread_mutex_trylock(&h->lock);
+    if (rc == EOWNERDEAD) {
+        nc_reset(nc);
+        ADD(&h->recoveries, 1);
+        rc = pthread_mutex_consistent(&h->lock);
+    }
+    if (rc != 0) {
+        ADD(&h->fill_drops, 1);
+        return rc == EBUSY ? MC_ERR_NOTFOUND : MC_ERR_LOCK;
+    }
+    return install(nc, token, key, key_len, value, value_len, 0);
+}
+
+uint64_t mc_nc_next_write_id(mc_nc *nc)
+{
+    /* unique on this node; across nodes, as unlikely to meet as two random
+     * 64-bit numbers (node ids are random) */
+    uint64_t id = hash_mix(nc->h->node_id + atomic_fetch_add(&nc->h->writes, 1) * 0x9e3779b97f4a7c15ULL);
+    return id ? id : 1;
+}
+
+mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                             const void *value, size_t value_len, uint64_t write_id)
+{
+    mc_nc_header *h = nc->h;
+    if (!token_usable(nc, token, key_len) || value_len > h->max_item - key_len || write_id == 0
+        || nc_lock(nc) != 0) {
+        mc_nc_invalidate(nc, token->chan, key, key_len);
+        return MC_ERR_NOTFOUND;
+    }
+    if (install(nc, token, key, key_len, value, value_len, write_id) != MC_OK) {
+        mc_nc_invalidate(nc, token->chan, key, key_len);    /* the old value must go all the same */
+        return MC_ERR_NOTFOUND;
+    }
+    return MC_OK;
+}
+
+void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id)
+{
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    uint64_t hash = key_hash(chan, key, key_len);
+    nc_bucket *b = bucket_of(nc, hash);
+    if (nc_lock(nc) != 0) {
+        return;
+    }
+    ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */
+    int w = find_way(nc, b, hash, chan, key, key_len);
+    if (w >= 0) {
+        nc_entry *e = entry_at(nc, LOAD(&b->slot[w].pos));
+        if (write_id != 0 && e->write_id == write_id) {
+            /* its own write: serve it from now on (again, in a cluster, where
+             * every subscription delivers the announcement) */
+            bucket_write_begin(b);
+            e->pending = 0;
+            bucket_write_end(b);
+        } else {
+            drop_way(nc, b, w);
+            ADD(&nc->h->invalidations, 1);
+        }
+    } else {
+        ADD(&nc->h->invalidations, 1);
+    }
+    nc_unlock(nc);
 }
 
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)

@@ -125,6 +125,26 @@ void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
 mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                             const void *value, size_t value_len);
 
+/* Write-through: a store that wrote key (with the announcement it sends
+ * in the same pipeline carrying write_id, announce.h) installs the value it
+ * wrote, pending: not served until the listener applies that announcement
+ * (mc_nc_confirm).  Announcements arrive in the order Redis executed the
+ * writes, and any other announcement of the key drops the entry, so a
+ * confirmed entry holds the last write the listener has applied; one whose
+ * announcement never comes (a listener that lost its connection) is never
+ * served, and the next session's flush removes it.  Takes the token before
+ * the write is sent.  Makes fills of the bucket in flight fail either way;
+ * when the value cannot be installed (token out of date, too large, not
+ * trusted) the key is dropped instead.  MC_OK installed, else
+ * MC_ERR_NOTFOUND. */
+mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
+                             const void *value, size_t value_len, uint64_t write_id);
+/* A new write id (never 0): unique on this node, random across nodes. */
+uint64_t mc_nc_next_write_id(mc_nc *nc);
+/* The listener, for each key of an announcement: an entry written by
+ * write_id (0: none) is served from now on; any other entry of key is
+ * dropped.  Makes fills of its bucket in flight fail. */
+void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id);
 /* Drops key and makes fills of its bucket in flight fail. */
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len);
 /* Drops every entry of chan whose group is group[0..group_len) and makes

@@ -9,11 +9,13 @@ $p = 'nc_basic_' . getmypid() . '_';
 $s = nc_store($p);
 nc_ready($s);
 var_dump($s->set('d', 'k', ['a' => 1]));
-$s->nearCacheSync();        // our own write's invalidation is applied: it cannot drop the fill below
+$s->nearCacheSync();
+$s->get('d', 'k');          // the write installed its value, served once its announcement is back; when the listener applied the announcement before the worker installed it, the first get fills instead
 $before = $s->stats()['round_trips'];
 var_dump($s->get('d', 'k'), $s->get('d', 'k'), $s->get('d', 'k'));
 echo "round trips for 3 gets: ", $s->stats()['round_trips'] - $before, "\n";
-print_r(nc_stats($s, ['near_enabled', 'near_trusted', 'near_hits', 'near_misses', 'near_fills']));
+print_r(nc_stats($s, ['near_enabled', 'near_trusted']));
+echo "near hits: ", $s->stats()['near_hits'] >= 3 ? 'the 3 gets' : 'too few', "\n";
 
 // getMany: hits from memory, the rest in one round trip, in the asked order
 $s->set('d', 'k2', 'two');
@@ -65,15 +67,13 @@ array(1) {
   ["a"]=>
   int(1)
 }
-round trips for 3 gets: 1
+round trips for 3 gets: 0
 Array
 (
     [near_enabled] => 1
     [near_trusted] => 1
-    [near_hits] => 2
-    [near_misses] => 1
-    [near_fills] => 1
 )
+near hits: the 3 gets
 array(3) {
   ["nope"]=>
   bool(false)

@@ -14,12 +14,12 @@ $opts = ['server' => "tcp://127.0.0.1:$port"];
 $u1 = nc_store('nc_ident_', $opts + ['username' => 'u1', 'password' => 'pw1']);
 nc_ready($u1);
 $u1->set('d', 'k', 'secret');
-// Our own announcement of that write reaches the listener later and drops
-// the entry: wait for it before filling.
+// the write installed its value, served once its announcement is back; when the listener applied
+// the announcement before the worker installed it, the first get fills instead
 $u1->nearCacheSync(5.0);
 $u1->get('d', 'k');
 $u1->get('d', 'k');
-echo "u1 near hits: ", $u1->stats()['near_hits'], "\n";
+echo "u1 served from memory: ", $u1->stats()['near_hits'] >= 1 ? 'yes' : 'no', "\n";
 $others = [
     'u2' => $opts + ['username' => 'u2', 'password' => 'pw2'],
     'no password' => $opts,
@@ -35,7 +35,7 @@ foreach ($others as $who => $o) {
 mc_test_stop_redis($server);
 ?>
 --EXPECT--
-u1 near hits: 1
+u1 served from memory: yes
 u2: 'secret', near hit: no
 no password: 'secret', near hit: no
 u1, another password: false, near hit: no

@@ -46,8 +46,8 @@ TypeError: MoodleCache\RedisStore option 'near_cache_exclude' must be of type ar
 ValueError: MoodleCache\RedisStore option 'near_cache_exclude' must be a list of definition names (strings)
 Array
 (
-    [near_hits] => 2
-    [near_misses] => 1
+    [near_hits] => 3
+    [near_misses] => 0
 )
 MoodleCache\RedisStore::nearCacheSync(): Argument #1 ($timeout) must be a number of seconds between 0 and 3600
 default on

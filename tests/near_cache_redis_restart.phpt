@@ -23,9 +23,11 @@ echo "flushed: ", $s->stats()['near_flushes'] > $flushes ? 'yes' : 'no', "\n";
 var_dump($s->get('d', 'k'));
 $s->set('d', 'k', 'after');
 $s->nearCacheSync();
-$fills = $s->stats()['near_fills'];
+$hits = $s->stats()['near_hits'];
 var_dump($s->get('d', 'k'), $s->get('d', 'k'));
-echo "refilled: ", $s->stats()['near_fills'] - $fills, "\n";
+// the write installed its value, served once its announcement is back; when the listener applied
+// the announcement before the worker installed it, the first get fills instead
+echo "served from memory again: ", $s->stats()['near_hits'] - $hits >= 1 ? 'yes' : 'no', "\n";
 mc_test_stop_redis($server);
 ?>
 --EXPECT--
@@ -37,4 +39,4 @@ flushed: yes
 bool(false)
 string(5) "after"
 string(5) "after"
-refilled: 1
+served from memory again: yes

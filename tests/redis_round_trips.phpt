@@ -7,6 +7,9 @@ RedisStore: every method, single or multi, costs one network round trip
 require __DIR__ . '/config.inc';
 $s = mc_test_store(['near_cache' => false]);     // Redis's round trips (near-cache calls: near_cache_has.phpt)
 $s->get('d', 'warm-up');   // connects
+// the scripts loaded (a server's first EVALSHA of one is NOSCRIPT: loaded, sent again)
+$s->findAll('d');
+$s->releaseLock('d', 'warm-up', 'o');
 $keys = array_map(fn($i) => "k$i", range(1, 50));
 $items = array_combine($keys, range(1, 50));
 $calls = [

@@ -17,7 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     mc_buf again = MC_BUF_INIT;
-    if (mc_announce_begin(&again, a.op, a.tag, a.tag_len) != MC_OK) {
+    mc_status st = a.op == MC_ANNOUNCE_WRITTEN ? mc_announce_begin_written(&again, a.write_id, a.tag, a.tag_len)
+                                               : mc_announce_begin(&again, a.op, a.tag, a.tag_len);
+    if (st != MC_OK || (a.op == MC_ANNOUNCE_WRITTEN) != (a.write_id != 0)) {
         abort();
     }
     size_t off = 0, len;

@@ -36,6 +36,34 @@ START_TEST(keys_round_trip)
 }
 END_TEST
 
+START_TEST(written_round_trip)
+{
+    uint64_t id = 0x0123456789abcdefULL;
+    ck_assert_int_eq(mc_announce_begin_written(&msg, id, "{p:d}", 5), MC_OK);
+    ck_assert_int_eq(mc_announce_key(&msg, "k", 1), MC_OK);
+    ck_assert_int_eq(mc_announce_key(&msg, "k2", 2), MC_OK);
+    mc_announce a;
+    ck_assert_int_eq(mc_announce_decode(msg.data, msg.len, &a), MC_OK);
+    ck_assert_int_eq(a.op, MC_ANNOUNCE_WRITTEN);
+    ck_assert(a.write_id == id);
+    ck_assert(a.tag_len == 5 && memcmp(a.tag, "{p:d}", 5) == 0);
+    size_t off = 0, n = 0, len;
+    const char *key;
+    while (mc_announce_next_key(&a, &off, &key, &len)) {
+        n++;
+    }
+    ck_assert_uint_eq(n, 2);
+    /* every truncation inside the id or the tag is refused */
+    for (size_t cut = 5; cut < 5 + 8 + 4 + 5; cut++) {
+        ck_assert_int_eq(mc_announce_decode(msg.data, cut, &a), MC_ERR_CORRUPT);
+    }
+    /* id 0 is no id */
+    ck_assert_int_eq(mc_announce_begin_written(&msg, 0, "{p:d}", 5), MC_OK);
+    ck_assert_int_eq(mc_announce_decode(msg.data, msg.len, &a), MC_ERR_CORRUPT);
+    mc_buf_free(&msg);
+}
+END_TEST
+
 START_TEST(definition_and_all_round_trip)
 {
     mc_announce a;
@@ -109,6 +137,7 @@ int main(void)
     Suite *s = suite_create("announce");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, keys_round_trip);
+    tcase_add_test(tc, written_round_trip);
     tcase_add_test(tc, definition_and_all_round_trip);
     tcase_add_test(tc, malformed_messages_are_refused);
     tcase_add_test(tc, channel_names_separate_databases_and_prefixes);

@@ -158,6 +158,86 @@ START_TEST(fill_dropped_when_invalidated_in_flight)
 }
 END_TEST
 
+/* Write-through: a written value waits for its own announcement, and
+ * anything else about the key drops it. */
+static mc_status write_key(mc_nc *nc, const char *key, const char *value, uint64_t id)
+{
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, key, strlen(key), glen(key), mc_now_ms(), &tok);
+    return mc_nc_fill_written(nc, &tok, key, strlen(key), value, strlen(value), id);
+}
+
+START_TEST(written_values_wait_for_their_announcement)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    char out[64];
+    uint64_t id1 = mc_nc_next_write_id(nc), id2 = mc_nc_next_write_id(nc);
+    ck_assert(id1 != 0 && id2 != 0 && id1 != id2);
+    /* pending until confirmed; a confirmation again (a cluster delivers it
+     * through every subscription) keeps it */
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "old", 3), MC_OK);
+    ck_assert_int_eq(write_key(nc, "{p:d}:k", "v1", id1), MC_OK);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);     /* not "old" either */
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "v1");
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_OK);
+    /* a later write (another node's, or a plain KEYS announcement) drops it */
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id2);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "x", 1), MC_OK);
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, 0);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* two workers of this node write the key; the announcements come in
+     * Redis's order: only the last write's value may survive */
+    ck_assert_int_eq(write_key(nc, "{p:d}:k", "w1", id1), MC_OK);
+    ck_assert_int_eq(write_key(nc, "{p:d}:k", "w2", id2), MC_OK);
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);        /* id1 ran first in Redis: w2 is not its value */
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id2);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* a read in flight across the write must not install what it read before it */
+    mc_nc_token reader;
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &reader);
+    ck_assert_int_eq(write_key(nc, "{p:d}:k", "v3", id1), MC_OK);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &reader, "{p:d}:k", 7, "before", 6), MC_ERR_NOTFOUND);
+    /* nor does a read that began after it replace the pending value */
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &reader);
+    ck_assert_int_eq(mc_nc_fill_commit(nc, &reader, "{p:d}:k", 7, "v3", 2), MC_ERR_NOTFOUND);
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "v3");
+    /* a write whose token went out of date (an announcement applied while it
+     * was in flight) installs nothing and drops the old value */
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
+    mc_nc_confirm(nc, 0, "{p:d}:j", 7, 0);          /* same channel, other key: no effect on k */
+    mc_nc_invalidate_group(nc, 0, "{p:e}", 5);
+    ck_assert_int_eq(mc_nc_fill_written(nc, &tok, "{p:d}:k", 7, "v4", 2, id2), MC_OK);
+    mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
+    mc_nc_invalidate(nc, 0, "{p:d}:k", 7);
+    ck_assert_int_eq(mc_nc_fill_written(nc, &tok, "{p:d}:k", 7, "v5", 2, id1), MC_ERR_NOTFOUND);
+    mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
+    /* too large: dropped, not kept old */
+    ck_assert_int_eq(fill(nc, "{p:d}:big", "old", 3), MC_OK);
+    char *big = calloc(1, 70 * 1024);
+    memset(big, 'b', 70 * 1024 - 1);
+    ck_assert_int_eq(write_key(nc, "{p:d}:big", big, id1), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(get(nc, "{p:d}:big", out, sizeof(out)), MC_ERR_NOTFOUND);
+    free(big);
+    /* never confirmed (the listener lost its connection): the next session's flush */
+    ck_assert_int_eq(write_key(nc, "{p:d}:lost", "v", id2), MC_OK);
+    mc_nc_set_ready(nc, 0, 0);
+    mc_nc_set_ready(nc, 0, 1);
+    mc_nc_heartbeat(nc, 0, mc_now_us());
+    mc_nc_confirm(nc, 0, "{p:d}:lost", 10, id2);
+    ck_assert_int_eq(get(nc, "{p:d}:lost", out, sizeof(out)), MC_ERR_NOTFOUND);
+    mc_nc_free(nc);
+}
+END_TEST
+
 START_TEST(flush_channel_drops_entries)
 {
     mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
@@ -669,6 +749,7 @@ int main(void)
     tcase_add_test(tc, create_rejects_bad_sizes_and_free_accepts_null);
     tcase_add_test(tc, fill_get_invalidate);
     tcase_add_test(tc, fill_dropped_when_invalidated_in_flight);
+    tcase_add_test(tc, written_values_wait_for_their_announcement);
     tcase_add_test(tc, flush_channel_drops_entries);
     tcase_add_test(tc, memory_bound_and_eviction);
     tcase_add_test(tc, writer_killed_mid_update_recovers);
