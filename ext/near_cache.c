@@ -341,6 +341,11 @@ static void report_listener_error(mc_redis_store *store)
     }
 }
 
+mc_nc *mc_near_shared(void)
+{
+    return cache;
+}
+
 static bool applies(mc_redis_store *store, zend_string *definition)
 {
     mc_near_store *near = &store->near;
@@ -628,7 +633,8 @@ void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
     mc_buf_free(&key);
 }
 
-void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count)
+void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, const size_t *offsets,
+                         const size_t *lengths, uint32_t count)
 {
     mc_near_store *near = &store->near;
     near->write_id = 0;
@@ -639,21 +645,22 @@ void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_st
     if (!trusted(store, now)) {
         return;
     }
-    if (near->tokens_cap < count) {
-        near->tokens = safe_erealloc(near->tokens, count, sizeof(mc_nc_token), 0);
-        near->tokens_cap = count;
-    }
+    near->write_id = mc_nc_next_write_id(cache);
     for (uint32_t i = 0; i < count; i++) {
-        near->tokens[i].valid = 0;
-        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
-            mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, &near->tokens[i]);
+        mc_nc_token token;
+        if (!build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_nc_invalidate_group(cache, near->chan, store->tag.data, store->tag.len);
+            continue;
+        }
+        mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, &token);
+        if (mc_nc_fill_written(cache, &token, near->key.data, near->key.len, store->frames.data + offsets[i],
+                               lengths[i], near->write_id) == MC_OK) {
+            near->counters.fills++;
         }
     }
-    near->write_id = mc_nc_next_write_id(cache);
 }
 
-void mc_near_write_end(mc_redis_store *store, zend_string **keys, const size_t *offsets, const size_t *lengths,
-                       uint32_t count, bool written)
+void mc_near_write_end(mc_redis_store *store, zend_string **keys, uint32_t count, bool written)
 {
     mc_near_store *near = &store->near;
     uint64_t write_id = near->write_id;
@@ -663,15 +670,11 @@ void mc_near_write_end(mc_redis_store *store, zend_string **keys, const size_t *
         return;
     }
     for (uint32_t i = 0; i < count; i++) {
-        if (!near->tokens[i].valid || !build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
-            mc_near_invalidate_keys(store, &keys[i], 1);
-            continue;
+        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
+            mc_nc_written(cache, near->chan, near->key.data, near->key.len, write_id);
+        } else {
+            mc_nc_invalidate_group(cache, near->chan, store->tag.data, store->tag.len);
         }
-        if (mc_nc_fill_written(cache, &near->tokens[i], near->key.data, near->key.len,
-                               store->frames.data + offsets[i], lengths[i], write_id) == MC_OK) {
-            near->counters.fills++;
-        }
-        near->tokens[i].valid = 0;
     }
 }
 

@@ -57,11 +57,14 @@ typedef struct mc_near_store {
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
     mc_buf scratch;               /* an entry copied out of shared memory */
     mc_nc_token token;            /* get(): taken before the GET */
-    mc_nc_token *tokens;          /* getMany(), set/setMany: one per key */
+    mc_nc_token *tokens;          /* getMany(): one per key */
     uint64_t write_id;            /* set/setMany: announced as WRITTEN (0: a plain KEYS) */
     uint32_t tokens_cap;
     mc_near_counters counters;
 } mc_near_store;
+
+/* This process's shared mapping (the node's), or NULL when it has none. */
+mc_nc *mc_near_shared(void);
 
 /* Module start-up / shut-down (INI entries and the shared mapping). */
 void mc_near_minit(int type, int module_number);
@@ -116,16 +119,16 @@ const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definitio
 void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply);
 
 /* Write-through (nearcache.h, mc_nc_fill_written).  set/setMany, after
- * begin and before the announcement is built: when this node's near cache
- * holds the definition and is trusted, a write id (the announcement
- * becomes WRITTEN) and a fill token per key. */
-void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count);
+ * the frames are encoded and before the announcement is built: when this
+ * node's near cache holds the definition and is trusted, a write id (the
+ * announcement becomes WRITTEN), and the frames at store->frames +
+ * offsets[i] installed pending that announcement. */
+void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, const size_t *offsets,
+                         const size_t *lengths, uint32_t count);
 /* As soon as Redis answered: written (the HSET and its announcement
- * succeeded), the frames at store->frames + offsets[i] are installed
- * pending their announcement; otherwise, or where that fails, the keys are
- * dropped as by mc_near_invalidate_keys. */
-void mc_near_write_end(mc_redis_store *store, zend_string **keys, const size_t *offsets, const size_t *lengths,
-                       uint32_t count, bool written);
+ * succeeded), the keys keep only what this write installed; otherwise they
+ * are dropped as by mc_near_invalidate_keys. */
+void mc_near_write_end(mc_redis_store *store, zend_string **keys, uint32_t count, bool written);
 
 /* After a change on this node (even a failed one: it may have happened),
  * as soon as Redis answered: drops the keys / the definition / the

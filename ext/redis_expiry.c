@@ -27,12 +27,18 @@ static struct mc_reap_slot *reap_slot(const mc_redis_store *store, zend_ulong *h
 }
 
 /* Whether this write runs the reaper; then it may not again before the
- * interval (a slot another definition took is no reason to wait). */
+ * interval: on the whole node where the process has the node's shared
+ * mapping (PHP-FPM workers take turns serving a site's requests), else in
+ * this process (a slot another definition took is no reason to wait). */
 static bool reap_due(const mc_redis_store *store)
 {
     zend_ulong hash;
     struct mc_reap_slot *slot = reap_slot(store, &hash);
     uint64_t now = mc_now_ms();
+    mc_nc *shared = mc_near_shared();
+    if (shared != NULL) {
+        return store->reap_interval_ms == 0 || mc_nc_gate(shared, hash, now, store->reap_interval_ms);
+    }
     if (store->reap_interval_ms > 0 && slot->hash == hash && now < slot->due_ms) {
         return false;
     }
@@ -46,7 +52,10 @@ static void reap_again_soon(const mc_redis_store *store)
 {
     zend_ulong hash;
     struct mc_reap_slot *slot = reap_slot(store, &hash);
-    if (slot->hash == hash) {
+    mc_nc *shared = mc_near_shared();
+    if (shared != NULL) {
+        mc_nc_gate_reopen(shared, hash, mc_now_ms());
+    } else if (slot->hash == hash) {
         slot->due_ms = 0;
     }
 }

@@ -13,8 +13,8 @@
  *
  * The reaper only reclaims memory (a frame that is due is a miss either
  * way), so it runs at most once per reap_interval (option, default 1 s) per
- * definition and PHP process, and at once again while a run finds more
- * than its 256 members due.  Moodle's session caches write __lastaccess__
+ * definition and node (PHP process where there is no near-cache mapping),
+ * and at once again while a run finds its limit of 256 members due.  Moodle's session caches write __lastaccess__
  * with a TTL on every request: without this, each page paid the script
  * (about 40 us of server time, and its commands) two or three times.
  */

@@ -252,18 +252,18 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     }
     bool announced = false;
     mc_expiry_queued expiry;
-    mc_near_write_begin(store, definition, &key, 1);
+    mc_near_write_begin(store, definition, &key, &offset, &len, 1);
     bool ok = MC_ARG_LITERAL(store, "HSET") && mc_call_hash_arg(store) && mc_call_field_arg(store, key)
         && mc_call_frame_arg(store, offset, len) && mc_call_queue(store)
         && (ttl == 0 || mc_expiry_queue(store, &key, &offset, 1, &commands, &expiry))
         && mc_call_queue_announcement(store, definition, MC_ANNOUNCE_KEYS, &key, 1, &commands, &announced);
     if (!ok) {
-        mc_near_write_end(store, &key, &offset, &len, 1, false);
+        mc_near_write_end(store, &key, 1, false);
         mc_call_out_of_memory(store, "set");
         RETURN_FALSE;
     }
     redisReply **replies = mc_call_run(store, "set", commands);
-    mc_near_write_end(store, &key, &offset, &len, 1, mc_call_written(replies, commands, announced));
+    mc_near_write_end(store, &key, 1, mc_call_written(replies, commands, announced));
     mc_call_check_announcement(store, replies, commands, announced);
     if (replies == NULL) RETURN_FALSE;
     if (replies[0]->type != REDIS_REPLY_INTEGER) {
@@ -329,7 +329,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     bool announced = false;
     mc_expiry_queued expiry;
     if (ok) {
-        mc_near_write_begin(store, definition, keys, n);
+        mc_near_write_begin(store, definition, keys, offsets, lengths, n);
     }
     ok = ok && mc_call_queue(store) && (ttl == 0 || mc_expiry_queue(store, keys, offsets, n, &commands, &expiry))
         && mc_call_queue_announcement(store, definition, MC_ANNOUNCE_KEYS, keys, n, &commands, &announced);
@@ -337,7 +337,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = mc_call_run(store, "setMany", commands);
-        mc_near_write_end(store, keys, offsets, lengths, n, mc_call_written(replies, commands, announced));
+        mc_near_write_end(store, keys, n, mc_call_written(replies, commands, announced));
         mc_call_check_announcement(store, replies, commands, announced);
         if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
             stored = ttl == 0 || mc_expiry_check(store, "setMany", replies, &expiry) ? n : 0;
@@ -345,6 +345,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
             mc_call_reply_failure(store, "setMany", replies[0]);
         }
     } else if (encoded) {
+        mc_near_write_end(store, keys, n, false);
         mc_call_out_of_memory(store, "setMany");
     }
     mc_key_list_free(keys, n);

@@ -27,9 +27,9 @@
 #define IDENTITY_EVERY 5        /* rounds between INFO (and CLUSTER SLOTS) checks (the same) */
 #define ID_MAX 64               /* run_id / master_replid are 40 hex digits */
 
-/* How a session ended. */
+/* How a session ended (0 is "not ended": the helpers return 0 or one of these). */
 typedef enum session_end {
-    END_STOPPED,                /* asked to stop */
+    END_STOPPED = 1,            /* asked to stop */
     END_LOST,                   /* it had been trusted: reconnect soon */
     END_TOPOLOGY,               /* the cluster changed, or the server is busy or a replica: reconnect */
     END_NETWORK,                /* never trusted, network trouble: back off briefly */

@@ -101,6 +101,7 @@ typedef struct mc_nc_header {
     _Atomic uint64_t fills, fill_drops, invalidations, flushes, evictions, recoveries;
     nc_chan chan[MC_NC_CHANNELS];
     _Atomic uint64_t group_epoch[MC_NC_GROUPS];   /* by group_slot(); entries of older ones are dead */
+    _Atomic uint64_t gates[MC_NC_GATES];         /* mc_nc_gate: key tag << 32 | closed until (ms, low 32 bits) */
 } mc_nc_header;
 
 struct mc_nc {
@@ -817,7 +818,8 @@ mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *ke
     return MC_OK;
 }
 
-void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id)
+/* Keeps key's entry only if write_id wrote it (then serves it if confirm). */
+static void keep_only(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id, int confirm)
 {
     if (chan >= MC_NC_CHANNELS) {
         return;
@@ -834,9 +836,11 @@ void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, ui
         if (write_id != 0 && e->write_id == write_id) {
             /* its own write: serve it from now on (again, in a cluster, where
              * every subscription delivers the announcement) */
-            bucket_write_begin(b);
-            e->pending = 0;
-            bucket_write_end(b);
+            if (confirm && e->pending) {
+                bucket_write_begin(b);
+                e->pending = 0;
+                bucket_write_end(b);
+            }
         } else {
             drop_way(nc, b, w);
             ADD(&nc->h->invalidations, 1);
@@ -845,6 +849,16 @@ void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, ui
         ADD(&nc->h->invalidations, 1);
     }
     nc_unlock(nc);
+}
+
+void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id)
+{
+    keep_only(nc, chan, key, key_len, write_id, 1);
+}
+
+void mc_nc_written(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id)
+{
+    keep_only(nc, chan, key, key_len, write_id, 0);
 }
 
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
@@ -916,6 +930,32 @@ int mc_nc_prefault(mc_nc *nc)
         }
     }
     return 0;
+}
+
+static uint64_t gate_tag(uint64_t key_hash)
+{
+    return (key_hash >> 32 | 1) << 32;       /* never 0: a slot never used is nobody's */
+}
+
+int mc_nc_gate(mc_nc *nc, uint64_t key_hash, uint64_t now_ms, uint32_t interval_ms)
+{
+    _Atomic uint64_t *slot = &nc->h->gates[key_hash & (MC_NC_GATES - 1)];
+    uint64_t old = atomic_load(slot), tag = gate_tag(key_hash);
+    /* the due time is kept modulo 2^32 ms (49 days): compared as a difference */
+    if ((old & 0xffffffff00000000ULL) == tag && (int32_t)((uint32_t)old - (uint32_t)now_ms) > 0) {
+        return 0;
+    }
+    uint64_t closed = tag | (uint32_t)(now_ms + interval_ms);
+    return atomic_compare_exchange_strong(slot, &old, closed);    /* lost: another worker opened it */
+}
+
+void mc_nc_gate_reopen(mc_nc *nc, uint64_t key_hash, uint64_t now_ms)
+{
+    _Atomic uint64_t *slot = &nc->h->gates[key_hash & (MC_NC_GATES - 1)];
+    uint64_t old = atomic_load(slot), tag = gate_tag(key_hash);
+    if ((old & 0xffffffff00000000ULL) == tag) {
+        (void)atomic_compare_exchange_strong(slot, &old, tag | (uint32_t)now_ms);
+    }
 }
 
 uint64_t mc_nc_node_id(const mc_nc *nc)

@@ -52,6 +52,7 @@
 #define MC_NC_STALE_MS 250                    /* ... and is distrusted when its last proof is older */
 #define MC_NC_ERROR_MAX 256                   /* bytes kept of a listener's last error */
 #define MC_NC_GROUPS 4096                     /* group epoch slots (a power of two) */
+#define MC_NC_GATES 256                       /* mc_nc_gate slots (a power of two) */
 
 typedef struct mc_nc mc_nc;
 
@@ -125,18 +126,18 @@ void mc_nc_fill_begin(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
 mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                             const void *value, size_t value_len);
 
-/* Write-through: a store that wrote key (with the announcement it sends
- * in the same pipeline carrying write_id, announce.h) installs the value it
- * wrote, pending: not served until the listener applies that announcement
- * (mc_nc_confirm).  Announcements arrive in the order Redis executed the
- * writes, and any other announcement of the key drops the entry, so a
- * confirmed entry holds the last write the listener has applied; one whose
- * announcement never comes (a listener that lost its connection) is never
- * served, and the next session's flush removes it.  Takes the token before
- * the write is sent.  Makes fills of the bucket in flight fail either way;
- * when the value cannot be installed (token out of date, too large, not
- * trusted) the key is dropped instead.  MC_OK installed, else
- * MC_ERR_NOTFOUND. */
+/* Write-through: a store about to write key (with the announcement it
+ * sends in the same pipeline carrying write_id, announce.h) installs the
+ * value, pending: not served until the listener applies that announcement
+ * (mc_nc_confirm).  Installed before the write is sent, so its
+ * announcement cannot come first.  Announcements arrive in the order Redis
+ * executed the writes, and any other announcement of the key drops the
+ * entry, so a confirmed entry holds the last write the listener applied;
+ * one whose announcement never comes (a failed write, a listener that lost
+ * its connection) is never served.  A read does not replace a pending
+ * entry.  Makes fills of the bucket in flight fail either way; when the
+ * value cannot be installed (token out of date, too large, not trusted)
+ * the key is dropped instead.  MC_OK installed, else MC_ERR_NOTFOUND. */
 mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                              const void *value, size_t value_len, uint64_t write_id);
 /* A new write id (never 0): unique on this node, random across nodes. */
@@ -145,6 +146,10 @@ uint64_t mc_nc_next_write_id(mc_nc *nc);
  * write_id (0: none) is served from now on; any other entry of key is
  * dropped.  Makes fills of its bucket in flight fail. */
 void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id);
+/* The store, once Redis answered its write: key keeps only the entry
+ * write_id installed (an eviction may have let a read fill what Redis held
+ * before the write), and fills of its bucket in flight fail. */
+void mc_nc_written(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id);
 /* Drops key and makes fills of its bucket in flight fail. */
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len);
 /* Drops every entry of chan whose group is group[0..group_len) and makes
@@ -199,6 +204,15 @@ int mc_nc_prefault(mc_nc *nc);
  * each process maps pages itself, so a worker calls it once before its
  * first lookup. */
 int mc_nc_prefault_index(mc_nc *nc);
+
+/* A node-wide gate for periodic work of one key (key_hash; e.g. the
+ * reaper of one definition, in whichever worker writes next): 1 when it
+ * did not open for this key in the last interval_ms (it is then closed for
+ * interval_ms), else 0.  Keys share MC_NC_GATES slots: a key that finds
+ * another's slot opens it, so none waits on another.  Lock-free. */
+int mc_nc_gate(mc_nc *nc, uint64_t key_hash, uint64_t now_ms, uint32_t interval_ms);
+/* Opens key's gate again now (its work is not done). */
+void mc_nc_gate_reopen(mc_nc *nc, uint64_t key_hash, uint64_t now_ms);
 
 /* A random id of this node (this mapping), fixed at create. */
 uint64_t mc_nc_node_id(const mc_nc *nc);

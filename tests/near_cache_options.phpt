@@ -19,11 +19,14 @@ nc_ready($s);
 $s->set('core/sessions', 'k', 1);
 $s->set('core/config', 'k', 1);
 $s->nearCacheSync();
+$s->get('core/config', 'k');    // installed by the write, or filled now if its announcement came back first
+$before = nc_stats($s, ['near_hits', 'near_misses']);
 for ($i = 0; $i < 3; $i++) {
     $s->get('core/sessions', 'k');
     $s->get('core/config', 'k');
 }
-print_r(nc_stats($s, ['near_hits', 'near_misses']));
+$after = nc_stats($s, ['near_hits', 'near_misses']);
+print_r(['near_hits' => $after['near_hits'] - $before['near_hits'], 'near_misses' => $after['near_misses'] - $before['near_misses']]);
 $s->purgeAll();
 try {
     $s->nearCacheSync(-1);

@@ -1,9 +1,11 @@
 --TEST--
-RedisStore without hash-field expiry: the reaper runs at most once per reap_interval per definition and process, and again at once while a run finds its limit of 256 members due
+RedisStore without hash-field expiry, in a process without the node's near-cache mapping: the reaper runs at most once per reap_interval per definition and process, and again at once while a run finds its limit of 256 members due
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc';
 require_once __DIR__ . '/config.inc';
 if (mc_test_field_ttl()) die('skip the server has hash-field expiry: no reaper'); ?>
+--INI--
+moodlecache.near_cache_enable_cli=0
 --FILE--
 <?php
 require __DIR__ . '/config.inc';

@@ -206,6 +206,24 @@ START_TEST(fill_in_flight_is_dropped_by_an_announcement)
 }
 END_TEST
 
+/* A stop in the middle of a session ends it at once: the thread joins
+ * without waiting out a round (a stopping PHP process used to spin for a
+ * second, polling the stop pipe it did not read as a stop). */
+START_TEST(a_stop_mid_session_ends_it_at_once)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    uint64_t t0 = mc_now_ms();
+    mc_listener_stop(listener);
+    long ms = (long)(mc_now_ms() - t0);
+    fprintf(stderr, "stopped mid-session in %ld ms\n", ms);
+    ck_assert_int_lt(ms, 500);      /* a round times out after 1000 ms */
+    listener = NULL;
+    finish();
+}
+END_TEST
+
 START_TEST(flushall_and_a_changed_epoch_flush_the_channel)
 {
     NEED_SERVER();
@@ -306,6 +324,7 @@ int main(void)
     tcase_add_test(tc, announced_keys_drop_only_themselves);
     tcase_add_test(tc, unreadable_announcement_flushes);
     tcase_add_test(tc, fill_in_flight_is_dropped_by_an_announcement);
+    tcase_add_test(tc, a_stop_mid_session_ends_it_at_once);
     tcase_add_test(tc, flushall_and_a_changed_epoch_flush_the_channel);
     tcase_add_test(tc, a_silent_server_is_distrusted_then_trusted_again);
     tcase_add_test(tc, a_refusal_is_reported_and_backed_off);

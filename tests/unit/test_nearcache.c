@@ -227,6 +227,17 @@ START_TEST(written_values_wait_for_their_announcement)
     ck_assert_int_eq(write_key(nc, "{p:d}:big", big, id1), MC_ERR_NOTFOUND);
     ck_assert_int_eq(get(nc, "{p:d}:big", out, sizeof(out)), MC_ERR_NOTFOUND);
     free(big);
+    /* once Redis answered, the writer keeps only its own entry: what a read
+     * filled meanwhile (after an eviction) goes, its pending one stays */
+    ck_assert_int_eq(fill(nc, "{p:d}:j", "filled", 6), MC_OK);
+    mc_nc_written(nc, 0, "{p:d}:j", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:j", out, sizeof(out)), MC_ERR_NOTFOUND);
+    ck_assert_int_eq(write_key(nc, "{p:d}:j", "mine", id1), MC_OK);
+    mc_nc_written(nc, 0, "{p:d}:j", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:j", out, sizeof(out)), MC_ERR_NOTFOUND);     /* still pending */
+    mc_nc_confirm(nc, 0, "{p:d}:j", 7, id1);
+    ck_assert_int_eq(get(nc, "{p:d}:j", out, sizeof(out)), MC_OK);
+    ck_assert_str_eq(out, "mine");
     /* never confirmed (the listener lost its connection): the next session's flush */
     ck_assert_int_eq(write_key(nc, "{p:d}:lost", "v", id2), MC_OK);
     mc_nc_set_ready(nc, 0, 0);
@@ -234,6 +245,30 @@ START_TEST(written_values_wait_for_their_announcement)
     mc_nc_heartbeat(nc, 0, mc_now_us());
     mc_nc_confirm(nc, 0, "{p:d}:lost", 10, id2);
     ck_assert_int_eq(get(nc, "{p:d}:lost", out, sizeof(out)), MC_ERR_NOTFOUND);
+    mc_nc_free(nc);
+}
+END_TEST
+
+START_TEST(gates_open_once_per_interval_per_key)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    uint64_t a = 0x1234567800000005ULL, b = 0x8765432100000005ULL;     /* the same slot */
+    ck_assert_int_eq(mc_nc_gate(nc, a, 1000, 500), 1);
+    ck_assert_int_eq(mc_nc_gate(nc, a, 1001, 500), 0);
+    ck_assert_int_eq(mc_nc_gate(nc, a, 1499, 500), 0);
+    ck_assert_int_eq(mc_nc_gate(nc, a, 1500, 500), 1);
+    mc_nc_gate_reopen(nc, a, 1600);
+    ck_assert_int_eq(mc_nc_gate(nc, a, 1600, 500), 1);
+    /* another key in the slot is not kept waiting, and takes it over */
+    ck_assert_int_eq(mc_nc_gate(nc, b, 1601, 500), 1);
+    ck_assert_int_eq(mc_nc_gate(nc, b, 1602, 500), 0);
+    mc_nc_gate_reopen(nc, a, 1603);         /* not a's any more: no effect */
+    ck_assert_int_eq(mc_nc_gate(nc, b, 1604, 500), 0);
+    /* across the 2^32 ms wrap of the kept due time */
+    uint64_t near_wrap = 0xfffffff0ULL;
+    ck_assert_int_eq(mc_nc_gate(nc, a, near_wrap, 500), 1);
+    ck_assert_int_eq(mc_nc_gate(nc, a, near_wrap + 100, 500), 0);
+    ck_assert_int_eq(mc_nc_gate(nc, a, near_wrap + 500, 500), 1);
     mc_nc_free(nc);
 }
 END_TEST
@@ -750,6 +785,7 @@ int main(void)
     tcase_add_test(tc, fill_get_invalidate);
     tcase_add_test(tc, fill_dropped_when_invalidated_in_flight);
     tcase_add_test(tc, written_values_wait_for_their_announcement);
+    tcase_add_test(tc, gates_open_once_per_interval_per_key);
     tcase_add_test(tc, flush_channel_drops_entries);
     tcase_add_test(tc, memory_bound_and_eviction);
     tcase_add_test(tc, writer_killed_mid_update_recovers);
