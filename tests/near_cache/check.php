@@ -5,7 +5,9 @@
 // A miss where a published value was expected, or an older value that
 // Redis itself answered with, is data loss, not a stale read: allowed only
 // in a run whose Redis was restarted or failed over (--redis-restarted).
-// An older value served by the near cache is never allowed.
+// An older value served by the near cache after a sync that succeeded is
+// never allowed; where the sync failed (around a restart its poke cannot be
+// sent) the rule promises nothing, and such reads are only counted.
 $failed = 0;
 $check = function (bool $ok, string $what) use (&$failed): void {
     echo ($ok ? 'ok   ' : 'FAIL '), $what, "\n";
@@ -28,7 +30,8 @@ foreach ($files as $file) {
         $label, $n, $r['writes'], $r['checked'], $r['synced'], $r['reads'], $r['near_hits'], $r['near_fills'],
         $r['near_fill_drops'], $r['kills']);
     foreach ($r['examples'] as $e) echo "    $e\n";
-    $check($r['stale'] === 0, "$label node $n: no stale read after a returned set and a sync ({$r['stale']} stale of {$r['checked']})");
+    $check($r['stale'] === 0, "$label node $n: no stale read after a returned set and a sync ({$r['stale']} stale of {$r['synced']}"
+        . " synced reads; " . ($r['unsynced_stale'] ?? 0) . " older near-cache values where the sync failed, which the rule does not cover)");
     $lost = $r['lost'] + ($r['older'] ?? 0);
     $check($restarted || $lost === 0, "$label node $n: no miss or older value from Redis after a returned set"
         . ($restarted ? " (allowed: Redis restarted or failed over; {$r['lost']} misses, {$r['older']} older)"

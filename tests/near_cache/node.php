@@ -87,14 +87,15 @@ function reader(int $id, array $ctx): array
     [$server, $prefix, $deadline, , $keys, , $allkeys] = $ctx;
     $s = store($server, $prefix, true);
     $pub = store($server, $prefix . 'pub_', false);
-    $checked = $stale = $lost = $older = $bad = $reads = $synced = 0;
+    $checked = $stale = $unsynced_stale = $lost = $older = $bad = $reads = $synced = 0;
     $examples = [];
     while (microtime(true) < $deadline) {
         // the rule
         $k = random_int(0, $allkeys - 1);
         $n = @$pub->get('d', "k$k");
         if ($n !== false) {
-            $synced += $s->nearCacheSync(2.0) ? 1 : 0;
+            $sync = $s->nearCacheSync(2.0);
+            $synced += $sync ? 1 : 0;
             $hits = $s->stats()['near_hits'];
             $read = @$s->get('d', "k$k");
             $near = $s->stats()['near_hits'] > $hits;
@@ -108,6 +109,11 @@ function reader(int $id, array $ctx): array
                 // Redis itself answered with the older value: it lost the write
                 $older++;
                 if ($older <= 3) $examples[] = "k$k: Redis answered version $v after set of $n had returned";
+            } elseif ($v < (int)$n && !$sync) {
+                // the sync failed (its poke could not be sent, or trust did not
+                // return in time): the rule promises nothing for this read
+                $unsynced_stale++;
+                if ($unsynced_stale <= 3) $examples[] = sprintf("k$k: (no sync) near cache served version $v after set of $n had returned (at %.3f)", microtime(true));
             } elseif ($v < (int)$n) {
                 $stale++;
                 // the first few of each kind: misses must not hide the stale reads
@@ -126,7 +132,7 @@ function reader(int $id, array $ctx): array
         }
     }
     $st = $s->stats();
-    return ['checked' => $checked, 'stale' => $stale, 'lost' => $lost, 'older' => $older, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
+    return ['checked' => $checked, 'stale' => $stale, 'unsynced_stale' => $unsynced_stale, 'lost' => $lost, 'older' => $older, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
         'near_hits' => $st['near_hits'], 'near_fills' => $st['near_fills'],
         'near_fill_drops' => $st['near_fill_drops'], 'examples' => $examples];
 }
@@ -160,7 +166,7 @@ while (microtime(true) < $deadline - 0.5 && $chaos > 0) {
 foreach (array_keys($children) as $pid) {
     pcntl_waitpid($pid, $status);
 }
-$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'lost' => 0, 'older' => 0, 'bad' => 0,
+$total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'unsynced_stale' => 0, 'lost' => 0, 'older' => 0, 'bad' => 0,
     'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
 foreach (glob("$tmp/*.json") as $f) {
     foreach (json_decode(file_get_contents($f), true) as $k => $v) {
