@@ -604,18 +604,34 @@ static int follow(mc_cluster *c, const redisReply *r, mc_redis *current, mc_redi
     return 1;
 }
 
-/* Sends again, to target, only the commands whose replies in the view are
+/* Command i of the saved pipeline is a PUBLISH. */
+static int is_publish(const mc_cluster *c, size_t i)
+{
+    const char *name = NULL;
+    size_t name_len = 0;
+    (void)next_command(c->pipeline.data, c->pipeline.len, c->offsets[i], &name, &name_len);
+    return name != NULL && name_len == 7 && strncasecmp(name, "PUBLISH", 7) == 0;
+}
+
+/* Sends again, to target, the commands whose replies in the view are
  * redirects (the others ran where they were: running them twice is not
  * safe for every command), each after ASKING if ask, and puts their new
- * replies in the view. */
+ * replies in the view.  A PUBLISH after a redirected command is sent
+ * again too, behind it: it ran where it was, before that command had run
+ * (a key-less command is not redirected), and a near-cache announcement
+ * must follow its write, or another node can fill the old value after
+ * the invalidation and keep it.  Twice is safe for an announcement. */
 static mc_status resend_redirected(mc_cluster *c, mc_redis *target, int ask, size_t commands)
 {
     static const char asking[] = "*1\r\n$6\r\nASKING\r\n";
     mc_buf_clear(&c->resend);
     size_t n = 0;
+    int after = 0;      /* past a redirected command */
     mc_status st = MC_OK;
     for (size_t i = 0; st == MC_OK && i < commands; i++) {
-        if (!redirected(c->view[i])) {
+        int again = redirected(c->view[i]);
+        after |= again;
+        if (!again && !(after && is_publish(c, i))) {
             continue;
         }
         if (ask) st = mc_buf_append(&c->resend, asking, sizeof(asking) - 1);

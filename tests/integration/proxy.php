@@ -8,15 +8,18 @@
 //   --close MATCH  the first request holding MATCH is run on the server,
 //                  then the client's connection is closed before the reply
 //                  is passed on: a server that ran a command and closed.
-//   php proxy.php [--stall FILE] [--close MATCH] LISTEN TARGET READY
+//   --close-all MATCH  the same for every request holding MATCH (a resend
+//                  on a new connection too): such a call always fails.
+//   php proxy.php [--stall FILE] [--close MATCH | --close-all MATCH] LISTEN TARGET READY
 // READY is created once it listens.  Stops when its standard input ends
 // (the test that started it is gone, however it ended), or by its PID.
 declare(strict_types=1);
 
-$o = getopt('', ['stall:', 'close:'], $rest);
+$o = getopt('', ['stall:', 'close:', 'close-all:'], $rest);
 [$listen, $target, $ready] = array_slice($argv, $rest);
 $stall = $o['stall'] ?? null;
-$close = $o['close'] ?? null;
+$close = $o['close'] ?? $o['close-all'] ?? null;
+$once = !isset($o['close-all']);
 $server = stream_socket_server("tcp://127.0.0.1:$listen", $errno, $errstr);
 if (!$server) {
     fwrite(STDERR, "proxy: cannot listen on $listen: $errstr\n");
@@ -83,7 +86,7 @@ while (true) {
                 fclose($c);
                 fclose($u);
                 unset($pairs[$id]);
-                $close = null;              // once
+                if ($once) $close = null;
                 break;
             }
             write_all($sock === $c ? $u : $c, $data);

@@ -87,6 +87,7 @@ function reader(int $id, array $ctx): array
     [$server, $prefix, $deadline, , $keys, , $allkeys] = $ctx;
     $s = store($server, $prefix, true);
     $pub = store($server, $prefix . 'pub_', false);
+    $raw = store($server, $prefix, false);     // Redis itself, for the diagnosis of a stale read
     $checked = $stale = $unsynced_stale = $lost = $older = $bad = $reads = $synced = 0;
     $examples = [];
     while (microtime(true) < $deadline) {
@@ -117,7 +118,14 @@ function reader(int $id, array $ctx): array
             } elseif ($v < (int)$n) {
                 $stale++;
                 // the first few of each kind: misses must not hide the stale reads
-                if ($stale <= 3) $examples[] = sprintf("k$k: near cache served version $v after set of $n had returned (at %.3f)", microtime(true));
+                if ($stale <= 3) {
+                    // what Redis held right after: newer (the near cache missed an invalidation)
+                    // or the same older value (Redis lost the write, a failover)
+                    $t = microtime(true);
+                    $held = @$raw->get('d', "k$k");
+                    $examples[] = sprintf("k$k: near cache served version $v after set of $n had returned (at %.3f); "
+                        . "Redis held %s right after", $t, $held === false ? 'nothing' : 'version ' . version_of($held, $k));
+                }
             }
         }
         // load: repeated reads, near hits and fills racing with writes

@@ -135,7 +135,7 @@ kill_master() { # the master of the stress test's definition
   port=$(redis-cli -p "$p1" cluster nodes | awk -v s="$slot" '/master/ && !/fail/ {
     for (i = 9; i <= NF; i++) { split($i, r, "-"); if (r[2] == "") r[2] = r[1]; if (s >= r[1] && s <= r[2]) { split($2, a, "[:@]"); print a[2] } } }')
   kill -9 "$(cat "$work/cluster/$port/redis.pid")"
-  echo "master $port of slot $slot killed"
+  echo "master $port of slot $slot killed at $(date +%s.%3N)"
 }
 
 clustered() {
