@@ -806,16 +806,23 @@ mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *ke
                              const void *value, size_t value_len, uint64_t write_id)
 {
     mc_nc_header *h = nc->h;
-    if (!token_usable(nc, token, key_len) || value_len > h->max_item - key_len || write_id == 0
-        || nc_lock(nc) != 0) {
-        mc_nc_invalidate(nc, token->chan, key, key_len);
+    if (!token_usable(nc, token, key_len) || value_len > h->max_item - key_len || write_id == 0) {
         return MC_ERR_NOTFOUND;
     }
-    if (install(nc, token, key, key_len, value, value_len, write_id) != MC_OK) {
-        mc_nc_invalidate(nc, token->chan, key, key_len);    /* the old value must go all the same */
+    /* Never waits for the lock (many writers behind a preempted holder cost
+     * milliseconds): when busy, nothing is installed, and mc_nc_written
+     * drops the old value once Redis answered. */
+    int rc = pthread_mutex_trylock(&h->lock);
+    if (rc == EOWNERDEAD) {
+        nc_reset(nc);
+        ADD(&h->recoveries, 1);
+        rc = pthread_mutex_consistent(&h->lock);
+    }
+    if (rc != 0) {
+        ADD(&h->fill_drops, 1);
         return MC_ERR_NOTFOUND;
     }
-    return MC_OK;
+    return install(nc, token, key, key_len, value, value_len, write_id);
 }
 
 /* Keeps key's entry only if write_id wrote it (then serves it if confirm). */
@@ -856,8 +863,45 @@ void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, ui
     keep_only(nc, chan, key, key_len, write_id, 1);
 }
 
+/* Whether key's entry is the one write_id installed (a lock-free look, as
+ * mc_nc_get's). */
+static int holds_own(mc_nc *nc, nc_bucket *b, uint64_t hash, uint32_t chan, const char *key, size_t key_len,
+                     uint64_t write_id)
+{
+    uint64_t s1 = atomic_load_explicit(&b->seq, memory_order_acquire);
+    if (s1 & 1) {
+        return 0;
+    }
+    int own = 0;
+    uint64_t pos = 0;
+    for (int w = 0; w < NC_WAYS && !own; w++) {
+        uint64_t len = LOAD(&b->slot[w].len);
+        pos = LOAD(&b->slot[w].pos);
+        if (LOAD(&b->slot[w].hash) != hash || len < sizeof(nc_entry) + key_len || !in_ring(nc, pos, len)
+            || pos < atomic_load_explicit(&nc->h->tail, memory_order_acquire)) {
+            continue;
+        }
+        nc_entry e;
+        memcpy(&e, entry_at(nc, pos), sizeof(e));
+        own = e.magic == ENTRY_MAGIC && e.write_id == write_id && e.chan == chan && e.key_len == key_len
+            && memcmp((const char *)(entry_at(nc, pos) + 1), key, key_len) == 0;
+    }
+    atomic_thread_fence(memory_order_acquire);
+    return own && LOAD(&b->seq) == s1 && pos >= LOAD(&nc->h->tail);    /* not overwritten while looked at */
+}
+
 void mc_nc_written(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id)
 {
+    if (chan >= MC_NC_CHANNELS) {
+        return;
+    }
+    /* the common case, its own entry still there: no lock (the install
+     * already made fills in flight fail; a read cannot replace it) */
+    uint64_t hash = key_hash(chan, key, key_len);
+    nc_bucket *b = bucket_of(nc, hash);
+    if (write_id != 0 && holds_own(nc, b, hash, chan, key, key_len, write_id)) {
+        return;
+    }
     keep_only(nc, chan, key, key_len, write_id, 0);
 }
 

@@ -135,9 +135,10 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
  * entry, so a confirmed entry holds the last write the listener applied;
  * one whose announcement never comes (a failed write, a listener that lost
  * its connection) is never served.  A read does not replace a pending
- * entry.  Makes fills of the bucket in flight fail either way; when the
- * value cannot be installed (token out of date, too large, not trusted)
- * the key is dropped instead.  MC_OK installed, else MC_ERR_NOTFOUND. */
+ * entry.  Installed, it makes fills of the bucket in flight fail.  Never
+ * waits for the lock: MC_OK installed, else MC_ERR_NOTFOUND (token out of
+ * date, too large, not trusted, lock busy), and then the caller's
+ * mc_nc_written drops the old value once Redis answered. */
 mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                              const void *value, size_t value_len, uint64_t write_id);
 /* A new write id (never 0): unique on this node, random across nodes. */
@@ -147,8 +148,9 @@ uint64_t mc_nc_next_write_id(mc_nc *nc);
  * dropped.  Makes fills of its bucket in flight fail. */
 void mc_nc_confirm(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id);
 /* The store, once Redis answered its write: key keeps only the entry
- * write_id installed (an eviction may have let a read fill what Redis held
- * before the write), and fills of its bucket in flight fail. */
+ * write_id installed (none when it could not install one; an eviction may
+ * have let a read fill what Redis held before the write), and fills of its
+ * bucket in flight fail.  No lock when its own entry is there. */
 void mc_nc_written(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id);
 /* Drops key and makes fills of its bucket in flight fail. */
 void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len);

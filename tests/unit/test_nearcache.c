@@ -218,6 +218,7 @@ START_TEST(written_values_wait_for_their_announcement)
     mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);
     mc_nc_invalidate(nc, 0, "{p:d}:k", 7);
     ck_assert_int_eq(mc_nc_fill_written(nc, &tok, "{p:d}:k", 7, "v5", 2, id1), MC_ERR_NOTFOUND);
+    mc_nc_written(nc, 0, "{p:d}:k", 7, id1);
     mc_nc_confirm(nc, 0, "{p:d}:k", 7, id1);
     ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
     /* too large: dropped, not kept old */
@@ -225,6 +226,7 @@ START_TEST(written_values_wait_for_their_announcement)
     char *big = calloc(1, 70 * 1024);
     memset(big, 'b', 70 * 1024 - 1);
     ck_assert_int_eq(write_key(nc, "{p:d}:big", big, id1), MC_ERR_NOTFOUND);
+    mc_nc_written(nc, 0, "{p:d}:big", 9, id1);
     ck_assert_int_eq(get(nc, "{p:d}:big", out, sizeof(out)), MC_ERR_NOTFOUND);
     free(big);
     /* once Redis answered, the writer keeps only its own entry: what a read
