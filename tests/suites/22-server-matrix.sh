@@ -71,7 +71,7 @@ matrix() { # LABEL BINARY EXPECTED-SKIP
 }
 
 matrix valkey-8.0.1 "$("$shared_build" valkey-8.0.1)/valkey-server" redis_ttl_field_expiry
-matrix redis-7.4.1 "$("$shared_build" redis-7.4.1)/redis-server" redis_ttl_frame_expiry
+matrix redis-7.4.1 "$("$shared_build" redis-7.4.1)/redis-server" "redis_ttl_frame_expiry redis_ttl_reap_interval redis_ttl_reap_node"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
