@@ -334,17 +334,34 @@ static void nc_reset(mc_nc *nc)
     ADD(&h->flushes, 1);
 }
 
-/* 0 with the lock held; -1 if the mutex is unusable (never expected). */
-static int nc_lock(mc_nc *nc)
+/* The result of a lock attempt, after recovery from a dead holder. */
+static int lock_taken(mc_nc *nc, int rc)
 {
-    int rc = pthread_mutex_lock(&nc->h->lock);
     if (rc == EOWNERDEAD) {
         /* A writer died mid-update: trust nothing it may have touched. */
         nc_reset(nc);
         ADD(&nc->h->recoveries, 1);
         rc = pthread_mutex_consistent(&nc->h->lock);
     }
-    return rc == 0 ? 0 : -1;
+    return rc;
+}
+
+/* 0 with the lock held; -1 if the mutex is unusable (never expected). */
+static int nc_lock(mc_nc *nc)
+{
+    return lock_taken(nc, pthread_mutex_lock(&nc->h->lock)) == 0 ? 0 : -1;
+}
+
+/* For fills, which are optimisations: never waits (on a busy CPU a queue
+ * behind a preempted holder costs milliseconds).  0 with the lock held,
+ * else EBUSY or an error, counted as a dropped fill. */
+static int nc_trylock(mc_nc *nc)
+{
+    int rc = lock_taken(nc, pthread_mutex_trylock(&nc->h->lock));
+    if (rc != 0) {
+        ADD(&nc->h->fill_drops, 1);
+    }
+    return rc;
 }
 
 static void nc_unlock(mc_nc *nc)
@@ -778,17 +795,9 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
     if (value_len > h->max_item - key_len) {
         return MC_ERR_TOO_LARGE;
     }
-    /* A fill is an optimisation: when another writer holds the lock, skip
-     * it rather than queue (on a busy CPU a queue of fillers behind a
-     * preempted holder costs milliseconds); a later read fills instead. */
-    int rc = pthread_mutex_trylock(&h->lock);
-    if (rc == EOWNERDEAD) {
-        nc_reset(nc);
-        ADD(&h->recoveries, 1);
-        rc = pthread_mutex_consistent(&h->lock);
-    }
+    /* lock busy: a later read fills instead */
+    int rc = nc_trylock(nc);
     if (rc != 0) {
-        ADD(&h->fill_drops, 1);
         return rc == EBUSY ? MC_ERR_NOTFOUND : MC_ERR_LOCK;
     }
     return install(nc, token, key, key_len, value, value_len, 0);
@@ -809,17 +818,9 @@ mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *ke
     if (!token_usable(nc, token, key_len) || value_len > h->max_item - key_len || write_id == 0) {
         return MC_ERR_NOTFOUND;
     }
-    /* Never waits for the lock (many writers behind a preempted holder cost
-     * milliseconds): when busy, nothing is installed, and mc_nc_written
-     * drops the old value once Redis answered. */
-    int rc = pthread_mutex_trylock(&h->lock);
-    if (rc == EOWNERDEAD) {
-        nc_reset(nc);
-        ADD(&h->recoveries, 1);
-        rc = pthread_mutex_consistent(&h->lock);
-    }
-    if (rc != 0) {
-        ADD(&h->fill_drops, 1);
+    /* lock busy: nothing installed, and mc_nc_written drops the old value
+     * once Redis answered */
+    if (nc_trylock(nc) != 0) {
         return MC_ERR_NOTFOUND;
     }
     return install(nc, token, key, key_len, value, value_len, write_id);
