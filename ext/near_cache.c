@@ -394,44 +394,75 @@ static bool decode_frame(mc_redis_store *store, const char *data, size_t len, zv
     return ok;
 }
 
-/* Looks key up; true with rv set on a hit.  Takes *token for a fill when
- * the near cache is trusted and the key was not there. */
-static bool lookup(mc_redis_store *store, const char *key, size_t len, zval *rv, mc_nc_token *token,
-                   uint64_t now)
+/* What the near cache knows of a key. */
+typedef enum { NEAR_ASK, NEAR_VALUE, NEAR_ABSENT } near_answer;
+
+/* Looks key up: NEAR_VALUE with rv set, NEAR_ABSENT when Redis lately had
+ * no such key (an empty entry: a frame is never empty), else NEAR_ASK and
+ * *token taken for a fill when the near cache is trusted. */
+static near_answer lookup(mc_redis_store *store, const char *key, size_t len, zval *rv, mc_nc_token *token,
+                          uint64_t now)
 {
     mc_near_store *near = &store->near;
     token->valid = 0;
     if (!build_key(store, key, len)) {
-        return false;
+        return NEAR_ASK;
     }
     const char *value;
     size_t value_len;
     /* the group of "{P:D}:<key>" is its tag, the definition */
     if (mc_nc_get(cache, near->chan, near->key.data, near->key.len, store->tag.len, &near->scratch,
-                  &value, &value_len) == MC_OK
-        && decode_frame(store, value, value_len, rv)) {
-        near->counters.hits++;
-        store->counters.hits++;
-        return true;
+                  &value, &value_len) == MC_OK) {
+        if (value_len == 0) {
+            near->counters.absent_hits++;
+            store->counters.misses++;
+            return NEAR_ABSENT;
+        }
+        if (decode_frame(store, value, value_len, rv)) {
+            near->counters.hits++;
+            store->counters.hits++;
+            return NEAR_VALUE;
+        }
     }
     near->counters.misses++;
     mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, token);
-    return false;
+    return NEAR_ASK;
 }
 
-static void fill(mc_redis_store *store, const mc_nc_token *token, const char *key, size_t len,
-                 const redisReply *reply)
+/* Installs what Redis answered for key under token: its frame, or an empty
+ * entry for a key Redis does not have (so the next read of an absent key,
+ * which Moodle makes on every page, needs no round trip either).  Any
+ * write of the key is announced, and its announcement drops the entry. */
+static void fill(mc_redis_store *store, const mc_nc_token *token, const char *key_bytes, size_t key_len,
+                 const char *value, size_t len)
 {
     mc_near_store *near = &store->near;
-    if (!token->valid || reply->type != REDIS_REPLY_STRING || !build_key(store, key, len)) {
+    if (!token->valid) {
         return;
     }
-    mc_status st = mc_nc_fill_commit(cache, token, near->key.data, near->key.len, reply->str, reply->len);
+    mc_status st = mc_nc_fill_commit(cache, token, key_bytes, key_len, value, len);
     if (st == MC_OK) {
         near->counters.fills++;
     } else if (st == MC_ERR_NOTFOUND) {
         near->counters.fill_drops++;
     }
+}
+
+/* A reply worth installing: a value, or nil (absent); *value and *len are
+ * what to install. */
+static bool fillable(const redisReply *reply, const char **value, size_t *len)
+{
+    if (reply->type == REDIS_REPLY_STRING && reply->len > 0) {
+        *value = reply->str;
+        *len = reply->len;
+        return true;
+    }
+    if (reply->type == REDIS_REPLY_NIL) {
+        *value = "";
+        *len = 0;
+        return true;
+    }
+    return false;
 }
 
 /* ---- hooks --------------------------------------------------------------- */
@@ -447,7 +478,15 @@ bool mc_near_get(mc_redis_store *store, zend_string *definition, zend_string *ke
     if (!trusted(store, now)) {
         return false;
     }
-    return lookup(store, ZSTR_VAL(key), ZSTR_LEN(key), rv, &near->token, now);
+    switch (lookup(store, ZSTR_VAL(key), ZSTR_LEN(key), rv, &near->token, now)) {
+    case NEAR_VALUE:
+        return true;
+    case NEAR_ABSENT:
+        ZVAL_FALSE(rv);
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* A live entry of key whose frame has not expired (no unserialization). */
@@ -514,29 +553,25 @@ static void fill_hook(mc_redis_store *store)
 void mc_near_fill(mc_redis_store *store, const redisReply *reply)
 {
     mc_near_store *near = &store->near;
-    if (!near->token.valid) {
+    const char *value;
+    size_t len;
+    if (!near->token.valid || !fillable(reply, &value, &len)) {
+        near->token.valid = 0;
         return;
     }
-    const char *value = reply->str;
-    size_t len = reply->len;
     mc_buf copy = MC_BUF_INIT;
 #ifdef MOODLECACHE_TEST_HOOKS
     if (fill_hook_dir != NULL) {
         /* the hook's PUBLISH frees the GET's reply: keep its bytes */
-        if (mc_buf_append(&copy, reply->str, reply->len) != MC_OK) {
+        if (mc_buf_append(&copy, value, len) != MC_OK) {
             return;
         }
         fill_hook(store);
-        value = copy.data;
+        value = len ? copy.data : "";
     }
 #endif
     /* near->key still holds this key: nothing rebuilt it since lookup */
-    mc_status st = mc_nc_fill_commit(cache, &near->token, near->key.data, near->key.len, value, len);
-    if (st == MC_OK) {
-        near->counters.fills++;
-    } else if (st == MC_ERR_NOTFOUND) {
-        near->counters.fill_drops++;
-    }
+    fill(store, &near->token, near->key.data, near->key.len, value, len);
     near->token.valid = 0;
     mc_buf_free(&copy);
 }
@@ -565,11 +600,14 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
     uint32_t n = 0;
     for (uint32_t i = 0; i < count; i++) {
         zval value;
-        if (lookup(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]), &value, &near->tokens[i], now)) {
-            missing[i] = false;
-        } else {
+        near_answer answer = lookup(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]), &value, &near->tokens[i], now);
+        if (answer != NEAR_VALUE) {
             ZVAL_FALSE(&value);
+        }
+        if (answer == NEAR_ASK) {
             n++;
+        } else {
+            missing[i] = false;
         }
         zend_symtable_update(Z_ARRVAL_P(result), keys[i], &value);
     }
@@ -579,8 +617,13 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
 void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply)
 {
     mc_near_store *near = &store->near;
-    if (near->enabled && i < near->tokens_cap) {
-        fill(store, &near->tokens[i], ZSTR_VAL(key), ZSTR_LEN(key), reply);
+    const char *value;
+    size_t len;
+    if (near->enabled && i < near->tokens_cap && fillable(reply, &value, &len)
+        && build_key(store, ZSTR_VAL(key), ZSTR_LEN(key))) {
+        fill(store, &near->tokens[i], near->key.data, near->key.len, value, len);
+    }
+    if (i < near->tokens_cap) {
         near->tokens[i].valid = 0;
     }
 }
@@ -810,6 +853,7 @@ void mc_near_stats(mc_redis_store *store, zval *array)
         add_assoc_bool(array, "near_trusted", false);
     }
     add_assoc_long(array, "near_hits", (zend_long)near->counters.hits);
+    add_assoc_long(array, "near_absent_hits", (zend_long)near->counters.absent_hits);
     add_assoc_long(array, "near_misses", (zend_long)near->counters.misses);
     add_assoc_long(array, "near_fills", (zend_long)near->counters.fills);
     add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);

@@ -35,7 +35,7 @@
 typedef struct mc_redis_store mc_redis_store;
 
 typedef struct mc_near_counters {
-    uint64_t hits, misses, fills, fill_drops, announce_errors;
+    uint64_t hits, absent_hits, misses, fills, fill_drops, announce_errors;
 } mc_near_counters;
 
 typedef struct mc_near_store {
@@ -86,13 +86,15 @@ bool mc_near_attach(mc_redis_store *store, const mc_redis_options *conn);
 void mc_near_set_seeds(mc_redis_store *store, const char *const *hosts, const int *ports, size_t n);
 void mc_near_free(mc_redis_store *store);
 
-/* get(): true with rv set when served from the near cache. */
+/* get(): true with rv set when the near cache answered: its value, or
+ * false for a key it knows Redis lately did not have. */
 bool mc_near_get(mc_redis_store *store, zend_string *definition, zend_string *key, zval *rv);
-/* get(): reply decoded as a hit: install it (token permitting). */
+/* get(): reply decoded as a hit, or nil (absent): install it (token
+ * permitting; an absent key as an empty entry). */
 void mc_near_fill(mc_redis_store *store, const redisReply *reply);
 
 /* getMany(): puts every key into result in order (hits with their value,
- * others false) and marks in missing[] (count entries) those to read from
+ * others false; a key known absent is answered, false) and marks in missing[] (count entries) those to read from
  * Redis; returns how many.  Returns count, touching nothing, when the near
  * cache does not apply. */
 uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_string **keys,
@@ -102,7 +104,7 @@ uint32_t mc_near_get_many(mc_redis_store *store, zend_string *definition, zend_s
  * means "ask Redis", never "absent". */
 bool mc_near_has(mc_redis_store *store, zend_string *definition, zend_string **keys, uint32_t count, bool any);
 
-/* getMany(): key i was read from Redis as reply (a hit). */
+/* getMany(): key i was read from Redis as reply (a hit, or nil). */
 void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, const redisReply *reply);
 
 /* The announcement of a change to definition (op, and keys[0..count) for

@@ -154,10 +154,13 @@ PHP_METHOD(MoodleCache_RedisStore, get)
         store->counters.misses++;
         RETURN_FALSE;
     }
-    if (!decode(store, "get", replies[0], definition, key, return_value)) {
+    bool hit = decode(store, "get", replies[0], definition, key, return_value);
+    if (hit || replies[0]->type == REDIS_REPLY_NIL) {
+        mc_near_fill(store, replies[0]);
+    }
+    if (!hit) {
         RETURN_FALSE;
     }
-    mc_near_fill(store, replies[0]);
 }
 
 PHP_METHOD(MoodleCache_RedisStore, getMany)
@@ -211,11 +214,15 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
         if (values == NULL) {
             store->counters.misses++;
             ZVAL_FALSE(&value);
-        } else if (!decode(store, "getMany", values->element[j], definition, list[i], &value)) {
-            ZVAL_FALSE(&value);
-            j++;
         } else {
-            mc_near_fill_many(store, i, list[i], values->element[j++]);
+            const redisReply *reply = values->element[j++];
+            bool hit = decode(store, "getMany", reply, definition, list[i], &value);
+            if (hit || reply->type == REDIS_REPLY_NIL) {
+                mc_near_fill_many(store, i, list[i], reply);
+            }
+            if (!hit) {
+                ZVAL_FALSE(&value);
+            }
         }
         zend_symtable_update(Z_ARRVAL_P(return_value), list[i], &value);
     }

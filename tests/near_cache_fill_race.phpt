@@ -1,5 +1,5 @@
 --TEST--
-Near cache: a read in flight while another node writes never installs the old value (deterministic, through a test hook)
+Near cache: a read in flight while another node writes never installs the old value, nor "absent" (deterministic, through a test hook)
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc';
 if (!defined('MOODLECACHE_TEST_HOOKS')) die('skip built without --enable-moodlecache-test-hooks (scripts/build-extension has them)');
@@ -19,12 +19,22 @@ $reader = 'nc_ready($b = nc_store(' . var_export($p, true) . '));'
     . 'var_dump($b->get("d", "k"));'                                // the read in flight
     . '$b->nearCacheSync();'
     . 'var_dump($b->get("d", "k"));'                                // the next read
-    . 'print_r(nc_stats($b, ["near_fills", "near_fill_drops", "near_hits"]));';
+    . 'print_r(nc_stats($b, ["near_fills", "near_fill_drops", "near_hits", "near_absent_hits"]));';
 
-foreach (['with a write in between' => true, 'control: no write in between' => false] as $case => $write) {
+$cases = [
+    'with a write in between' => [true, 'old'],
+    'control: no write in between' => [false, 'old'],
+    'absent key, with a write in between' => [true, null],
+    'absent key, control: no write in between' => [false, null],
+];
+foreach ($cases as $case => [$write, $old]) {
     echo "-- $case\n";
     @mkdir($dir);
-    $a->set('d', 'k', 'old');
+    if ($old === null) {
+        $a->delete('d', 'k');                    // B's read finds nothing: "absent" is what it would install
+    } else {
+        $a->set('d', 'k', $old);
+    }
     $node = nc_start_node($reader, ['MOODLECACHE_TEST_FILL_HOOK' => $dir]);
     var_dump(nc_wait_file("$dir/paused"));       // B has its reply and waits
     if ($write) {
@@ -47,6 +57,7 @@ string(3) "new"
 Array
 (
     [near_hits] => 0
+    [near_absent_hits] => 0
     [near_fills] => 1
     [near_fill_drops] => 1
 )
@@ -57,6 +68,30 @@ string(3) "old"
 Array
 (
     [near_hits] => 1
+    [near_absent_hits] => 0
+    [near_fills] => 1
+    [near_fill_drops] => 0
+)
+-- absent key, with a write in between
+bool(true)
+bool(true)
+bool(false)
+string(3) "new"
+Array
+(
+    [near_hits] => 0
+    [near_absent_hits] => 0
+    [near_fills] => 1
+    [near_fill_drops] => 1
+)
+-- absent key, control: no write in between
+bool(true)
+bool(false)
+bool(false)
+Array
+(
+    [near_hits] => 0
+    [near_absent_hits] => 1
     [near_fills] => 1
     [near_fill_drops] => 0
 )
