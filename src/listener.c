@@ -23,7 +23,7 @@
 #include "nckey.h"
 #include "transport.h"
 
-#define EPOCH_EVERY 2           /* rounds between epoch checks (and in every round a sync asked for) */
+#define EPOCH_EVERY 5           /* rounds between epoch checks (and in every round a sync asked for) */
 #define IDENTITY_EVERY 5        /* rounds between INFO (and CLUSTER SLOTS) checks (the same) */
 #define ID_MAX 64               /* run_id / master_replid are 40 hex digits */
 
