@@ -91,7 +91,9 @@ static void totals(mc_redis_store *store, mc_ns_counters *t)
     }
     *t = (mc_ns_counters){
         .hits = store->counters.hits, .misses = store->counters.misses,
-        .near_hits = store->near.counters.hits, .near_misses = store->near.counters.misses,
+        /* reads answered from memory, "absent" ones too */
+        .near_hits = store->near.counters.hits + store->near.counters.absent_hits,
+        .near_misses = store->near.counters.misses,
         .sets = store->counters.sets, .deletes = store->counters.deletes, .corrupt = store->counters.corrupt,
         .round_trips = net->round_trips, .commands = net->commands, .errors = net->errors + store->reply_errors,
         .connects = net->connects, .reconnects = net->reconnects,

@@ -35,6 +35,10 @@ echo "hits after another store object: ", mine($p)[0]['hits'], "\n";
 $n = MoodleCache\nodeStats()['near_cache'];
 echo "near cache: enabled=", var_export($n['enabled'], true), " fills>0=", var_export($n['fills'] > 0, true),
     " bytes_total=", $n['bytes_total'] >> 20, "M\n";
+$before = mine($p)[0]['near_hits'];
+$s->get('d', 'nope');                            // known absent since its first read
+$s->stats();
+echo "a read of a key known absent counts as a near hit: ", mine($p)[0]['near_hits'] - $before, "\n";
 $s->purgeAll();
 ?>
 --EXPECT--
@@ -49,3 +53,4 @@ near_trusted: true
 near_error: NULL
 hits after another store object: 3
 near cache: enabled=true fills>0=true bytes_total=64M
+a read of a key known absent counts as a near hit: 1

@@ -26,8 +26,9 @@ foreach ($files as $file) {
         continue;
     }
     $n = $r['node'];
-    printf("%s node %s: %d writes, %d checked reads (%d synced), %d reads, %d near hits, %d fills, %d fills dropped, %d kills\n",
-        $label, $n, $r['writes'], $r['checked'], $r['synced'], $r['reads'], $r['near_hits'], $r['near_fills'],
+    printf("%s node %s: %d writes, %d checked reads (%d synced), %d reads, %d near hits (%d of them \"absent\"), %d fills, %d fills dropped, %d kills\n",
+        $label, $n, $r['writes'], $r['checked'], $r['synced'], $r['reads'], $r['near_hits'] + ($r['near_absent_hits'] ?? 0),
+        $r['near_absent_hits'] ?? 0, $r['near_fills'],
         $r['near_fill_drops'], $r['kills']);
     foreach ($r['examples'] as $e) echo "    $e\n";
     $check($r['stale'] === 0, "$label node $n: no stale read after a returned set and a sync ({$r['stale']} stale of {$r['synced']}"

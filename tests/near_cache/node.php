@@ -97,12 +97,22 @@ function reader(int $id, array $ctx): array
         if ($n !== false) {
             $sync = $s->nearCacheSync(2.0);
             $synced += $sync ? 1 : 0;
-            $hits = $s->stats()['near_hits'];
+            $before = $s->stats();
             $read = @$s->get('d', "k$k");
-            $near = $s->stats()['near_hits'] > $hits;
+            $after = $s->stats();
+            $near = $after['near_hits'] > $before['near_hits'];
+            // "absent" from the near cache, after a set that returned, is a stale read too
+            $near_absent = $after['near_absent_hits'] > $before['near_absent_hits'];
             $v = version_of($read, $k);
             $checked++;
-            if ($read === false) {
+            if ($read === false && $near_absent) {
+                if ($sync) {
+                    $stale++;
+                    if ($stale <= 3) $examples[] = sprintf("k$k: near cache said absent after set of $n had returned (at %.3f)", microtime(true));
+                } else {
+                    $unsynced_stale++;
+                }
+            } elseif ($read === false) {
                 // not staleness: the data is gone (a Redis restart loses it)
                 $lost++;
                 if ($lost <= 3) $examples[] = sprintf("k$k: a miss after set of $n had returned (at %.3f)", microtime(true));
@@ -141,7 +151,7 @@ function reader(int $id, array $ctx): array
     }
     $st = $s->stats();
     return ['checked' => $checked, 'stale' => $stale, 'unsynced_stale' => $unsynced_stale, 'lost' => $lost, 'older' => $older, 'bad' => $bad, 'reads' => $reads, 'synced' => $synced,
-        'near_hits' => $st['near_hits'], 'near_fills' => $st['near_fills'],
+        'near_hits' => $st['near_hits'], 'near_absent_hits' => $st['near_absent_hits'], 'near_fills' => $st['near_fills'],
         'near_fill_drops' => $st['near_fill_drops'], 'examples' => $examples];
 }
 
@@ -175,7 +185,7 @@ foreach (array_keys($children) as $pid) {
     pcntl_waitpid($pid, $status);
 }
 $total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'unsynced_stale' => 0, 'lost' => 0, 'older' => 0, 'bad' => 0,
-    'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
+    'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_absent_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
 foreach (glob("$tmp/*.json") as $f) {
     foreach (json_decode(file_get_contents($f), true) as $k => $v) {
         $total[$k] = is_array($v) ? array_merge($total[$k], $v) : $total[$k] + $v;
