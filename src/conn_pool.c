@@ -12,6 +12,7 @@ typedef struct entry {
     mc_conn conn;
     unsigned features;
     pid_t pid;                  /* the process that parked it */
+    uint64_t parked_ms;
     uint64_t seq;               /* parking order: the lowest is the oldest */
 } entry;
 
@@ -73,7 +74,7 @@ static entry *room(const char *key, size_t key_len)
     return slot;
 }
 
-void mc_pool_put(const char *key, size_t key_len, mc_conn *conn, unsigned features)
+void mc_pool_put(const char *key, size_t key_len, mc_conn *conn, unsigned features, uint64_t now_ms)
 {
     char *copy = malloc(key_len ? key_len : 1);
     if (copy == NULL) {
@@ -90,6 +91,7 @@ void mc_pool_put(const char *key, size_t key_len, mc_conn *conn, unsigned featur
     e->conn = *conn;
     e->features = features;
     e->pid = self;
+    e->parked_ms = now_ms;
     e->seq = next_seq++;
     pthread_mutex_unlock(&lock);
     conn->fd = -1;
@@ -108,14 +110,21 @@ static entry *newest(const char *key, size_t key_len)
     return best;
 }
 
-int mc_pool_take(const char *key, size_t key_len, mc_conn *conn, unsigned *features)
+/* Parked recently enough that no middlebox dropped it silently, and sound. */
+static int reusable(entry *e, uint64_t now_ms)
+{
+    return now_ms >= e->parked_ms && now_ms - e->parked_ms <= MC_POOL_MAX_IDLE_MS
+        && mc_conn_idle_usable(&e->conn);
+}
+
+int mc_pool_take(const char *key, size_t key_len, mc_conn *conn, unsigned *features, uint64_t now_ms)
 {
     int found = 0;
     pthread_mutex_lock(&lock);
     drop_foreign(getpid());
     entry *e;
     while (!found && (e = newest(key, key_len)) != NULL) {
-        if (mc_conn_idle_usable(&e->conn)) {
+        if (reusable(e, now_ms)) {
             *conn = e->conn;
             *features = e->features;
             e->conn.fd = -1;        /* moved out: drop() only frees the slot */

@@ -12,7 +12,8 @@
  *
  * Liveness: a connection is taken only if it is idle and sound
  * (mc_conn_idle_usable: no hangup, nothing unread), checked without a round
- * trip; dead ones met on the way are closed.  One the server closes later
+ * trip, and parked less than MC_POOL_MAX_IDLE_MS ago; others met on the way
+ * are closed.  One the server closes later
  * still fails at its first use, which mc_redis resends on a fresh one.
  *
  * Fork: an entry remembers the pid that parked it.  A process that inherited
@@ -27,21 +28,27 @@
 #define MC_CONN_POOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "transport.h"
 
 #define MC_POOL_PER_KEY 4
 #define MC_POOL_MAX 32
+/* A connection idle longer is closed, not reused: a firewall, NAT or load
+ * balancer may have dropped it without a FIN (AWS NAT: 350 s, Azure LB:
+ * 4 min), which only a read timeout would reveal. */
+#define MC_POOL_MAX_IDLE_MS 120000
 
-/* Parks *conn under key (key_len bytes, copied) with the server's features
- * as found at its connect.  Takes ownership: on return *conn is closed
- * (MC_CONN_INIT); out of memory, the connection is closed instead. */
-void mc_pool_put(const char *key, size_t key_len, mc_conn *conn, unsigned features);
+/* Parks *conn under key (key_len bytes, copied) at now_ms (mc_now_ms) with
+ * the server's features as found at its connect.  Takes ownership: on
+ * return *conn is closed (MC_CONN_INIT); out of memory, the connection is
+ * closed instead. */
+void mc_pool_put(const char *key, size_t key_len, mc_conn *conn, unsigned features, uint64_t now_ms);
 
 /* Moves the most recently parked usable connection under key into *conn
  * (closed on entry) and its features into *features: 1; 0 when none (then
- * *conn is untouched).  Entries of another process and dead ones found
- * under key are closed and dropped. */
-int mc_pool_take(const char *key, size_t key_len, mc_conn *conn, unsigned *features);
+ * *conn is untouched).  Entries of another process are closed and dropped,
+ * and so are those under key found dead or idle too long at now_ms. */
+int mc_pool_take(const char *key, size_t key_len, mc_conn *conn, unsigned *features, uint64_t now_ms);
 
 /* Idle connections held now (all keys). */
 size_t mc_pool_size(void);

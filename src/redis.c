@@ -297,7 +297,7 @@ void mc_redis_free(mc_redis *r)
         return;
     }
     if (parkable(r)) {
-        mc_pool_put(r->pool_key.data, r->pool_key.len, &r->conn, r->features);
+        mc_pool_put(r->pool_key.data, r->pool_key.len, &r->conn, r->features, mc_now_ms());
     }
     mc_conn_close(&r->conn);
     mc_tls_ctx_free(r->ssl_ctx);
@@ -673,7 +673,7 @@ static int take_parked(mc_redis *r)
 {
     unsigned features = 0;
     if (mc_reply_reader_reset(r->reader) != MC_OK
-        || !mc_pool_take(r->pool_key.data, r->pool_key.len, &r->conn, &features)) {
+        || !mc_pool_take(r->pool_key.data, r->pool_key.len, &r->conn, &features, mc_now_ms())) {
         return 0;
     }
     free_replies(r);

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include "conn_pool.h"
 
+#define NOW 1000000u     /* the clock of every put and take, unless a test moves it */
+
 /* A connection for the pool in *c; the test's end is returned. */
 static int pair(mc_conn *c)
 {
@@ -46,7 +48,7 @@ static void put(const char *key, int *peer, unsigned features)
 {
     mc_conn c;
     *peer = pair(&c);
-    mc_pool_put(key, strlen(key), &c, features);
+    mc_pool_put(key, strlen(key), &c, features, NOW);
     ck_assert_int_eq(c.fd, -1);    /* owned by the pool now */
 }
 
@@ -54,7 +56,7 @@ static int take(const char *key, mc_conn *c, unsigned *features)
 {
     c->fd = -1;
     c->ssl = NULL;
-    return mc_pool_take(key, strlen(key), c, features);
+    return mc_pool_take(key, strlen(key), c, features, NOW);
 }
 
 START_TEST(test_take_same_key_only)
@@ -191,6 +193,31 @@ START_TEST(test_fork_child_does_not_reuse)
 }
 END_TEST
 
+/* Parked longer than MC_POOL_MAX_IDLE_MS: closed, not reused (a middlebox
+ * may have dropped it without a FIN); a clock that went back is no age. */
+START_TEST(test_idle_too_long)
+{
+    int old_peer, back_peer, peer;
+    put("k", &old_peer, 1);
+    mc_conn c;
+    unsigned f = 0;
+    c.fd = -1;
+    ck_assert_int_eq(mc_pool_take("k", 1, &c, &f, NOW + MC_POOL_MAX_IDLE_MS + 1), 0);
+    ck_assert_msg(closed_by_pool(old_peer), "a connection idle too long was kept");
+    ck_assert_uint_eq(mc_pool_size(), 0);
+    put("k", &back_peer, 2);
+    ck_assert_int_eq(mc_pool_take("k", 1, &c, &f, NOW - 1), 0);
+    ck_assert(closed_by_pool(back_peer));
+    put("k", &peer, 3);
+    ck_assert_int_eq(mc_pool_take("k", 1, &c, &f, NOW + MC_POOL_MAX_IDLE_MS), 1);
+    ck_assert_uint_eq(f, 3);
+    mc_conn_close(&c);
+    close(old_peer);
+    close(back_peer);
+    close(peer);
+}
+END_TEST
+
 START_TEST(test_clear_empty)
 {
     mc_pool_clear();
@@ -215,6 +242,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_bound_total);
     tcase_add_test(tc, test_dead_skipped);
     tcase_add_test(tc, test_fork_child_does_not_reuse);
+    tcase_add_test(tc, test_idle_too_long);
     tcase_add_test(tc, test_clear_empty);
     suite_add_tcase(s, tc);
     return s;
