@@ -42,7 +42,7 @@ struct mc_redis {
     mc_buf features_key;        /* the server and user, for server_features.h */
     mc_buf pool_key;            /* every setting that shapes a connection (persistent) */
     pid_t conn_pid;             /* the process that opened or took the connection */
-    int from_pool;              /* the connection came from the pool, unused since */
+    int from_pool;              /* the open connection was taken from the pool */
     int streamed;               /* mc_redis_send used it: replies may be unread */
 };
 
