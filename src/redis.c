@@ -37,7 +37,8 @@ struct mc_redis {
     unsigned timeouts;          /* consecutive calls that timed out */
     int no_resend;              /* the next exec must not be sent twice */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
-    uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
+    uint64_t last_ok_ms;        /* end of the last successful exec, or when a
+                                   pooled connection was checked (monotonic ms) */
     unsigned features;          /* MC_REDIS_* of the open connection's server */
     mc_buf features_key;        /* the server and user, for server_features.h */
     mc_buf pool_key;            /* every setting that shapes a connection (persistent) */
@@ -283,12 +284,13 @@ static void free_replies(mc_redis *r)
 }
 
 /* The open connection can serve another client: this process's, every
- * reply read, and sound now (mc_conn_idle_usable).  Any failure already
- * closed it, so an open one is never half-sent or timed out. */
-static int parkable(mc_redis *r)
+ * reply read.  Any failure already closed it, so an open one is never
+ * half-sent or timed out; whether the server still holds it is checked at
+ * take (a check here would cost a syscall per request for nothing). */
+static int parkable(const mc_redis *r)
 {
     return r->opts.persistent && r->conn.fd >= 0 && r->conn_pid == getpid() && !r->streamed
-        && mc_reply_reader_empty(r->reader) && mc_conn_idle_usable(&r->conn);
+        && mc_reply_reader_empty(r->reader);
 }
 
 void mc_redis_free(mc_redis *r)
@@ -683,6 +685,7 @@ static int take_parked(mc_redis *r)
     r->failures = 0;
     r->retry_at = 0;
     r->ever_connected = 1;
+    r->last_ok_ms = mc_now_ms();    /* just checked: exec need not poll it again */
     r->stats.reused++;
     return 1;
 }

@@ -125,9 +125,10 @@ mc_status mc_redis_parse_uri(const char *uri, mc_redis_options *opts, char **sto
  * NULL when out of memory.  Free with mc_redis_free. */
 mc_redis *mc_redis_create(const mc_redis_options *opts);
 /* Closes and frees; accepts NULL.  With opts.persistent, an open connection
- * that is in sync (every reply read, never used for streaming) and still
- * sound is parked in the process's pool instead of closed, if this process
- * opened it (not a copy inherited over fork()). */
+ * that is in sync (every reply read, never used for streaming) is parked in
+ * the process's pool instead of closed, if this process opened it (not a
+ * copy inherited over fork()); whether it is still sound is checked when a
+ * connect takes it. */
 void mc_redis_free(mc_redis *r);
 
 /* Queues one command (argv form, binary safe); argv may be freed afterwards. */
