@@ -23,6 +23,7 @@
 #include "layout.h"
 #include "near_cache.h"
 #include "node_stats.h"
+#include "conn_pool.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(moodlecache)
 
@@ -71,6 +72,7 @@ static PHP_MSHUTDOWN_FUNCTION(moodlecache)
 {
     mc_near_mshutdown(type, module_number);
     mc_node_stats_mshutdown();
+    mc_pool_clear();        /* idle persistent connections: closed, nothing sent */
     return SUCCESS;
 }
 

@@ -773,6 +773,7 @@ PHP_METHOD(MoodleCache_RedisStore, stats)
     add_assoc_long(return_value, "bytes_received", (zend_long)net->bytes_received);
     add_assoc_long(return_value, "connects", (zend_long)net->connects);
     add_assoc_long(return_value, "reconnects", (zend_long)net->reconnects);
+    add_assoc_long(return_value, "reused", (zend_long)net->reused);
     add_assoc_long(return_value, "errors", (zend_long)(net->errors + store->reply_errors));
     if (store->cluster) {
         const mc_cluster_counters *cc = mc_cluster_get_counters(store->cluster);

@@ -18,7 +18,7 @@ static const char *const known_options[] = {
     "server", "username", "password", "database", "prefix", "serializer",
     "compression", "compression_level", "compression_threshold",
     "connect_timeout", "read_timeout", "tls", "near_cache", "near_cache_exclude", "near_cache_foreign_writes",
-    "cluster", "servers", "read_from_replicas", "max_value_size", "reap_interval", NULL
+    "cluster", "servers", "read_from_replicas", "max_value_size", "reap_interval", "persistent", NULL
 };
 
 static const char *const known_tls_options[] = {
@@ -170,6 +170,7 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
     zend_long database = 0;
     zend_string *prefix = NULL;
     HashTable *tls_table;
+    bool persistent = true;         /* see README: the connect round trips of every request */
 
     bool ok = mc_options_only(&opts, known_options)
         && parse_server(&opts, store, &conn, &storage)
@@ -183,7 +184,9 @@ bool mc_redis_store_configure(mc_redis_store *store, HashTable *table)
         && mc_option_timeout(&opts, "connect_timeout", &conn.connect_timeout) >= 0
         && mc_option_timeout(&opts, "read_timeout", &conn.read_timeout) >= 0
         && parse_reap_interval(&opts, store)
-        && parse_tls(&opts, &conn.tls);
+        && parse_tls(&opts, &conn.tls)
+        && mc_option_bool(&opts, "persistent", &persistent) >= 0;
+    conn.persistent = persistent;
 
     if (ok && (database < 0 || database > INT_MAX)) {
         ok = mc_option_invalid(&opts, "database", "must be 0 or more") == 0;

@@ -758,6 +758,7 @@ void mc_cluster_stats(const mc_cluster *c, mc_redis_stats *sum)
         sum->bytes_received += s->bytes_received;
         sum->connects += s->connects;
         sum->reconnects += s->reconnects;
+        sum->reused += s->reused;
         sum->errors += s->errors;
     }
 }

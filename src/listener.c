@@ -916,6 +916,7 @@ static int copy_config(mc_listener *l, const mc_listener_config *cfg)
     l->opts.tls.server_name = dup_str(l, 7, cfg->conn->tls.server_name, &oom);
     l->opts.readonly = 0;
     l->opts.probe_features = 0;
+    l->opts.persistent = 0;     /* subscriptions and tracking: state no store may inherit */
     l->foreign = cfg->foreign_writes;
     if (cfg->nseeds > 0) {
         l->seed_hosts = calloc(cfg->nseeds, sizeof(char *));

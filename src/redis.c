@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
+#include <openssl/evp.h>
 #include "buf.h"
+#include "conn_pool.h"
 #include "redis.h"
 #include "reply.h"
 #include "server_features.h"
@@ -34,9 +37,14 @@ struct mc_redis {
     unsigned timeouts;          /* consecutive calls that timed out */
     int no_resend;              /* the next exec must not be sent twice */
     uint64_t retry_at;          /* no connect attempt before this (monotonic ms) */
-    uint64_t last_ok_ms;        /* end of the last successful exec (monotonic ms) */
+    uint64_t last_ok_ms;        /* end of the last successful exec, or when a
+                                   pooled connection was checked (monotonic ms) */
     unsigned features;          /* MC_REDIS_* of the open connection's server */
     mc_buf features_key;        /* the server and user, for server_features.h */
+    mc_buf pool_key;            /* every setting that shapes a connection (persistent) */
+    pid_t conn_pid;             /* the process that opened or took the connection */
+    int from_pool;              /* the open connection was taken from the pool */
+    int streamed;               /* mc_redis_send used it: replies may be unread */
 };
 
 /* A connection used this recently is not probed for a close before reuse
@@ -174,18 +182,61 @@ static const char *own(mc_redis *r, int slot, const char *s, int *oom)
 }
 
 /* "transport host port path user": whom an answer about features is about. */
-static mc_status features_key(mc_redis *r)
+static mc_status endpoint_user_key(const mc_redis_options *o, mc_buf *key)
 {
-    const mc_redis_options *o = &r->opts;
     char port[16];
     snprintf(port, sizeof(port), "%d %d ", (int)o->transport, o->port);
-    mc_status st = mc_buf_append(&r->features_key, port, strlen(port));
+    mc_status st = mc_buf_append(key, port, strlen(port));
     const char *parts[3] = {o->host, o->path, o->username};
     for (size_t i = 0; i < 3 && st == MC_OK; i++) {
         const char *p = parts[i] ? parts[i] : "";
-        st = mc_buf_append(&r->features_key, p, strlen(p) + 1);     /* NUL-separated */
+        st = mc_buf_append(key, p, strlen(p) + 1);     /* NUL-separated */
     }
     return st;
+}
+
+/* An optional string: a presence byte, then its bytes and NUL (options
+ * hold no NUL), so that NULL and "" differ. */
+static mc_status key_string(mc_buf *key, const char *s)
+{
+    mc_status st = mc_buf_append(key, s ? "1" : "0", 1);
+    return st == MC_OK && s != NULL ? mc_buf_append(key, s, strlen(s) + 1) : st;
+}
+
+/* The password as a SHA-256 digest: the pool key lives on in the pool after
+ * the client (and its explicit_bzero'd password) is gone. */
+static mc_status key_password(mc_buf *key, const char *password)
+{
+    if (password == NULL) {
+        return mc_buf_append(key, "0", 1);
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(password, strlen(password), md, &len, EVP_sha256(), NULL) != 1) {
+        return MC_ERR_NOMEM;    /* OpenSSL's only failure here is an allocation */
+    }
+    mc_status st = mc_buf_append(key, "1", 1);
+    st = st == MC_OK ? mc_buf_append(key, md, len) : st;
+    OPENSSL_cleanse(md, sizeof(md));
+    return st;
+}
+
+/* Everything that makes one connection's state differ from another's: the
+ * endpoint and user, the password, database, READONLY, whether features were
+ * probed, and the TLS settings it was verified with. */
+static mc_status pool_key(const mc_redis_options *o, mc_buf *key)
+{
+    char nums[64];
+    snprintf(nums, sizeof(nums), "|%d %d %d %d|", o->database, o->readonly ? 1 : 0,
+             o->probe_features ? 1 : 0, o->tls.verify_peer ? 1 : 0);
+    mc_status st = endpoint_user_key(o, key);
+    st = st == MC_OK ? key_string(key, o->username) : st;
+    st = st == MC_OK ? mc_buf_append(key, nums, strlen(nums)) : st;
+    const char *tls[4] = {o->tls.ca_file, o->tls.cert_file, o->tls.key_file, o->tls.server_name};
+    for (size_t i = 0; i < 4 && st == MC_OK; i++) {
+        st = key_string(key, tls[i]);
+    }
+    return st == MC_OK ? key_password(key, o->password) : st;
 }
 
 mc_redis *mc_redis_create(const mc_redis_options *opts)
@@ -206,7 +257,10 @@ mc_redis *mc_redis_create(const mc_redis_options *opts)
     r->opts.tls.key_file = own(r, 6, opts->tls.key_file, &oom);
     r->opts.tls.server_name = own(r, 7, opts->tls.server_name, &oom);
     r->reader = mc_reply_reader_create();
-    if (!oom && opts->probe_features && features_key(r) != MC_OK) {
+    if (!oom && opts->probe_features && endpoint_user_key(&r->opts, &r->features_key) != MC_OK) {
+        oom = 1;
+    }
+    if (!oom && opts->persistent && pool_key(&r->opts, &r->pool_key) != MC_OK) {
         oom = 1;
     }
     if (oom || r->reader == NULL) {
@@ -229,10 +283,23 @@ static void free_replies(mc_redis *r)
     }
 }
 
+/* The open connection can serve another client: this process's, every
+ * reply read.  Any failure already closed it, so an open one is never
+ * half-sent or timed out; whether the server still holds it is checked at
+ * take (a check here would cost a syscall per request for nothing). */
+static int parkable(const mc_redis *r)
+{
+    return r->opts.persistent && r->conn.fd >= 0 && r->conn_pid == getpid() && !r->streamed
+        && mc_reply_reader_empty(r->reader);
+}
+
 void mc_redis_free(mc_redis *r)
 {
     if (r == NULL) {
         return;
+    }
+    if (parkable(r)) {
+        mc_pool_put(r->pool_key.data, r->pool_key.len, &r->conn, r->features, mc_now_ms());
     }
     mc_conn_close(&r->conn);
     mc_tls_ctx_free(r->ssl_ctx);
@@ -241,6 +308,7 @@ void mc_redis_free(mc_redis *r)
     mc_reply_reader_free(r->reader);
     mc_buf_free(&r->out);
     mc_buf_free(&r->features_key);
+    mc_buf_free(&r->pool_key);
     if (r->owned[3] != NULL) {
         explicit_bzero(r->owned[3], strlen(r->owned[3]));  /* the password */
     }
@@ -505,6 +573,8 @@ static mc_status pipeline_io(mc_redis *r, const char *data, size_t len, size_t e
 static void close_conn(mc_redis *r)
 {
     mc_conn_close(&r->conn);
+    r->from_pool = 0;
+    r->streamed = 0;
 }
 
 /* AUTH, SELECT and READONLY, pipelined together in one round trip of their own (not
@@ -598,7 +668,31 @@ static mc_status handshake(mc_redis *r, uint64_t deadline)
     return st;
 }
 
-static mc_status connect_now(mc_redis *r)
+/* Takes an idle connection parked with the same settings (persistent): it
+ * went through the TLS handshake and AUTH/SELECT/READONLY at its connect,
+ * and brings the features found then.  1 if r now holds one. */
+static int take_parked(mc_redis *r)
+{
+    unsigned features = 0;
+    if (mc_reply_reader_reset(r->reader) != MC_OK
+        || !mc_pool_take(r->pool_key.data, r->pool_key.len, &r->conn, &features, mc_now_ms())) {
+        return 0;
+    }
+    free_replies(r);
+    r->features = features;
+    r->conn_pid = getpid();
+    r->from_pool = 1;
+    r->failures = 0;
+    r->retry_at = 0;
+    r->ever_connected = 1;
+    r->last_ok_ms = mc_now_ms();    /* just checked: exec need not poll it again */
+    r->stats.reused++;
+    return 1;
+}
+
+/* Connects (first from the pool when persistent and allow_pool), with the
+ * backoff of redis.h. */
+static mc_status connect_now(mc_redis *r, int allow_pool)
 {
     const mc_redis_options *o = &r->opts;
     char ep[160];
@@ -608,6 +702,9 @@ static mc_status connect_now(mc_redis *r)
                  "not reconnecting to %s for another %llu ms after a failed connect or a timeout",
                  endpoint(r, ep, sizeof(ep)), (unsigned long long)(r->retry_at - now));
         return MC_ERR_BACKOFF;
+    }
+    if (allow_pool && o->persistent && take_parked(r)) {
+        return MC_OK;
     }
     mc_status st;
     if (o->transport == MC_REDIS_TLS && r->ssl_ctx == NULL) {
@@ -659,6 +756,7 @@ static mc_status connect_now(mc_redis *r)
     }
     r->failures = 0;
     r->retry_at = 0;
+    r->conn_pid = getpid();
     r->stats.connects++;
     if (r->ever_connected) {
         r->stats.reconnects++;
@@ -673,7 +771,7 @@ mc_status mc_redis_connect(mc_redis *r)
     if (r->conn.fd >= 0) {
         return MC_OK;
     }
-    return connect_now(r);
+    return connect_now(r, 1);
 }
 
 void mc_redis_no_resend(mc_redis *r)
@@ -757,10 +855,12 @@ mc_status mc_redis_exec(mc_redis *r, redisReply ***replies, size_t *count)
             }
         }
         if (r->conn.fd < 0) {
-            st = connect_now(r);
+            /* the resend after a stale connection connects afresh */
+            st = connect_now(r, attempt == 0);
             if (st != MC_OK) {
                 break;
             }
+            reused = r->from_pool;  /* idle since parked: may have been closed */
         }
         if (!counted) {
             counted = 1;
@@ -845,9 +945,10 @@ mc_status mc_redis_send(mc_redis *r)
         close_conn(r);
     }
     if (r->conn.fd < 0) {
-        st = connect_now(r);
+        st = connect_now(r, 1);
     }
     if (st == MC_OK) {
+        r->streamed = 1;        /* replies come later: never parked */
         r->stats.round_trips++;
         r->stats.commands += r->pending;
         st = write_all(r, r->out.data, r->out.len, mc_now_ms() + timeout_ms(r->opts.read_timeout));

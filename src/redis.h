@@ -26,10 +26,15 @@
  *   the read timeout (at least MC_REDIS_HUNG_MIN_MS), doubling per
  *   consecutive timeout up to MC_REDIS_HUNG_MAX_MS, so a page against a
  *   hung server costs about one timeout, not one per call.
+ * - Persistent (opts.persistent): a connect first takes an idle connection
+ *   parked by an earlier client with the same endpoint, credentials,
+ *   database and TLS settings (conn_pool.h): no connect, TLS or AUTH/SELECT
+ *   round trip; the features found at its connect come with it.
  * - Before sending on a reused connection, a peer close already visible
  *   (FIN/RST, checked with poll) means a silent reconnect.  A reused
  *   connection that still turns out closed (EOF/EPIPE/ECONNRESET before any
- *   reply byte arrived) is reconnected and the pipeline resent once, within
+ *   reply byte arrived; for one from the pool, at its first use) is
+ *   reconnected (afresh, not from the pool) and the pipeline resent once, within
  *   the same exec - unless the caller said the pipeline must not run twice
  *   (mc_redis_no_resend): the server may have run it before closing.
  * - Replies are bounded: a bulk above MC_REDIS_MAX_REPLY_BYTES fails with
@@ -84,6 +89,10 @@ typedef struct mc_redis_options {
     int probe_features;       /* 1: ask the server at connect what it
                                  can do (mc_redis_features), unless the
                                  process asked it lately (server_features.h) */
+    int persistent;           /* 1: mc_redis_free parks a sound connection
+                                 in the process's pool (conn_pool.h) and a
+                                 connect takes one with the same settings
+                                 from it before connecting */
 } mc_redis_options;
 
 /* What a server offers, as found at connect (probe_features). */
@@ -95,7 +104,11 @@ typedef struct mc_redis_stats {
     uint64_t bytes_sent;      /* every byte, AUTH/SELECT and resends included */
     uint64_t bytes_received;
     uint64_t connects;        /* successful connects, first included */
-    uint64_t reconnects;      /* successful connects after the first */
+    uint64_t reconnects;      /* successful connects after the first
+                                 (a connection reused from the pool counts
+                                 as the first) */
+    uint64_t reused;          /* connections taken from the pool (persistent),
+                                 not counted in connects */
     uint64_t errors;          /* execs that failed */
 } mc_redis_stats;
 
@@ -111,7 +124,11 @@ mc_status mc_redis_parse_uri(const char *uri, mc_redis_options *opts, char **sto
 /* Creates a disconnected client; copies every string of opts.  No I/O.
  * NULL when out of memory.  Free with mc_redis_free. */
 mc_redis *mc_redis_create(const mc_redis_options *opts);
-/* Closes and frees; accepts NULL. */
+/* Closes and frees; accepts NULL.  With opts.persistent, an open connection
+ * that is in sync (every reply read, never used for streaming) is parked in
+ * the process's pool instead of closed, if this process opened it (not a
+ * copy inherited over fork()); whether it is still sound is checked when a
+ * connect takes it. */
 void mc_redis_free(mc_redis *r);
 
 /* Queues one command (argv form, binary safe); argv may be freed afterwards. */

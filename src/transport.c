@@ -552,6 +552,35 @@ int mc_conn_peer_closed(const mc_conn *c)
     return c->ssl == NULL && (p.revents & POLLIN);
 }
 
+int mc_conn_idle_usable(mc_conn *c)
+{
+    if (c->fd < 0 || mc_conn_pending(c) > 0) {
+        return 0;
+    }
+    struct pollfd p = {c->fd, POLLIN | POLLRDHUP, 0};
+    int rc;
+    do {
+        rc = poll(&p, 1, 0);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0 || (rc > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))) {
+        return 0;
+    }
+    if (rc == 0) {
+        return 1;
+    }
+    if (c->ssl == NULL) {
+        return 0;       /* readable while idle: a stray reply */
+    }
+    /* TLS: let OpenSSL take what arrived; only non-application records
+     * (session tickets) leave it wanting more. */
+    char byte;
+    ERR_clear_error();
+    int n = SSL_read(c->ssl, &byte, 1);
+    int ok = n <= 0 && SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ && SSL_pending(c->ssl) == 0;
+    ERR_clear_error();
+    return ok;
+}
+
 void mc_conn_close(mc_conn *c)
 {
     if (c->ssl != NULL) {

@@ -76,6 +76,12 @@ mc_status mc_conn_read(mc_conn *c, char *buf, size_t cap, size_t *n, short *want
 int mc_conn_pending(const mc_conn *c);
 /* 1 if the peer has closed or reset the connection (checked without reading). */
 int mc_conn_peer_closed(const mc_conn *c);
+/* 1 if an idle connection can carry a new pipeline: no hangup, error or
+ * EOF, and nothing unread (a stray reply would desynchronise the next
+ * pipeline).  Checked with poll() and no wait; over TLS, records that
+ * arrived are read without blocking, so that session tickets (consumed
+ * by OpenSSL) pass and application data fails.  No byte is sent. */
+int mc_conn_idle_usable(mc_conn *c);
 /* Waits for events until deadline: 1 ready, 0 timed out, -1 error (err set). */
 int mc_conn_wait(const mc_conn *c, short events, uint64_t deadline, char *err, size_t errlen);
 /* Waits for events on c or for wake_fd (-1: none) to become readable, until

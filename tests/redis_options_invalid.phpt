@@ -26,6 +26,8 @@ $cases = [
     ['read_timeout' => 'fast'],
     ['reap_interval' => -1],
     ['reap_interval' => '1'],
+    ['persistent' => 'yes'],
+    ['persistent' => 1],
     ['tls' => ['ca_file' => '/tmp/ca.pem']],
     ['server' => 'tls://127.0.0.1:6380', 'tls' => ['verify' => true]],
     ['server' => 'tls://127.0.0.1:6380', 'tls' => ['verify_peer' => 'yes']],
@@ -42,7 +44,7 @@ foreach ($cases as $options) {
 new MoodleCache\RedisStore(['server' => 'tls://127.0.0.1:6380', 'tls' => ['verify_peer' => false, 'server_name' => 'x']]);
 new MoodleCache\RedisStore(['server' => 'unix:///tmp/redis.sock', 'database' => 2, 'prefix' => 'x',
     'compression' => 'zstd', 'compression_level' => 3, 'compression_threshold' => 0, 'connect_timeout' => 0.5,
-    'read_timeout' => 2, 'reap_interval' => 0.5, 'serializer' => 'php', 'username' => 'u', 'password' => null]);
+    'read_timeout' => 2, 'reap_interval' => 0.5, 'persistent' => false, 'serializer' => 'php', 'username' => 'u', 'password' => null]);
 echo "valid options accepted\n";
 ?>
 --EXPECT--
@@ -67,6 +69,8 @@ ValueError: MoodleCache\RedisStore option 'connect_timeout' must be a number of 
 TypeError: MoodleCache\RedisStore option 'read_timeout' must be of type int|float, string given
 ValueError: MoodleCache\RedisStore option 'reap_interval' must be a number of seconds from 0 to 3600
 TypeError: MoodleCache\RedisStore option 'reap_interval' must be of type int|float, string given
+TypeError: MoodleCache\RedisStore option 'persistent' must be of type bool, string given
+TypeError: MoodleCache\RedisStore option 'persistent' must be of type bool, int given
 ValueError: MoodleCache\RedisStore option 'tls' needs a tls:// server
 ValueError: MoodleCache\RedisStore option 'tls' key 'verify' is unknown
 TypeError: MoodleCache\RedisStore option 'tls' key 'verify_peer' must be of type bool, string given

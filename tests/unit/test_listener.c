@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "announce.h"
+#include "conn_pool.h"
 #include "listener.h"
 #include "nearcache.h"
 #include "redis.h"
@@ -303,6 +304,26 @@ START_TEST(a_refusal_is_reported_and_backed_off)
 }
 END_TEST
 
+/* With a persistent store's settings, the listener's connections
+ * (subscribed, tracking, probes read as a stream) still never go to the pool,
+ * where a store could take them: the listener turns persistent off, and a
+ * connection used for streaming is never parked (either alone holds). */
+START_TEST(the_listener_never_pools)
+{
+    NEED_SERVER();
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
+    ck_assert_int_eq(mc_nc_channel(nc, "t", 1, &chan), MC_OK);
+    mc_redis_options o = opts_for(NULL, NULL);
+    o.persistent = 1;
+    mc_listener_config cfg = {&o, NULL, NULL, 0, "p", 1, 0, 0};
+    ck_assert_int_eq(mc_listener_start(nc, chan, &cfg, &listener), MC_OK);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);     /* its probes ran */
+    mc_listener_stop(listener);
+    ck_assert_uint_eq(mc_pool_size(), 0);
+    mc_nc_free(nc);
+}
+END_TEST
+
 START_TEST(free_accepts_null)
 {
     mc_listener_stop(NULL);
@@ -328,6 +349,7 @@ int main(void)
     tcase_add_test(tc, flushall_and_a_changed_epoch_flush_the_channel);
     tcase_add_test(tc, a_silent_server_is_distrusted_then_trusted_again);
     tcase_add_test(tc, a_refusal_is_reported_and_backed_off);
+    tcase_add_test(tc, the_listener_never_pools);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

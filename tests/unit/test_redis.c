@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "buf.h"
+#include "conn_pool.h"
 #include "redis.h"
 #include "server_features.h"
 #include "reply.h"
@@ -862,6 +863,40 @@ START_TEST(test_stale_resend_not_twice)
 }
 END_TEST
 
+/* A pooled connection the server closed while it was parked, seen only when
+ * the request is sent: the same exec connects afresh and resends, with no
+ * error (a stale pooled connection is never a failed call). */
+START_TEST(test_pool_stale_resend)
+{
+    static const step c1[] = {R("*1\r\n$4\r\nPING\r\n"), W("+PONG\r\n"), R("*1\r\n$4\r\nPING\r\n"), {S_CLOSE, NULL, 0}, {S_END, NULL, 0}};
+    static const step c2[] = {R("*1\r\n$4\r\nPING\r\n"), W("+FRESH\r\n"), {S_DRAIN, NULL, 0}, {S_END, NULL, 0}};
+    fake_server fs = {.conns = {c1, c2}, .nconns = 2};
+    fake_start(&fs);
+    mc_redis_options o = tcp_opts(fs.port);
+    o.persistent = 1;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    mc_status st;
+    ck_assert_str_eq(run1(r, &st, 1, "PING", 0, 0, 0)->str, "PONG");
+    mc_redis_free(r);
+    ck_assert_uint_eq(mc_pool_size(), 1);
+    r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    redisReply *rep = run1(r, &st, 1, "PING", 0, 0, 0);
+    ck_assert_status(st, MC_OK);
+    ck_assert_str_eq(rep->str, "FRESH");
+    const mc_redis_stats *s = mc_redis_get_stats(r);
+    ck_assert_uint_eq(s->reused, 1);
+    ck_assert_uint_eq(s->connects, 1);
+    ck_assert_uint_eq(s->errors, 0);
+    ck_assert_uint_eq(s->round_trips, 1);
+    ck_assert_int_eq(fs.accepted, 2);
+    mc_redis_free(r);
+    mc_pool_clear();
+    fake_stop(&fs);
+}
+END_TEST
+
 /* A TLS handshake with a server that accepts and never answers ends at the
  * connect timeout. */
 START_TEST(test_tls_handshake_timeout)
@@ -1362,6 +1397,153 @@ START_TEST(test_server_killed_connection)
 }
 END_TEST
 
+/* CLIENT ID over r (a fresh one, or the one the pool gave). */
+static long long client_id(mc_redis *r)
+{
+    mc_status st;
+    redisReply *id = run1(r, &st, 2, "CLIENT", "ID", 0, 0);
+    ck_assert_msg(st == MC_OK && id->type == REDIS_REPLY_INTEGER, "CLIENT ID: %s", mc_redis_errstr(r));
+    return id->integer;
+}
+
+/* A client frees its connection into the pool; the next one with the same
+ * settings gets it (same CLIENT ID, no connect, the features it had). */
+START_TEST(test_server_persistent_reuse)
+{
+    NEED_SERVER();
+    mc_features_clear();
+    mc_redis_options o = tcp_opts(srv_port);
+    o.persistent = 1;
+    o.probe_features = 1;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    long long first = client_id(r);
+    unsigned features = mc_redis_features(r);
+    mc_redis_free(r);
+    ck_assert_uint_eq(mc_pool_size(), 1);
+
+    mc_features_clear();        /* the features come with the connection */
+    r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_int_eq(client_id(r), first);
+    ck_assert_uint_eq(mc_redis_features(r), features);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 1);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->connects, 0);
+    mc_redis_free(r);
+
+    /* another database, or not persistent: a connection of its own */
+    mc_redis_options o2 = o;
+    o2.database = 2;
+    r = mc_redis_create(&o2);
+    ck_assert_int_ne(client_id(r), first);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 0);
+    mc_redis_free(r);
+    o2 = o;
+    o2.persistent = 0;
+    r = mc_redis_create(&o2);
+    ck_assert_int_ne(client_id(r), first);
+    mc_redis_free(r);
+    ck_assert_uint_eq(mc_pool_size(), 2);   /* db 0's and db 2's */
+    mc_pool_clear();
+}
+END_TEST
+
+/* A connection authenticated as one user never serves a client of another
+ * user, of another password, or of no password. */
+START_TEST(test_server_persistent_identity)
+{
+    NEED_SERVER();
+    mc_redis_options o = tcp_opts(srv_port);
+    mc_redis *admin = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(admin);
+    mc_status st;
+    redisReply *ok = run1(admin, &st, 4, "ACL", "SETUSER", "mcpool", "on");
+    ck_assert_status(st, MC_OK);
+    ck_assert_int_eq(ok->type, REDIS_REPLY_STATUS);
+    ck_assert_int_eq(cmd(admin, 6, "ACL", "SETUSER", "mcpool", ">pw1", "~*", "+@all"), MC_OK);
+    redisReply **rep;
+    size_t n;
+    ck_assert_status(mc_redis_exec(admin, &rep, &n), MC_OK);
+    ck_assert_int_eq(rep[0]->type, REDIS_REPLY_STATUS);
+
+    o.persistent = 1;
+    o.username = "mcpool";
+    o.password = "pw1";
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_str_eq(run1(r, &st, 2, "ACL", "WHOAMI", 0, 0)->str, "mcpool");
+    mc_redis_free(r);
+    ck_assert_uint_eq(mc_pool_size(), 1);
+
+    mc_redis_options none = tcp_opts(srv_port);
+    none.persistent = 1;
+    r = mc_redis_create(&none);
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_str_eq(run1(r, &st, 2, "ACL", "WHOAMI", 0, 0)->str, "default");
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 0);
+    mc_redis_free(r);
+
+    mc_redis_options wrong = o;
+    wrong.password = "pw2";
+    r = mc_redis_create(&wrong);
+    errstr_of = mc_redis_errstr(r);
+    run1(r, &st, 1, "PING", 0, 0, 0);
+    ck_assert_status(st, MC_ERR_AUTH);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 0);
+    mc_redis_free(r);
+
+    mc_redis_options other = o;
+    other.username = "default";
+    other.password = "pw1";     /* same password, another user */
+    r = mc_redis_create(&other);
+    run1(r, &st, 1, "PING", 0, 0, 0);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 0);
+    mc_redis_free(r);
+
+    r = mc_redis_create(&o);    /* the right one still gets it */
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_str_eq(run1(r, &st, 2, "ACL", "WHOAMI", 0, 0)->str, "mcpool");
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 1);
+    mc_redis_free(r);
+    mc_pool_clear();
+    run1(admin, &st, 3, "ACL", "DELUSER", "mcpool", 0);
+    mc_redis_free(admin);
+}
+END_TEST
+
+/* A pooled connection killed while parked is closed at take (the kill is
+ * visible without a round trip) and replaced; a connection used for
+ * streaming (replies may be unread) is never parked. */
+START_TEST(test_server_persistent_killed)
+{
+    NEED_SERVER();
+    mc_redis_options o = tcp_opts(srv_port);
+    o.persistent = 1;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    char idstr[32];
+    snprintf(idstr, sizeof(idstr), "%lld", client_id(r));
+    mc_redis_free(r);
+    mc_redis_options plain = tcp_opts(srv_port);
+    mc_redis *admin = mc_redis_create(&plain);
+    mc_status st;
+    ck_assert_int_eq(run1(admin, &st, 4, "CLIENT", "KILL", "ID", idstr)->integer, 1);
+    mc_redis_free(admin);
+    usleep(20000);
+    r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_str_eq(run1(r, &st, 1, "PING", 0, 0, 0)->str, "PONG");
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 0);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->connects, 1);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->errors, 0);
+    /* streaming: not parked */
+    ck_assert_int_eq(cmd(r, 2, "SUBSCRIBE", "mc:test:pool"), MC_OK);
+    ck_assert_status(mc_redis_send(r), MC_OK);
+    mc_redis_free(r);
+    ck_assert_uint_eq(mc_pool_size(), 0);
+}
+END_TEST
+
 /* Redis closes the connection on a bulk above proto-max-bulk-len while we
  * are still writing: a write to a closed socket, which must not raise
  * SIGPIPE (left at its default, it would kill the process). */
@@ -1582,6 +1764,31 @@ START_TEST(test_tls_pipeline_reconnect)
 }
 END_TEST
 
+/* A TLS connection moves through the pool whole: no second handshake. */
+START_TEST(test_tls_persistent)
+{
+    NEED_TLS();
+    mc_redis_options o = tls_opts();
+    o.persistent = 1;
+    mc_redis *r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    long long first = client_id(r);
+    mc_redis_free(r);
+    r = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(r);
+    ck_assert_int_eq(client_id(r), first);
+    big_value_roundtrip(r);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->reused, 1);
+    ck_assert_uint_eq(mc_redis_get_stats(r)->connects, 0);
+    mc_redis_free(r);
+    o.tls.verify_peer = 0;      /* other TLS settings: another connection */
+    r = mc_redis_create(&o);
+    ck_assert_int_ne(client_id(r), first);
+    mc_redis_free(r);
+    mc_pool_clear();
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------- */
 
 static Suite *redis_suite(void)
@@ -1612,6 +1819,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_stale_idle_close);
     tcase_add_test(tc, test_stale_resend_once);
     tcase_add_test(tc, test_stale_resend_not_twice);
+    tcase_add_test(tc, test_pool_stale_resend);
     tcase_add_test(tc, test_tls_handshake_timeout);
     tcase_add_test(tc, test_ipv6_loopback);
     tcase_add_test(tc, test_discard_and_close);
@@ -1628,12 +1836,16 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_server_acl_auth);
     tcase_add_test(tc, test_server_select);
     tcase_add_test(tc, test_server_killed_connection);
+    tcase_add_test(tc, test_server_persistent_reuse);
+    tcase_add_test(tc, test_server_persistent_identity);
+    tcase_add_test(tc, test_server_persistent_killed);
     tcase_add_test(tc, test_server_pubsub_stream);
     tcase_add_test(tc, test_tls_verify);
     tcase_add_test(tc, test_tls_pipeline_reconnect);
     tcase_add_test(tc, test_server_no_sigpipe);
     tcase_add_test(tc, test_tls_no_sigpipe);
     tcase_add_test(tc, test_tls_client_cert);
+    tcase_add_test(tc, test_tls_persistent);
     suite_add_tcase(s, tc);
     return s;
 }
