@@ -6,7 +6,7 @@ RedisStore cluster: every method across definitions on all three masters; multi-
 <?php
 require __DIR__ . '/cluster.inc';
 $prefix = 'phpt' . getmypid() . '_basic_';
-$s = mc_test_cluster_store(['prefix' => $prefix]);
+$s = mc_test_cluster_store(['prefix' => $prefix, 'near_cache' => false]);   // every read goes to its node
 $other = mc_test_cluster_store();
 $s->get('warm', 'up');                       // loads the slot map
 $defs = array_map(fn($i) => "def$i", range(0, 29));
