@@ -40,6 +40,7 @@ foreach ($files as $file) {
     $check($r['bad'] === 0, "$label node $n: every value read is a whole value of its key ({$r['bad']} bad)");
     $check($r['checked'] >= 50, "$label node $n: enough rule checks ran ({$r['checked']})");
     $check($r['near_hits'] > 0, "$label node $n: reads were served from the near cache ({$r['near_hits']} hits)");
-    $check($r['trusted_at_end'] === true && $r['hit_at_end'] === true, "$label node $n: near cache trusted and serving at the end");
+    $check($r['trusted_at_end'] === true && $r['hit_at_end'] === true, "$label node $n: near cache trusted and serving at the end"
+        . ($r['trusted_at_end'] === true && $r['hit_at_end'] === true ? '' : ' (' . ($r['end_state'] ?? '?') . ')'));
 }
 exit($failed);

@@ -196,7 +196,14 @@ rmdir($tmp);
 // the node still works: its near cache is trusted again and serves hits
 $s = store($server, $prefix, true);
 $total['trusted_at_end'] = $s->nearCacheSync(5.0);
-$s->get('d', 'k0');
-$s->get('d', 'k0');
-$total['hit_at_end'] = $s->stats()['near_hits'] > 0;
+// a key of its own (k0 may be gone after a restart, and "absent" is not a value)
+$s->set('d', "end-$name", 'v');
+$s->nearCacheSync(5.0);
+$s->get('d', "end-$name");
+$s->get('d', "end-$name");
+$end = $s->stats();
+$total['hit_at_end'] = $end['near_hits'] > 0;
+$total['end_state'] = sprintf('trusted %s, near hits %d, fills %d, fill drops %d, error %s',
+    var_export($end['near_trusted'], true), $end['near_hits'], $end['near_fills'], $end['near_fill_drops'],
+    var_export($end['near_error'] ?? null, true));
 file_put_contents($result, json_encode($total));
