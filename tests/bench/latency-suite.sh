@@ -6,10 +6,15 @@
 #
 #   tests/bench/latency-suite.sh [--delays "0 250 1000"] [--procs "1 8 32"]
 #                                [--seconds 0.4] [--json FILE] [--server BIN]
+#                                [--server-cpu N] [--only SUBSTRING]
 #
 # --server: the redis-server (or valkey-server) to run, e.g. Redis 7.4.1 from
 # ../shared/servers/build.sh redis-7.4.1 for hash-field expiry; default
 # Debian's redis-server.
+# --server-cpu: the CPU of redis-server (default 0, the PHP processes' CPU).
+# 1 puts it beside the delayer, off the writers' CPU, as a server on another
+# machine would be: what a write costs the web node itself.
+# --only: only the operations whose name contains it (latency.php --only).
 #
 # Needs root: redis-server runs in a network namespace of its own, the PHP
 # processes in another, joined by a veth pair (addresses in 10.213.N.0/24,
@@ -25,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server
+delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server server_cpu=0 only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --delays) delays=$2; shift 2 ;;
@@ -33,9 +38,12 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
     --server) server_bin=$2; shift 2 ;;
+    --server-cpu) server_cpu=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+case "$server_cpu" in ''|*[!0-9]*) echo "--server-cpu: a CPU number, not '$server_cpu'" >&2; exit 2 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "latency-suite.sh needs root (network namespaces, iptables)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null
@@ -65,7 +73,7 @@ netns_create $$
 srv=$netns_srv cli=$netns_cli srv_ip=$netns_srv_ip
 
 port=6390
-ip netns exec "$srv" taskset -c 0 "$server_bin" --port "$port" --bind "$srv_ip" --protected-mode no --save '' \
+ip netns exec "$srv" taskset -c "$server_cpu" "$server_bin" --port "$port" --bind "$srv_ip" --protected-mode no --save '' \
   --appendonly no --dir "$work" --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
 for _ in $(seq 100); do ip netns exec "$cli" redis-cli -h "$srv_ip" -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
 redis_pid=$(cat "$work/redis.pid")
@@ -85,7 +93,7 @@ rtt() {  # median PING round trip in µs through phpredis
     sort($l); printf("%.0f", $l[150]);' "$srv_ip" "$port"
 }
 
-echo "=== server: $("$server_bin" --version | head -1)"
+echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$redis_pid" | sed "s/.*: //"); PHP on CPU 0"
 base=$(rtt)
 echo "=== PING round trip with no added delay (phpredis, p50): $base µs"
 for delay in $delays; do
@@ -99,7 +107,7 @@ for delay in $delays; do
   echo "=== added delay $delay µs (packets held $hold µs): PING round trip (phpredis, p50) $measured µs"
   for procs in $procs_list; do
     php_in_cli tests/bench/latency.php --host "$srv_ip" --port "$port" --procs "$procs" --seconds "$seconds" \
-      --label "+$delay µs (PING $measured µs)" --json "$json"
+      --label "+$delay µs (PING $measured µs)" --json "$json" ${only:+--only "$only"}
   done
   [ "$delay" -eq 0 ] || netns_delay_off
 done

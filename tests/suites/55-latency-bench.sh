@@ -35,5 +35,20 @@ check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> $
   test "$(( ${ping250:-0} - ${ping0:-0} ))" -ge 200
 check "the summary states the targets" grep -q '^Targets' "$out"
 
+# The server-apart layout (--server-cpu 1) with only the writes (--only).
+json2=$(mktemp) out2=$(mktemp)
+trap 'rm -f "$out" "$json" "$out2" "$json2"' EXIT
+tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 0 --procs 1 --seconds 0.2 \
+  --json "$json2" >"$out2" 2>&1 || true
+check "--server-cpu 1 runs redis-server on CPU 1" grep -q '^=== server: .*, on CPU 1; PHP on CPU 0$' "$out2"
+check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
+  $runs = json_decode(file_get_contents($argv[1]), true);
+  if (!is_array($runs) || count($runs) !== 1) exit(1);
+  $ops = array_keys($runs[0]["results"]);
+  exit($ops !== [] && !array_filter($ops, fn($o) => strpos($o, "set 1 KB") !== 0) ? 0 : 1);' "$json2"
+bad=$(tests/bench/latency-suite.sh --server-cpu one 2>&1; echo "rc=$?")
+check "a bad --server-cpu is refused, naming the option" grep -q -- "--server-cpu: a CPU number, not 'one'" <<<"$bad"
+check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
