@@ -7,9 +7,8 @@
 # trip.  The full matrix: tests/bench/latency-suite.sh (see docs/near-cache.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=$(mktemp)
-json=$(mktemp)
-trap 'rm -f "$out" "$json"' EXIT
+out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp)
+trap 'rm -f "$out" "$json" "$out2" "$json2"' EXIT
 
 passed=0 failed=0
 check() {  # check "what" command...
@@ -36,8 +35,6 @@ check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> $
 check "the summary states the targets" grep -q '^Targets' "$out"
 
 # The server-apart layout (--server-cpu 1) with only the writes (--only).
-json2=$(mktemp) out2=$(mktemp)
-trap 'rm -f "$out" "$json" "$out2" "$json2"' EXIT
 tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 0 --procs 1 --seconds 0.2 \
   --json "$json2" >"$out2" 2>&1 || true
 check "--server-cpu 1 runs redis-server on CPU 1" grep -q '^=== server: .*, on CPU 1; PHP on CPU 0$' "$out2"
