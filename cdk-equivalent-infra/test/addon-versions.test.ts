@@ -1,16 +1,16 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { FALLBACK_KEY, resolveAddonVersions, VERSIONS_FILE } from '../lib/addon-versions';
 import { controllerVersion } from '../lib/addons/load-balancer-controller';
 import { ADDON_NAMES } from '../lib/config';
 import { cdkJsonContext } from './helpers';
+import { scratchDir } from './scratch';
 
 const ctx = { tryGetContext: (k: string) => cdkJsonContext()[k] };
 const tmpFile = (text: string) => {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'versions-')), 'versions.yaml');
+  const f = path.join(scratchDir('versions-'), 'versions.yaml');
   fs.writeFileSync(f, text);
   return f;
 };

@@ -1,9 +1,9 @@
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
+import { scratchDir } from './scratch';
 
 const SCRIPT = path.join(__dirname, '..', 'scripts', 'chart-secret.sh');
 const DB_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf';
@@ -13,7 +13,7 @@ const AUTH_TOKEN = 'TokenWithOnlyAlphanumerics0123456789';
 
 /** Runs the script against stub `aws` and `kubectl` commands; returns what kubectl was fed. */
 function run(env: Record<string, string> = {}, outputs?: unknown) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-secret-'));
+  const dir = scratchDir('chart-secret-');
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'aws'), `#!/usr/bin/env bash

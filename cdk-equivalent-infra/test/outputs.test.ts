@@ -1,6 +1,5 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
@@ -10,6 +9,7 @@ import { chartValues } from '../lib/chart-values';
 import { main, valuesFromOutputs } from '../scripts/chart-values';
 import { CONFIGS, profile, template } from './helpers';
 import { rendered, SAMPLE } from './deployed';
+import { scratchDir } from './scratch';
 
 const CHART = path.join(__dirname, '..', '..', 'k8s', 'charts', 'moodle');
 const NO_CHART = !fs.existsSync(path.join(CHART, 'values.schema.json')) && 'k8s/charts/moodle is absent';
@@ -114,7 +114,7 @@ describe('scripts/chart-values.ts', () => {
   const outputs = { 'moodle-dev': { ChartValues: JSON.stringify({ database: { host: 'db.example' } }), ClusterName: 'dev-moodle' } };
 
   it('turns a cdk outputs file into a values YAML', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chart-values-')), 'outputs.json');
+    const file = path.join(scratchDir('chart-values-'), 'outputs.json');
     fs.writeFileSync(file, JSON.stringify(outputs));
     assert.deepEqual(YAML.parse(main([file])), { database: { host: 'db.example' } });
   });
