@@ -5,10 +5,12 @@
 # Timings are printed, never asserted; the checks are that each run
 # produced its rows and that the added delay shows in the measured round
 # trip.  The full matrix: tests/bench/latency-suite.sh (see docs/near-cache.md).
+# Then the write-cost probe (tests/bench/write-cost.sh) at 2 writers: it
+# measures both modes and counts the listener thread only with the near cache.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp)
-trap 'rm -f "$out" "$json" "$out2" "$json2"' EXIT
+out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp) out3=$(mktemp)
+trap 'rm -f "$out" "$json" "$out2" "$json2" "$out3"' EXIT
 
 passed=0 failed=0
 check() {  # check "what" command...
@@ -46,6 +48,21 @@ check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
 bad=$(tests/bench/latency-suite.sh --server-cpu one 2>&1; echo "rc=$?")
 check "a bad --server-cpu is refused, naming the option" grep -q -- "--server-cpu: a CPU number, not 'one'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
+
+# The write-cost probe (tests/bench/write-cost.sh): writers' and listener's CPU per write.
+tests/bench/write-cost.sh --procs 2 --seconds 1 --rounds 1 >"$out3" 2>&1 || true
+cat "$out3"
+row() { awk -F'|' -v near="$1" '$1 ~ "^2 +1 +"near" *$" {print $2, $3}' "$out3"; }
+read -r w_off _ l_off _ <<<"$(row off)" || true
+read -r w_on _ l_on _ <<<"$(row on)" || true
+check "write-cost.sh measured writes with the near cache off and on (${w_off:-?}, ${w_on:-?} writes/s)" \
+  php -r 'exit((float)$argv[1] > 0 && (float)$argv[2] > 0 ? 0 : 1);' "${w_off:-0}" "${w_on:-0}"
+check "... no listener CPU without the near cache (${l_off:-?} µs per write)" test "${l_off:-x}" = "0.00"
+check "... the listener thread's CPU counted with it (${l_on:-?} µs per write)" \
+  php -r 'exit((float)$argv[1] > 0 ? 0 : 1);' "${l_on:-0}"
+bad=$(tests/bench/write-cost.sh --procs two 2>&1; echo "rc=$?")
+check "a bad --procs is refused, naming the value, with exit status 2" \
+  bash -c 'grep -q "not '"'"'two'"'"'" <<<"$1" && grep -q "rc=2$" <<<"$1"' _ "$bad"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# What a write costs the web node's CPU with the near cache on, against the
+# same write with it off, and where that CPU goes (issue 18's write target).
+#
+#   tests/bench/write-cost.sh [--procs "1 8 32"] [--seconds 2] [--rounds 2]
+#                             [--value-bytes 1024] [--server BIN]
+#
+# redis-server runs on loopback on CPU 1, as a server on another machine
+# would be (its work is not the web node's); the writers (forked PHP
+# processes calling RedisStore::set(), tests/bench/write-loop.php) run on
+# CPU 0.  For each process count and round, near cache off then on (the
+# order alternates from round to round).  Printed per run: writes per
+# second, the writers' CPU per write (their main threads) and the listener's
+# (the other threads of their processes), in µs, from /proc/self/task.
+# The cost is (CPU per write on) / (CPU per write off), writers' and
+# listener's together: what the near cache adds to a write on the node.
+# Where the writers saturate CPU 0 this is also the throughput ratio.
+# Timings are printed, never asserted (benchmarks are separate from tests).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+procs_list="1 8 32" seconds=2 rounds=2 value_bytes=1024 server_bin=redis-server
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --procs) procs_list=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --value-bytes) value_bytes=$2; shift 2 ;;
+    --server) server_bin=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+for n in $procs_list $rounds $value_bytes; do
+  case "$n" in ''|*[!0-9]*|0) echo "--procs, --rounds, --value-bytes: whole numbers above 0, not '$n'" >&2; exit 2 ;; esac
+done
+[[ "$seconds" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "--seconds: a number, not '$seconds'" >&2; exit 2; }
+[ "$(nproc)" -ge 2 ] || { echo "write-cost.sh needs 2 CPUs (server on one, writers on the other)" >&2; exit 1; }
+scripts/ensure-deps
+scripts/build-extension >/dev/null
+source tests/harness/lib.sh
+
+work=$(mktemp -d /tmp/moodlecache-write-cost.XXXXXX)
+redis_pid=
+cleanup() { mc_stop_pid "$redis_pid" || true; rm -rf "$work"; }
+trap cleanup EXIT
+# a private copy: a rebuild of modules/ during the run must not pull the
+# code from under running processes
+cp modules/moodlecache.so "$work/moodlecache.so"
+
+port=$(php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];')
+taskset -c 1 "$server_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
+for _ in $(seq 100); do [ -s "$work/redis.pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis_pid=$(cat "$work/redis.pid")
+
+writers() {  # writers NEAR PROCS: one JSON line
+  taskset -c 0 php -n -d extension=igbinary.so -d extension="$work/moodlecache.so" \
+    -d moodlecache.near_cache_size=64M -d moodlecache.near_cache_enable_cli=1 -d memory_limit=1G \
+    tests/bench/write-loop.php --port "$port" --procs "$2" --seconds "$seconds" --near "$1" --value-bytes "$value_bytes"
+}
+
+echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$redis_pid" | sed "s/.*: //"); writers on CPU 0"
+echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rounds"
+printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %s\n' procs round near "writes/s" "writer µs/w" "listener µs/w" "total µs/w" "cost (on/off)"
+for procs in $procs_list; do
+  for round in $(seq "$rounds"); do
+    order="0 1"; [ $((round % 2)) -eq 0 ] && order="1 0"
+    declare -A line=()
+    for near in $order; do
+      line[$near]=$(writers "$near" "$procs")
+    done
+    php -r '
+      [$procs, $round, $off, $on] = array_slice($argv, 1);
+      $per = fn($r) => ($r["writer_cpu"] + $r["other_cpu"]) / $r["writes"] * 1e6;
+      foreach ([json_decode($off, true), json_decode($on, true)] as $r) {
+        printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %s\n", $procs, $round, $r["near"] ? "on" : "off",
+          $r["writes"] / $r["seconds"], $r["writer_cpu"] / $r["writes"] * 1e6, $r["other_cpu"] / $r["writes"] * 1e6,
+          $per($r), $r["near"] ? sprintf("%.2fx", $per($r) / $per(json_decode($off, true))) : "");
+      }' "$procs" "$round" "${line[0]}" "${line[1]}"
+    unset line
+  done
+done

@@ -1,0 +1,94 @@
+<?php
+// One measurement of tests/bench/write-cost.sh: N forked writers call
+// RedisStore::set() with one value for S seconds and report, as one JSON
+// line, the writes done and the CPU time spent by the writers' own threads
+// and by the other threads of their processes (the near-cache listener,
+// which runs in whichever writer won its election).
+//
+//   php write-loop.php --port P --procs N --seconds S --near 0|1 [--value-bytes B]
+declare(strict_types=1);
+
+$opt = getopt('', ['port:', 'procs:', 'seconds:', 'near:', 'value-bytes:']);
+foreach (['port', 'procs', 'seconds', 'near'] as $name) {
+    if (!isset($opt[$name]) || !is_numeric($opt[$name])) {
+        fwrite(STDERR, "write-loop.php: --$name needs a number\n");
+        exit(2);
+    }
+}
+$port = (int)$opt['port'];
+$procs = max(1, (int)$opt['procs']);
+$seconds = (float)$opt['seconds'];
+$near = (bool)(int)$opt['near'];
+$bytes = max(1, (int)($opt['value-bytes'] ?? 1024));
+$value = array_fill(0, max(1, intdiv($bytes, 34)), str_repeat('x', 20));   // ~34 bytes each, serialized
+
+/** CPU seconds of this process's threads: [its main thread, all the others]. */
+function thread_cpu(): array
+{
+    $hz = 100;  // USER_HZ, what /proc reports in
+    $main = $other = 0.0;
+    foreach (glob('/proc/self/task/*/stat') ?: [] as $file) {
+        $stat = @file_get_contents($file);
+        if ($stat === false) {
+            continue;       // a thread that just ended
+        }
+        // fields after the ")" of the name: utime and stime are the 12th and 13th
+        $fields = explode(' ', substr($stat, strrpos($stat, ')') + 2));
+        $cpu = ((int)$fields[11] + (int)$fields[12]) / $hz;
+        if ((int)basename(dirname($file)) === getmypid()) {
+            $main += $cpu;
+        } else {
+            $other += $cpu;
+        }
+    }
+    return [$main, $other];
+}
+
+$dir = sys_get_temp_dir() . '/write-loop.' . getmypid();
+if (!mkdir($dir, 0700)) {
+    fwrite(STDERR, "write-loop.php: cannot make $dir\n");
+    exit(1);
+}
+$children = [];
+for ($p = 0; $p < $procs; $p++) {
+    $pid = pcntl_fork();
+    if ($pid < 0) {
+        fwrite(STDERR, "write-loop.php: fork failed\n");
+        exit(1);
+    }
+    if ($pid === 0) {
+        $store = new \MoodleCache\RedisStore(['server' => "tcp://127.0.0.1:$port", 'prefix' => 'writecost',
+            'near_cache' => $near]);
+        $store->set('bench/def', 'warm', 1);
+        usleep(300000);     // the listener subscribed and trusted
+        [$main0, $other0] = thread_cpu();
+        $end = hrtime(true) + (int)($seconds * 1e9);
+        $n = $failed = 0;
+        while (hrtime(true) < $end) {
+            $store->set('bench/def', 'k' . mt_rand(0, 999), $value) ? $n++ : $failed++;
+        }
+        [$main1, $other1] = thread_cpu();
+        file_put_contents("$dir/$p", json_encode(['writes' => $n, 'failed' => $failed,
+            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0]));
+        exit(0);
+    }
+    $children[] = $pid;
+}
+$ok = true;
+foreach ($children as $pid) {
+    pcntl_waitpid($pid, $status);
+    $ok = $ok && pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0;
+}
+$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0];
+foreach (glob("$dir/*") ?: [] as $file) {
+    foreach (json_decode((string)file_get_contents($file), true) ?: [] as $k => $v) {
+        $sum[$k] += $v;
+    }
+    unlink($file);
+}
+rmdir($dir);
+if (!$ok || $sum['writes'] === 0) {
+    fwrite(STDERR, "write-loop.php: a writer failed ({$sum['writes']} writes, {$sum['failed']} failed)\n");
+    exit(1);
+}
+echo json_encode(['near' => $near, 'procs' => $procs, 'seconds' => $seconds] + $sum), "\n";
