@@ -65,7 +65,10 @@ contend() {
   if [ "$rc" = 0 ] && [ "$got" = "$total" ]; then
     ok "$name: $got/$total increments, no update lost ($(printf '%.1f' "$secs") s, $(echo "$total / $secs" | bc) locks/s, longest wait ${maxwait:-?} ms)"
   else
-    notok "$name: counter $got, expected $total (worker rc $rc)"; cat "$out"/* | head -5
+    notok "$name: counter $got, expected $total (worker rc $rc)"
+    # what each worker said that is not its JSON summary (the failing ones' errors) first
+    grep -Hv '^{' "$out"/* | head -10 || true
+    cat "$out"/* | head -5
   fi
 }
 
