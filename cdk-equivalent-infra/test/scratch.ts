@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const made: string[] = [];
-// Each test file runs in its own process: remove its folders when it ends, pass or fail.
+// Removed when the test process exits, pass or fail (test/main.ts runs every file in one process).
 process.on('exit', () => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
 
 /** A new temporary folder, removed when the test process exits. */

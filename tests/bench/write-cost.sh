@@ -64,19 +64,19 @@ echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rou
 printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %s\n' procs round near "writes/s" "writer µs/w" "listener µs/w" "total µs/w" "cost (on/off)"
 for procs in $procs_list; do
   for round in $(seq "$rounds"); do
-    order="0 1"; [ $((round % 2)) -eq 0 ] && order="1 0"
-    declare -A line=()
-    for near in $order; do
-      line[$near]=$(writers "$near" "$procs")
-    done
+    if [ $((round % 2)) -eq 1 ]; then
+      off=$(writers 0 "$procs"); on=$(writers 1 "$procs")
+    else
+      on=$(writers 1 "$procs"); off=$(writers 0 "$procs")
+    fi
     php -r '
-      [$procs, $round, $off, $on] = array_slice($argv, 1);
+      [$procs, $round] = array_slice($argv, 1, 2);
+      [$off, $on] = array_map(fn($j) => json_decode($j, true), array_slice($argv, 3));
       $per = fn($r) => ($r["writer_cpu"] + $r["other_cpu"]) / $r["writes"] * 1e6;
-      foreach ([json_decode($off, true), json_decode($on, true)] as $r) {
+      foreach ([$off, $on] as $r) {
         printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %s\n", $procs, $round, $r["near"] ? "on" : "off",
           $r["writes"] / $r["seconds"], $r["writer_cpu"] / $r["writes"] * 1e6, $r["other_cpu"] / $r["writes"] * 1e6,
-          $per($r), $r["near"] ? sprintf("%.2fx", $per($r) / $per(json_decode($off, true))) : "");
-      }' "$procs" "$round" "${line[0]}" "${line[1]}"
-    unset line
+          $per($r), $r["near"] ? sprintf("%.2fx", $per($r) / $per($off)) : "");
+      }' "$procs" "$round" "$off" "$on"
   done
 done
