@@ -696,6 +696,10 @@ void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_st
             continue;
         }
         mc_nc_fill_begin(cache, near->chan, near->key.data, near->key.len, store->tag.len, now, &token);
+        if (!mc_nc_holds(cache, &token)) {
+            near->counters.write_arounds++;     /* mc_near_write_end drops it */
+            continue;
+        }
         if (mc_nc_fill_written(cache, &token, near->key.data, near->key.len, store->frames.data + offsets[i],
                                lengths[i], near->write_id) == MC_OK) {
             near->counters.fills++;
@@ -857,6 +861,7 @@ void mc_near_stats(mc_redis_store *store, zval *array)
     add_assoc_long(array, "near_misses", (zend_long)near->counters.misses);
     add_assoc_long(array, "near_fills", (zend_long)near->counters.fills);
     add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);
+    add_assoc_long(array, "near_write_arounds", (zend_long)near->counters.write_arounds);
     add_assoc_long(array, "near_announce_errors", (zend_long)near->counters.announce_errors);
     /* node-wide, every worker and store of this node */
     add_node_figures(array, "near_", true);

@@ -35,7 +35,7 @@
 typedef struct mc_redis_store mc_redis_store;
 
 typedef struct mc_near_counters {
-    uint64_t hits, absent_hits, misses, fills, fill_drops, announce_errors;
+    uint64_t hits, absent_hits, misses, fills, fill_drops, write_arounds, announce_errors;
 } mc_near_counters;
 
 typedef struct mc_near_store {

@@ -826,6 +826,20 @@ mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *ke
     return install(nc, token, key, key_len, value, value_len, write_id);
 }
 
+int mc_nc_holds(mc_nc *nc, const mc_nc_token *token)
+{
+    if (!token->valid) {
+        return 0;
+    }
+    nc_bucket *b = bucket_of(nc, token->hash);
+    for (int w = 0; w < NC_WAYS; w++) {
+        if (LOAD(&b->slot[w].hash) == token->hash && LOAD(&b->slot[w].len) != 0) {
+            return 1;       /* a hash collision only makes a write install */
+        }
+    }
+    return 0;
+}
+
 /* Keeps key's entry only if write_id wrote it (then serves it if confirm). */
 static void keep_only(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id, int confirm)
 {

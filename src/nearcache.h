@@ -141,6 +141,12 @@ mc_status mc_nc_fill_commit(mc_nc *nc, const mc_nc_token *token, const char *key
  * mc_nc_written drops the old value once Redis answered. */
 mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *key, size_t key_len,
                              const void *value, size_t value_len, uint64_t write_id);
+/* Whether this node holds an entry (a value or an absent key, pending or
+ * not, of any epoch) in the slot of the token's key: a lock-free look at
+ * the hashes of its bucket.  Write-through installs only such keys (write
+ * around the rest): a write to a key this node never read would only push
+ * out entries it does read, and costs a copy into memory not in cache. */
+int mc_nc_holds(mc_nc *nc, const mc_nc_token *token);
 /* A new write id (never 0): unique on this node, random across nodes. */
 uint64_t mc_nc_next_write_id(mc_nc *nc);
 /* The listener, for each key of an announcement: an entry written by

@@ -251,6 +251,34 @@ START_TEST(written_values_wait_for_their_announcement)
 }
 END_TEST
 
+/* mc_nc_holds: what write-through asks before it copies a value in. */
+static int holds(mc_nc *nc, const char *key)
+{
+    mc_nc_token tok;
+    mc_nc_fill_begin(nc, 0, key, strlen(key), glen(key), mc_now_ms(), &tok);
+    return mc_nc_holds(nc, &tok);
+}
+
+START_TEST(holds_only_keys_with_an_entry)
+{
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    ck_assert_int_eq(holds(nc, "{p:d}:k"), 0);
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "v", 1), MC_OK);
+    ck_assert_int_eq(holds(nc, "{p:d}:k"), 1);
+    ck_assert_int_eq(holds(nc, "{p:d}:j"), 0);
+    /* a pending write counts; a dropped entry does not */
+    ck_assert_int_eq(write_key(nc, "{p:d}:k", "w", mc_nc_next_write_id(nc)), MC_OK);
+    ck_assert_int_eq(holds(nc, "{p:d}:k"), 1);
+    mc_nc_invalidate(nc, 0, "{p:d}:k", 7);
+    ck_assert_int_eq(holds(nc, "{p:d}:k"), 0);
+    /* an untrusted channel holds nothing a write may install into */
+    ck_assert_int_eq(fill(nc, "{p:d}:k", "v", 1), MC_OK);
+    mc_nc_set_ready(nc, 0, 0);
+    ck_assert_int_eq(holds(nc, "{p:d}:k"), 0);
+    mc_nc_free(nc);
+}
+END_TEST
+
 START_TEST(gates_open_once_per_interval_per_key)
 {
     mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
@@ -787,6 +815,7 @@ int main(void)
     tcase_add_test(tc, fill_get_invalidate);
     tcase_add_test(tc, fill_dropped_when_invalidated_in_flight);
     tcase_add_test(tc, written_values_wait_for_their_announcement);
+    tcase_add_test(tc, holds_only_keys_with_an_entry);
     tcase_add_test(tc, gates_open_once_per_interval_per_key);
     tcase_add_test(tc, flush_channel_drops_entries);
     tcase_add_test(tc, memory_bound_and_eviction);
