@@ -971,6 +971,9 @@ mc_status mc_listener_start(mc_nc *nc, uint32_t chan, const mc_listener_config *
         free_listener(l);
         return MC_ERR_NOMEM;
     }
+    /* "top -H" and perf then tell it from the PHP worker it runs in; a
+     * name it cannot take changes nothing else */
+    (void)pthread_setname_np(l->thread, "mc-listener");
     *out = l;
     return MC_OK;
 }
