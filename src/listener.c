@@ -59,6 +59,7 @@ typedef struct target {
 } target;
 
 struct mc_listener {
+    uint64_t applied;           /* announcements applied since the last wake-up */
     mc_nc *nc;
     uint32_t chan;
     mc_redis_options opts;      /* strings owned below */
@@ -482,6 +483,7 @@ static int on_sub_reply(mc_listener *l, size_t i, const redisReply *m)
     }
     if (is_buf(channel, &l->announce_channel)) {
         apply_announcement(l, payload->str, payload->len);
+        l->applied++;
     } else if (is_buf(channel, &l->sync_channel)) {
         apply_ticket(l, i, payload->str, payload->len);
     }
@@ -691,6 +693,11 @@ static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub)
     }
 }
 
+long mc_listener_linger_us(uint64_t applied)
+{
+    return applied >= MC_LISTENER_BUSY_BATCH ? MC_LISTENER_LINGER_BUSY_US : MC_LISTENER_LINGER_US;
+}
+
 /* Waits for traffic on every connection until deadline; 0, or how the session ends. */
 static int wait_and_drain(mc_listener *l, uint64_t deadline)
 {
@@ -710,13 +717,14 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
     if (stopping(l)) {
         return END_STOPPED;
     }
-    if (fds[0].revents == 0 && MC_LISTENER_LINGER_US > 0) {
+    if (fds[0].revents == 0) {
         /* Woken by traffic: let a burst of announcements gather before
          * reading them, one wake-up for many writes, not one each (every
          * write's announcement reaches every node, the writer's too). */
-        struct timespec linger = {0, MC_LISTENER_LINGER_US * 1000L};
+        struct timespec linger = {0, mc_listener_linger_us(l->applied) * 1000L};
         nanosleep(&linger, NULL);
     }
+    l->applied = 0;
     for (size_t i = 0; i < l->ntargets; i++) {
         int end = drain(l, i, l->targets[i].sub, 1);
         if (!end && mc_redis_fd(l->targets[i].probe) >= 0) {

@@ -324,6 +324,17 @@ START_TEST(the_listener_never_pools)
 }
 END_TEST
 
+START_TEST(linger_grows_while_writes_stream_in)
+{
+    ck_assert_int_eq(mc_listener_linger_us(0), MC_LISTENER_LINGER_US);
+    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH - 1), MC_LISTENER_LINGER_US);
+    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH), MC_LISTENER_LINGER_BUSY_US);
+    ck_assert_int_eq(mc_listener_linger_us(UINT64_MAX), MC_LISTENER_LINGER_BUSY_US);
+    /* bounded well below the 100 ms probe round and the 250 ms trust bound */
+    ck_assert_int_le(MC_LISTENER_LINGER_BUSY_US, 2000);
+}
+END_TEST
+
 START_TEST(free_accepts_null)
 {
     mc_listener_stop(NULL);
@@ -342,6 +353,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, free_accepts_null);
+    tcase_add_test(tc, linger_grows_while_writes_stream_in);
     tcase_add_test(tc, announced_keys_drop_only_themselves);
     tcase_add_test(tc, unreadable_announcement_flushes);
     tcase_add_test(tc, fill_in_flight_is_dropped_by_an_announcement);
