@@ -695,7 +695,8 @@ static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub)
 
 long mc_listener_linger_us(uint64_t applied)
 {
-    return applied >= MC_LISTENER_BUSY_BATCH ? MC_LISTENER_LINGER_BUSY_US : MC_LISTENER_LINGER_US;
+    return applied >= MC_LISTENER_BUSY_BATCH ? MC_LISTENER_LINGER_BUSY_US
+         : applied >= 2 ? MC_LISTENER_LINGER_US : 0;
 }
 
 /* Waits for traffic on every connection until deadline; 0, or how the session ends. */
@@ -721,8 +722,11 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
         /* Woken by traffic: let a burst of announcements gather before
          * reading them, one wake-up for many writes, not one each (every
          * write's announcement reaches every node, the writer's too). */
-        struct timespec linger = {0, mc_listener_linger_us(l->applied) * 1000L};
-        nanosleep(&linger, NULL);
+        long us = mc_listener_linger_us(l->applied);
+        struct timespec linger = {0, us * 1000L};
+        if (us > 0) {
+            nanosleep(&linger, NULL);
+        }
     }
     l->applied = 0;
     for (size_t i = 0; i < l->ntargets; i++) {

@@ -53,15 +53,18 @@
  * does not send keyspace notifications for hashes and generic commands
  * (notify-keyspace-events needs K, h and g): a refusal.
  *
- * Woken by traffic, the thread waits MC_LISTENER_LINGER_US before reading,
- * so a burst of writes costs it one wake-up, not one per write (every
- * announcement reaches every node, the writer's own too); invalidations
- * are applied that much later, and nearCacheSync still waits for them.
- * While writes stream in (the last wake-up applied MC_LISTENER_BUSY_BATCH
- * announcements or more: some 80 000 writes a second across the site) it
- * waits MC_LISTENER_LINGER_BUSY_US: a quarter of the wake-ups, which with
- * 8 writers on one CPU took the near cache's cost per write from 1.12x to
- * 1.08x (tests/bench/write-cost.sh).
+ * Woken by traffic, the thread waits MC_LISTENER_LINGER_US before reading
+ * when its last wake-up applied two announcements or more, so a burst of
+ * writes costs it one wake-up, not one per write (every announcement
+ * reaches every node, the writer's own too); invalidations are applied
+ * that much later, and nearCacheSync still waits for them.  After a
+ * wake-up that applied one or none it reads at once: with writes far
+ * apart a wait only adds a second wake-up (a timer) to each.  While writes
+ * stream in (MC_LISTENER_BUSY_BATCH announcements or more: some 80 000
+ * writes a second across the site) it waits MC_LISTENER_LINGER_BUSY_US:
+ * a quarter of the wake-ups, which with 8 writers on one CPU took the
+ * near cache's cost per write from 1.12x to 1.08x
+ * (tests/bench/write-cost.sh).
  *
  * Any session's end (failure, topology change, stop) marks the channel
  * not ready, which flushes it; the next session flushes again when its

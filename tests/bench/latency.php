@@ -103,10 +103,18 @@ function fill_data(array $contenders, int $procs): void
 function bin_of(float $us): int { return $us <= 0.01 ? 0 : (int)(log($us / 0.01) / log(1.01)) + 1; }
 function bin_value(int $b): float { return $b === 0 ? 0.01 : 0.01 * 1.01 ** ($b - 0.5); }
 
+/** CPU seconds of this process, all its threads (the near cache's listener among them). */
+function process_cpu(): float
+{
+    $u = getrusage();
+    return $u['ru_utime.tv_sec'] + $u['ru_stime.tv_sec'] + ($u['ru_utime.tv_usec'] + $u['ru_stime.tv_usec']) / 1e6;
+}
+
 function run_phase(BenchStore $store, callable $op, float $seconds, int $proc, int $first, int $limit): array
 {
     $hist = [];
     $n = 0;
+    $cpu = process_cpu();
     $start = hrtime(true);
     $end = $start + (int)($seconds * 1e9);
     $t = $start;
@@ -121,7 +129,7 @@ function run_phase(BenchStore $store, callable $op, float $seconds, int $proc, i
         $t = $t2;
         $n++;
     }
-    return ['n' => $n, 'start' => $start, 'end' => $t, 'hist' => $hist];
+    return ['n' => $n, 'start' => $start, 'end' => $t, 'hist' => $hist, 'cpu' => process_cpu() - $cpu];
 }
 
 function percentile(array $hist, int $total, float $q): float
@@ -187,8 +195,10 @@ foreach (array_keys(operations()) as $opname) {
         foreach ($names as $cname) {
             $limit = $cold ? intdiv(COLD_KEYS, ROUNDS) : PHP_INT_MAX;
             $msg = [$opname, $cname, $cold ? 0 : 20, $seconds / ROUNDS, $cold ? $round * $limit : 0, $limit];
+            // the listener thread may run in this process, which otherwise waits
+            $parent_cpu = process_cpu();
             foreach ($children as $c) fwrite($c, json_encode($msg) . "\n");
-            $acc[$cname] ??= ['hist' => [], 'n' => 0, 'wall' => 0];
+            $acc[$cname] ??= ['hist' => [], 'n' => 0, 'wall' => 0, 'cpu' => 0.0];
             $first = PHP_INT_MAX;
             $last = 0;
             foreach ($children as $k => $c) {
@@ -198,6 +208,7 @@ foreach (array_keys(operations()) as $opname) {
                     exit(1);
                 }
                 $acc[$cname]['n'] += $r['n'];
+                $acc[$cname]['cpu'] += $r['cpu'];
                 $first = min($first, $r['start']);
                 $last = max($last, $r['end']);
                 foreach ($r['hist'] as $b => $cnt) $acc[$cname]['hist'][$b] = ($acc[$cname]['hist'][$b] ?? 0) + $cnt;
@@ -205,13 +216,15 @@ foreach (array_keys(operations()) as $opname) {
             // throughput of the round: every call of every process over the
             // time from the first start to the last end (hrtime is one clock)
             $acc[$cname]['wall'] += ($last - $first) / 1e9;
+            $acc[$cname]['cpu'] += process_cpu() - $parent_cpu;
         }
     }
     foreach ($names as $cname) {
         $a = $acc[$cname];
         $rate = $a['wall'] > 0 ? $a['n'] / $a['wall'] : 0.0;
         $results[$opname][$cname] = ['ops' => $rate, 'p50' => percentile($a['hist'], $a['n'], 0.5),
-            'p99' => percentile($a['hist'], $a['n'], 0.99), 'n' => $a['n']];
+            'p99' => percentile($a['hist'], $a['n'], 0.99), 'n' => $a['n'],
+            'cpu_us' => $a['n'] > 0 ? $a['cpu'] / $a['n'] * 1e6 : 0.0];
     }
 }
 foreach ($children as $c) fclose($c);
@@ -234,6 +247,14 @@ foreach ($results as $opname => $row) {
         $row['moodlecache']['ops'] / $row['phpredis']['ops']);
     $line .= isset($row['apcu']) ? sprintf(" | %8.2f", $row['near']['p50'] / $row['apcu']['p50']) : '';
     echo $line, "\n";
+}
+// What a write costs the CPU of the PHP side (every thread of every process,
+// the listener's included), whatever the server and the network do.
+foreach ($results as $opname => $row) {
+    if (str_starts_with($opname, 'set ') && $row['moodlecache']['cpu_us'] > 0) {
+        printf("%s: PHP CPU per call %.2f µs with the near cache, %.2f µs without: %.2fx\n", $opname,
+            $row['near']['cpu_us'], $row['moodlecache']['cpu_us'], $row['near']['cpu_us'] / $row['moodlecache']['cpu_us']);
+    }
 }
 if (isset($o['json'])) {
     $all = is_file($o['json']) ? json_decode(file_get_contents($o['json']), true) : [];

@@ -37,8 +37,13 @@ check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> $
 check "the summary states the targets" grep -q '^Targets' "$out"
 
 # The server-apart layout (--server-cpu 1) with only the writes (--only).
+rc2=0
 tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 0 --procs 1 --seconds 0.2 \
-  --json "$json2" >"$out2" 2>&1 || true
+  --json "$json2" >"$out2" 2>&1 || rc2=$?
+check "--only runs to its end, summary included (exit status $rc2)" test "$rc2" -eq 0
+check "... and reports the PHP side's CPU per write, near cache on and off" \
+  grep -q '^set 1 KB: PHP CPU per call [0-9.]* µs with the near cache, [0-9.]* µs without' "$out2"
+check "the summary judges the write by its CPU too" grep -q 'in PHP CPU per write' "$out2"
 check "--server-cpu 1 runs redis-server on CPU 1" grep -q '^=== server: .*, on CPU 1; PHP on CPU 0$' "$out2"
 check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
   $runs = json_decode(file_get_contents($argv[1]), true);
