@@ -60,6 +60,7 @@ typedef struct target {
 
 struct mc_listener {
     uint64_t applied;           /* announcements applied since the last wake-up */
+    uint64_t woken_us;          /* when traffic last woke it (monotonic) */
     mc_nc *nc;
     uint32_t chan;
     mc_redis_options opts;      /* strings owned below */
@@ -693,10 +694,12 @@ static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub)
     }
 }
 
-long mc_listener_linger_us(uint64_t applied)
+long mc_listener_linger_us(uint64_t applied, uint64_t since_last_us)
 {
-    return applied >= MC_LISTENER_BUSY_BATCH ? MC_LISTENER_LINGER_BUSY_US
-         : applied >= 2 ? MC_LISTENER_LINGER_US : 0;
+    if (applied >= MC_LISTENER_BUSY_BATCH) {
+        return MC_LISTENER_LINGER_BUSY_US;
+    }
+    return applied >= 2 || since_last_us < MC_LISTENER_LINGER_US ? MC_LISTENER_LINGER_US : 0;
 }
 
 /* Waits for traffic on every connection until deadline; 0, or how the session ends. */
@@ -722,7 +725,9 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
         /* Woken by traffic: let a burst of announcements gather before
          * reading them, one wake-up for many writes, not one each (every
          * write's announcement reaches every node, the writer's too). */
-        long us = mc_listener_linger_us(l->applied);
+        uint64_t now_us = mc_now_us();
+        long us = mc_listener_linger_us(l->applied, now_us - l->woken_us);
+        l->woken_us = now_us;
         struct timespec linger = {0, us * 1000L};
         if (us > 0) {
             nanosleep(&linger, NULL);

@@ -54,12 +54,12 @@
  * (notify-keyspace-events needs K, h and g): a refusal.
  *
  * Woken by traffic, the thread waits MC_LISTENER_LINGER_US before reading
- * when its last wake-up applied two announcements or more, so a burst of
- * writes costs it one wake-up, not one per write (every announcement
- * reaches every node, the writer's own too); invalidations are applied
- * that much later, and nearCacheSync still waits for them.  After a
- * wake-up that applied one or none it reads at once: with writes far
- * apart a wait only adds a second wake-up (a timer) to each.  While writes
+ * when its last wake-up applied two announcements or more or came less
+ * than that long ago, so a burst of writes costs it one wake-up, not one
+ * per write (every announcement reaches every node, the writer's own too);
+ * invalidations are applied that much later, and nearCacheSync still
+ * waits for them.  Otherwise it reads at once: with writes far apart a
+ * wait only adds a second wake-up (a timer) to each.  While writes
  * stream in (MC_LISTENER_BUSY_BATCH announcements or more: some 80 000
  * writes a second across the site) it waits MC_LISTENER_LINGER_BUSY_US:
  * a quarter of the wake-ups, which with 8 writers on one CPU took the
@@ -101,9 +101,9 @@
 
 typedef struct mc_listener mc_listener;
 
-/* How long a wake-up by traffic waits before reading, when the previous
- * one applied `applied` announcements (µs). */
-long mc_listener_linger_us(uint64_t applied);
+/* How long a wake-up by traffic waits before reading (µs), when the
+ * previous one applied `applied` announcements and came since_last_us ago. */
+long mc_listener_linger_us(uint64_t applied, uint64_t since_last_us);
 
 typedef struct mc_listener_config {
     const mc_redis_options *conn;   /* the server; in a cluster the template of every node */

@@ -326,13 +326,18 @@ END_TEST
 
 START_TEST(linger_follows_the_stream_of_writes)
 {
+    const uint64_t far = 1000000, near = MC_LISTENER_LINGER_US / 2;
     /* writes far apart: read at once (a wait would be one more wake-up) */
-    ck_assert_int_eq(mc_listener_linger_us(0), 0);
-    ck_assert_int_eq(mc_listener_linger_us(1), 0);
-    ck_assert_int_eq(mc_listener_linger_us(2), MC_LISTENER_LINGER_US);
-    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH - 1), MC_LISTENER_LINGER_US);
-    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH), MC_LISTENER_LINGER_BUSY_US);
-    ck_assert_int_eq(mc_listener_linger_us(UINT64_MAX), MC_LISTENER_LINGER_BUSY_US);
+    ck_assert_int_eq(mc_listener_linger_us(0, far), 0);
+    ck_assert_int_eq(mc_listener_linger_us(1, far), 0);
+    ck_assert_int_eq(mc_listener_linger_us(1, MC_LISTENER_LINGER_US), 0);
+    /* a burst: the last wake-up found several, or came a moment ago */
+    ck_assert_int_eq(mc_listener_linger_us(2, far), MC_LISTENER_LINGER_US);
+    ck_assert_int_eq(mc_listener_linger_us(1, near), MC_LISTENER_LINGER_US);
+    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH - 1, far), MC_LISTENER_LINGER_US);
+    /* a stream */
+    ck_assert_int_eq(mc_listener_linger_us(MC_LISTENER_BUSY_BATCH, far), MC_LISTENER_LINGER_BUSY_US);
+    ck_assert_int_eq(mc_listener_linger_us(UINT64_MAX, 0), MC_LISTENER_LINGER_BUSY_US);
     /* bounded well below the 100 ms probe round and the 250 ms trust bound */
     ck_assert_int_le(MC_LISTENER_LINGER_BUSY_US, 2000);
 }
