@@ -17,6 +17,7 @@ var_dump($b->nearCacheSync(10.0));
 $defs = ['core/config', 'core/string', 'mod_forum/x', 'a', 'b', 'c', 'd', 'e'];
 $slots = [];
 foreach ($defs as $d) {
+    $b->get($d, 'k');       // held (absent): its write is installed, not written around
     $b->set($d, 'k', "$d v1");
     $slots[mc_test_raw(['CLUSTER', 'KEYSLOT', '{' . $p . ':' . $d . '}'], mc_test_cluster_port($seeds[0]))] = true;
 }

@@ -59,14 +59,25 @@ cluster_start() { # DIR [REPLICAS per master, default 1]
   for p in "${ports[@]}"; do cluster_start_node "$dir" "$p" || return 1; addrs+=("127.0.0.1:$p"); done
   cluster_cli --cluster create "${addrs[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
     || { cat "$dir/create.log" >&2; return 1; }
-  for _ in $(seq 200); do
+  # every node says ok with all slots served, twice in a row (a node that
+  # has just met the others may still flip to fail); 30 s at most
+  local streak=0
+  for _ in $(seq 300); do
     local ok=1
     for p in "${ports[@]}"; do
-      cluster_cli -p "$p" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || ok=0
+      local info
+      info=$(cluster_cli -p "$p" cluster info 2>/dev/null)
+      grep -q 'cluster_state:ok' <<<"$info" && grep -q 'cluster_slots_ok:16384' <<<"$info" || ok=0
     done
-    [ $ok = 1 ] && break
+    if [ $ok = 1 ]; then streak=$((streak + 1)); else streak=0; fi
+    [ $streak -ge 2 ] && break
     sleep 0.1
   done
+  if [ $streak -lt 2 ]; then
+    echo "cluster_start: the cluster in $dir is not ok after 30 s" >&2
+    for p in "${ports[@]}"; do echo "--- node $p" >&2; cluster_cli -p "$p" cluster info 2>&1 | head -3 >&2; done
+    return 1
+  fi
   CLUSTER_PORTS="${ports[*]}"
   local scheme=tcp
   [ -n "${CLUSTER_TLS:-}" ] && scheme=tls
