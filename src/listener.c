@@ -728,9 +728,8 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
         uint64_t now_us = mc_now_us();
         long us = mc_listener_linger_us(l->applied, now_us - l->woken_us);
         l->woken_us = now_us;
-        struct timespec linger = {0, us * 1000L};
         if (us > 0) {
-            nanosleep(&linger, NULL);
+            nanosleep(&(struct timespec){0, us * 1000L}, NULL);
         }
     }
     l->applied = 0;

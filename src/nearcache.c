@@ -185,6 +185,18 @@ static nc_bucket *bucket_of(mc_nc *nc, uint64_t hash)
     return &nc->buckets[hash & (nc->h->nbuckets - 1)];
 }
 
+/* The first way of b in use with this hash, or -1 (a lock-free look: the
+ * caller checks the bucket's seq or the entry itself). */
+static int way_with_hash(nc_bucket *b, uint64_t hash)
+{
+    for (int w = 0; w < NC_WAYS; w++) {
+        if (LOAD(&b->slot[w].hash) == hash && LOAD(&b->slot[w].len) != 0) {
+            return w;
+        }
+    }
+    return -1;
+}
+
 static nc_entry *entry_at(mc_nc *nc, uint64_t pos)
 {
     return (nc_entry *)(nc->ring + pos % nc->h->ring_size);
@@ -565,14 +577,9 @@ mc_status mc_nc_get(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, s
             sched_yield();
             continue;
         }
-        uint64_t pos = 0, len = 0;
-        for (int w = 0; w < NC_WAYS; w++) {
-            if (LOAD(&b->slot[w].hash) == hash && LOAD(&b->slot[w].len) != 0) {
-                pos = LOAD(&b->slot[w].pos);
-                len = LOAD(&b->slot[w].len);
-                break;
-            }
-        }
+        int w = way_with_hash(b, hash);
+        uint64_t pos = w >= 0 ? LOAD(&b->slot[w].pos) : 0;
+        uint64_t len = w >= 0 ? LOAD(&b->slot[w].len) : 0;
         if (len == 0 || !in_ring(nc, pos, len) || pos < atomic_load_explicit(&h->tail, memory_order_acquire)) {
             atomic_thread_fence(memory_order_acquire);
             if (LOAD(&b->seq) == s1) {
@@ -828,16 +835,8 @@ mc_status mc_nc_fill_written(mc_nc *nc, const mc_nc_token *token, const char *ke
 
 int mc_nc_holds(mc_nc *nc, const mc_nc_token *token)
 {
-    if (!token->valid) {
-        return 0;
-    }
-    nc_bucket *b = bucket_of(nc, token->hash);
-    for (int w = 0; w < NC_WAYS; w++) {
-        if (LOAD(&b->slot[w].hash) == token->hash && LOAD(&b->slot[w].len) != 0) {
-            return 1;       /* a hash collision only makes a write install */
-        }
-    }
-    return 0;
+    /* a hash collision only makes a write install */
+    return token->valid && way_with_hash(bucket_of(nc, token->hash), token->hash) >= 0;
 }
 
 /* Keeps key's entry only if write_id wrote it (then serves it if confirm). */
