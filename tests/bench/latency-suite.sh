@@ -6,7 +6,7 @@
 #
 #   tests/bench/latency-suite.sh [--delays "0 250 1000"] [--procs "1 8 32"]
 #                                [--seconds 0.4] [--json FILE] [--server BIN]
-#                                [--server-cpu N] [--only SUBSTRING]
+#                                [--server-cpu N] [--only SUBSTRING] [--mtu N]
 #
 # --server: the redis-server (or valkey-server) to run, e.g. Redis 7.4.1 from
 # ../shared/servers/build.sh redis-7.4.1 for hash-field expiry; default
@@ -15,6 +15,12 @@
 # 1 puts it beside the delayer, off the writers' CPU, as a server on another
 # machine would be: what a write costs the web node itself.
 # --only: only the operations whose name contains it (latency.php --only).
+# --mtu: the veth pair's MTU, default 9001: what a pod on EKS has (the VPC
+# CNI's default) and what the VPC carries.  1500 for an Ethernet-sized path:
+# there a request that grows past one segment (1448 bytes of TCP payload) is
+# acknowledged at once by the server's kernel, one more packet per request;
+# a 1 KB write (1410 bytes) crosses that line when the near cache's
+# announcement (112 bytes) rides with it (docs/near-cache.md).
 #
 # Needs root: redis-server runs in a network namespace of its own, the PHP
 # processes in another, joined by a veth pair (addresses in 10.213.N.0/24,
@@ -30,7 +36,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server server_cpu=0 only=
+delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server server_cpu=0 only= mtu=9001
 while [ $# -gt 0 ]; do
   case "$1" in
     --delays) delays=$2; shift 2 ;;
@@ -40,10 +46,13 @@ while [ $# -gt 0 ]; do
     --server) server_bin=$2; shift 2 ;;
     --server-cpu) server_cpu=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --mtu) mtu=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 case "$server_cpu" in ''|*[!0-9]*) echo "--server-cpu: a CPU number, not '$server_cpu'" >&2; exit 2 ;; esac
+case "$mtu" in ''|*[!0-9]*) echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2 ;; esac
+[ "$mtu" -ge 576 ] && [ "$mtu" -le 9001 ] || { echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "latency-suite.sh needs root (network namespaces, iptables)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null
@@ -69,7 +78,7 @@ netns_build_delayer "$work"
 # code from under running processes (it crashes them)
 cp modules/moodlecache.so "$work/moodlecache.so"
 
-netns_create $$
+netns_create $$ "$mtu"
 srv=$netns_srv cli=$netns_cli srv_ip=$netns_srv_ip
 
 port=6390
@@ -93,7 +102,7 @@ rtt() {  # median PING round trip in µs through phpredis
     sort($l); printf("%.0f", $l[150]);' "$srv_ip" "$port"
 }
 
-echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$redis_pid" | sed "s/.*: //"); PHP on CPU 0"
+echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$redis_pid" | sed "s/.*: //"); PHP on CPU 0; MTU $(ip -n "$cli" -o link show "$netns_vc" | sed 's/.* mtu \([0-9]*\) .*/\1/')"
 base=$(rtt)
 echo "=== PING round trip with no added delay (phpredis, p50): $base µs"
 for delay in $delays; do

@@ -5,8 +5,9 @@
 # (nfq-delay.c) holding each packet that reaches the client for a calibrated
 # time.  Sourced by tests/bench/latency-suite.sh and tests/moodle/bench.
 #
-#   netns_create TAG          namespaces mcb<TAG>-srv and mcb<TAG>-cli, addresses
-#                             10.213.N.1 (server) and .2 (client), cubic on both routes
+#   netns_create TAG [MTU]    namespaces mcb<TAG>-srv and mcb<TAG>-cli, addresses
+#                             10.213.N.1 (server) and .2 (client), cubic on both routes,
+#                             the veth pair at MTU (default 1500, a veth's own)
 #   netns_build_delayer DIR   compiles nfq-delay.c into DIR
 #   netns_delay_on US RTT     adds US µs to each round trip; RTT is a command that
 #                             prints one measured round trip in µs (median of a few)
@@ -25,8 +26,8 @@
 netns_srv=${netns_srv:-} netns_cli=${netns_cli:-} netns_delayer_bin=${netns_delayer_bin:-}
 netns_delayer_pid='' netns_hold=0 netns_rtt=''
 
-netns_create() { # TAG
-  local tag=$1 net=$(( $1 % 200 + 20 ))
+netns_create() { # TAG [MTU]
+  local tag=$1 mtu=${2:-1500} net=$(( $1 % 200 + 20 ))
   netns_srv=mcb$tag-srv netns_cli=mcb$tag-cli
   netns_vs=mcb${tag}s netns_vc=mcb${tag}c
   netns_srv_ip=10.213.$net.1 netns_cli_ip=10.213.$net.2
@@ -39,7 +40,7 @@ netns_create() { # TAG
     ip -n "$netns_srv" addr add "$netns_srv_ip/24" dev "$netns_vs" &&
     ip -n "$netns_cli" addr add "$netns_cli_ip/24" dev "$netns_vc" &&
     ip -n "$netns_srv" link set lo up && ip -n "$netns_cli" link set lo up &&
-    ip -n "$netns_srv" link set "$netns_vs" up && ip -n "$netns_cli" link set "$netns_vc" up &&
+    ip -n "$netns_srv" link set "$netns_vs" mtu "$mtu" up && ip -n "$netns_cli" link set "$netns_vc" mtu "$mtu" up &&
     ip -n "$netns_srv" route replace "10.213.$net.0/24" dev "$netns_vs" proto kernel scope link \
       src "$netns_srv_ip" congctl cubic &&
     ip -n "$netns_cli" route replace "10.213.$net.0/24" dev "$netns_vc" proto kernel scope link \

@@ -35,16 +35,18 @@ ping250=$(sed -n 's/^=== added delay 250 µs.*PING round trip (phpredis, p50) \(
 check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> ${ping250:-?} µs)" \
   test "$(( ${ping250:-0} - ${ping0:-0} ))" -ge 200
 check "the summary states the targets" grep -q '^Targets' "$out"
+check "the veth pair runs at MTU 9001 by default (a pod's on EKS)" grep -q '^=== server: .*; MTU 9001$' "$out"
 
 # The server-apart layout (--server-cpu 1) with only the writes (--only).
 rc2=0
-tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 0 --procs 1 --seconds 0.2 \
+tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 0 --procs 1 --seconds 0.2 --mtu 1500 \
   --json "$json2" >"$out2" 2>&1 || rc2=$?
 check "--only runs to its end, summary included (exit status $rc2)" test "$rc2" -eq 0
 check "... and reports the PHP side's CPU per write, near cache on and off" \
   grep -q '^set 1 KB: PHP CPU per call [0-9.]* µs with the near cache, [0-9.]* µs without' "$out2"
 check "the summary judges the write by its CPU too" grep -q 'in PHP CPU per write' "$out2"
-check "--server-cpu 1 runs redis-server on CPU 1" grep -q '^=== server: .*, on CPU 1; PHP on CPU 0$' "$out2"
+check "--server-cpu 1 runs redis-server on CPU 1" grep -q '^=== server: .*, on CPU 1; PHP on CPU 0; MTU' "$out2"
+check "--mtu 1500 sets the veth pair's MTU" grep -q '^=== server: .*; MTU 1500$' "$out2"
 check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
   $runs = json_decode(file_get_contents($argv[1]), true);
   if (!is_array($runs) || count($runs) !== 1) exit(1);
@@ -53,6 +55,8 @@ check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
 bad=$(tests/bench/latency-suite.sh --server-cpu one 2>&1; echo "rc=$?")
 check "a bad --server-cpu is refused, naming the option" grep -q -- "--server-cpu: a CPU number, not 'one'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
+bad=$(tests/bench/latency-suite.sh --mtu 90000 2>&1; echo "rc=$?")
+check "an MTU out of range is refused, naming the option" grep -q -- "--mtu: a number of bytes (576 to 9001), not '90000'" <<<"$bad"
 
 # The write-cost probe (tests/bench/write-cost.sh): writers' and listener's CPU per write.
 tests/bench/write-cost.sh --procs 2 --seconds 1 --rounds 1 >"$out3" 2>&1 || true
