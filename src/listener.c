@@ -696,9 +696,6 @@ static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub)
 
 long mc_listener_linger_us(uint64_t applied, uint64_t since_last_us)
 {
-    if (applied >= MC_LISTENER_BUSY_BATCH) {
-        return MC_LISTENER_LINGER_BUSY_US;
-    }
     return applied >= 2 || since_last_us < MC_LISTENER_LINGER_US ? MC_LISTENER_LINGER_US : 0;
 }
 

@@ -59,12 +59,10 @@
  * per write (every announcement reaches every node, the writer's own too);
  * invalidations are applied that much later, and nearCacheSync still
  * waits for them.  Otherwise it reads at once: with writes far apart a
- * wait only adds a second wake-up (a timer) to each.  While writes
- * stream in (MC_LISTENER_BUSY_BATCH announcements or more: some 80 000
- * writes a second across the site) it waits MC_LISTENER_LINGER_BUSY_US:
- * a quarter of the wake-ups, which with 8 writers on one CPU took the
- * near cache's cost per write from 1.12x to 1.08x
- * (tests/bench/write-cost.sh).
+ * wait only adds a second wake-up (a timer) to each.  1 ms rather than
+ * 200 µs halved the PHP side's CPU added per write behind a network
+ * delay (latency suite, 8 processes: 1.31-1.45x to 1.11-1.12x), with the
+ * same throughput.
  *
  * Any session's end (failure, topology change, stop) marks the channel
  * not ready, which flushes it; the next session flushes again when its
@@ -95,9 +93,7 @@
 #define MC_LISTENER_RETRY_MIN_MS 100
 #define MC_LISTENER_RETRY_MAX_MS 2000
 #define MC_LISTENER_MAX_TARGETS 64
-#define MC_LISTENER_LINGER_US 200       /* a wake-up waits this long for more messages */
-#define MC_LISTENER_LINGER_BUSY_US 1000 /* ... or this long while writes stream in */
-#define MC_LISTENER_BUSY_BATCH 16
+#define MC_LISTENER_LINGER_US 1000 /* a wake-up in a burst waits this long for more messages */
 
 typedef struct mc_listener mc_listener;
 
