@@ -133,10 +133,10 @@ int main(int argc, char **argv)
             qhead = (qhead + 1) % qcap;
             qlen--;
         }
-        if (due) {
-            /* accepts every queued packet with an id up to last: the ones
-             * just taken, as ids grow in arrival order */
-            nfq_set_verdict_batch(qh, last, NF_ACCEPT);
+        /* accepts every queued packet with an id up to last: the ones just
+         * taken, as ids grow in arrival order */
+        if (due && nfq_set_verdict_batch(qh, last, NF_ACCEPT) < 0) {
+            perror("nfq_set_verdict_batch");
         }
         uint64_t sleep_ns = 100000000ULL;
         if (qlen > 0) {
