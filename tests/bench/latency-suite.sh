@@ -51,8 +51,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$server_cpu" in ''|*[!0-9]*) echo "--server-cpu: a CPU number, not '$server_cpu'" >&2; exit 2 ;; esac
-case "$mtu" in ''|*[!0-9]*) echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2 ;; esac
-[ "$mtu" -ge 576 ] && [ "$mtu" -le 9001 ] || { echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2; }
+[[ "$mtu" =~ ^[0-9]{3,4}$ ]] && [ "$mtu" -ge 576 ] && [ "$mtu" -le 9001 ] ||
+  { echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "latency-suite.sh needs root (network namespaces, iptables)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null
