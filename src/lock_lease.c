@@ -5,7 +5,9 @@
  * renames it to a private name first (atomic); the one that moved the
  * record it judged deletes it and creates its own; one that moved a
  * different (live) record puts it back with link(), which never
- * overwrites.
+ * overwrites.  The name is free until then, so a file is moved only after
+ * its record, read again after the judgement, is still the one judged
+ * (mc_lease_contend): only two takeovers of one dead holder's file race.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -393,6 +395,31 @@ static mc_status take_over(mc_leases *ls, const unsigned char *hash, const mc_bu
     return st;
 }
 
+/* Takes the lease file over if the record judged (seen) is stale and still
+ * the file's.  The judgement is made on bytes read before it: a same-host
+ * holder that released and exited in between (a recycled PHP-FPM worker)
+ * looks dead, and its name may already hold a live holder's new file.
+ * Moving that file aside and linking it back would leave the name free for
+ * a moment, and a third contender creating it then would share the lock
+ * with the live holder.  So the file is read again after the judgement:
+ * a record whose holder is gone can change only by another takeover. */
+mc_status mc_lease_contend(mc_leases *ls, const unsigned char *hash, const mc_buf *seen)
+{
+    if (!is_stale(ls, hash, seen, 1)) {
+        return MC_ERR_LOCK;
+    }
+    mc_buf now = MC_BUF_INIT;
+    mc_status st = read_lease(ls, hash, &now);
+    if (st == MC_OK) {
+        int same = now.len == seen->len && (now.len == 0 || memcmp(now.data, seen->data, now.len) == 0);
+        st = same ? take_over(ls, hash, seen) : MC_OK;   /* changed: judge the new record */
+    } else if (st == MC_ERR_NOTFOUND) {
+        st = MC_OK;   /* released: create it */
+    }
+    mc_buf_free(&now);
+    return st;
+}
+
 /* ---- the handle's calls ---- */
 
 mc_status mc_lease_acquire(mc_leases *ls, const unsigned char *hash, const mc_lock_record *rec,
@@ -427,12 +454,12 @@ mc_status mc_lease_acquire(mc_leases *ls, const unsigned char *hash, const mc_lo
         if (st != MC_OK) {
             break;
         }
-        if (is_stale(ls, hash, &other, 1)) {
-            st = take_over(ls, hash, &other);
-            if (st != MC_OK) {
-                break;
-            }
+        st = mc_lease_contend(ls, hash, &other);
+        if (st == MC_OK) {
             continue;
+        }
+        if (st != MC_ERR_LOCK) {
+            break;
         }
         d->stats.busy_attempts++;
         if (mc_lock_mono_now() >= deadline) {

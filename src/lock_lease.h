@@ -38,6 +38,15 @@ void mc_leases_free(mc_leases *ls);
 mc_status mc_lease_acquire(mc_leases *ls, const unsigned char *hash, const mc_lock_record *rec,
                            double deadline, int *fd);
 
+/*
+ * One contender's step on hash's lease file, which it could not create and
+ * whose bytes it read (seen): takes the file over when seen is stale and
+ * still what the file holds.  MC_OK: try creating again (taken over,
+ * released, or changed meanwhile); MC_ERR_LOCK: a live holder has it; else
+ * an error with the directory's error set.  Used by mc_lease_acquire.
+ */
+mc_status mc_lease_contend(mc_leases *ls, const unsigned char *hash, const mc_buf *seen);
+
 /* Stops renewing hash's lease, removes its file if it is still ours and
  * closes it.  MC_OK, MC_ERR_LOST (taken over, removed by force, or a
  * renewal failed), MC_ERR_NOTFOUND (not held here), or an unlink error. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "lock.h"
+#include "lock_lease.h"
 
 static char tmpdir[256];
 
@@ -288,6 +289,126 @@ START_TEST(lease_kill9_same_host) { killed_holder_releases(MC_LOCK_LEASE, NULL, 
 END_TEST
 /* Another "node": only the lease (300 ms) can free it. */
 START_TEST(lease_kill9_other_host) { killed_holder_releases(MC_LOCK_LEASE, "other-node", 300); }
+END_TEST
+
+/* ---- a contender's judgement of a lease file (mc_lease_contend) ---- */
+
+typedef struct {
+    mc_lock_dir dir;
+    mc_leases *ls;
+    unsigned char hash[MC_HASH_LEN];
+    char path[300 + MC_LOCK_NAME_MAX + 1];
+} lease_bench;
+
+static void lease_bench_open(lease_bench *b)
+{
+    memset(b, 0, sizeof(*b));
+    ck_assert_int_eq(mc_lock_dir_init(&b->dir, tmpdir, NULL, NULL, NULL), MC_OK);
+    ck_assert_int_eq(mc_leases_new(&b->dir, 60000, &b->ls), MC_OK);
+    mc_lock_hash("k", 1, b->hash);
+    char name[MC_LOCK_NAME_MAX];
+    mc_lock_name(b->hash, ".lease", name);
+    static const char hex[] = "0123456789abcdef";
+    char sub[300];   /* tmpdir is 256 */
+    snprintf(sub, sizeof(sub), "%s/%c%c", tmpdir, hex[b->hash[0] >> 4], hex[b->hash[0] & 15]);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(b->path, sizeof(b->path), "%s/%s", sub, name);
+}
+
+static void lease_bench_close(lease_bench *b)
+{
+    mc_leases_free(b->ls);
+    mc_lock_dir_fini(&b->dir);
+}
+
+/* A lease record of this host for pid, its lease 60 s. */
+static void lease_record(lease_bench *b, pid_t pid, mc_buf *out)
+{
+    mc_lock_ident id = b->dir.id;
+    id.pid = pid;
+    mc_lock_record r = {0};
+    r.acquired_at = mc_lock_wall_now();
+    r.generation = 1;
+    r.key = "k";
+    r.keylen = 1;
+    r.lease_ms = 60000;
+    r.expires_at = r.acquired_at + 60;
+    ck_assert_int_eq(mc_lock_record_build(&id, &r, out), MC_OK);
+}
+
+/* Creates the lease file anew holding rec (what a new holder does). */
+static void lease_file_write(const lease_bench *b, const mc_buf *rec)
+{
+    (void)unlink(b->path);
+    int fd = open(b->path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, rec->data, rec->len), (ssize_t)rec->len);
+    close(fd);
+}
+
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* A holder on this host released and exited after a contender read its
+ * record; a live holder created the file anew.  The contender finds the old
+ * holder dead, but must leave the new file alone: not moved aside and linked
+ * back (which changes its ctime), which would leave the name free for a
+ * moment for a third contender. */
+START_TEST(lease_judged_record_replaced_is_left_alone)
+{
+    lease_bench b;
+    lease_bench_open(&b);
+    mc_buf dead = MC_BUF_INIT, live = MC_BUF_INIT;
+    lease_record(&b, dead_pid(), &dead);
+    lease_record(&b, getpid(), &live);
+    lease_file_write(&b, &dead);
+    lease_file_write(&b, &live);   /* released, then a new holder */
+    struct stat before, after;
+    ck_assert_int_eq(stat(b.path, &before), 0);
+    usleep(20000);   /* a rename or link now would show in ctime */
+
+    ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &dead), MC_OK);   /* changed: create again */
+    ck_assert_int_eq(stat(b.path, &after), 0);
+    ck_assert_int_eq(after.st_ino, before.st_ino);
+    ck_assert_int_eq(after.st_nlink, 1);
+    ck_assert_msg(after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec,
+                  "the live holder's file was moved or linked");
+    ck_assert_int_eq(b.dir.stats.stale_taken, 0);
+    /* The new record judged on its own: a live holder. */
+    ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &live), MC_ERR_LOCK);
+    ck_assert_int_eq(stat(b.path, &after), 0);
+    ck_assert_int_eq(after.st_ino, before.st_ino);
+
+    mc_buf_free(&dead);
+    mc_buf_free(&live);
+    lease_bench_close(&b);
+}
+END_TEST
+
+/* The dead holder's record still in place is taken over: the file goes. */
+START_TEST(lease_dead_record_in_place_is_taken)
+{
+    lease_bench b;
+    lease_bench_open(&b);
+    mc_buf dead = MC_BUF_INIT;
+    lease_record(&b, dead_pid(), &dead);
+    lease_file_write(&b, &dead);
+    ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &dead), MC_OK);
+    struct stat st;
+    ck_assert_int_eq(stat(b.path, &st), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_int_eq(b.dir.stats.stale_taken, 1);
+    mc_buf_free(&dead);
+    lease_bench_close(&b);
+}
 END_TEST
 
 START_TEST(lease_is_renewed_while_holder_lives)
@@ -837,6 +958,8 @@ Suite *lock_suite(void)
     tcase_add_test(tc, ofd_kill9);
     tcase_add_test(tc, lease_kill9_same_host);
     tcase_add_test(tc, lease_kill9_other_host);
+    tcase_add_test(tc, lease_judged_record_replaced_is_left_alone);
+    tcase_add_test(tc, lease_dead_record_in_place_is_taken);
     tcase_add_test(tc, lease_is_renewed_while_holder_lives);
     tcase_add_test(tc, ofd_force);
     tcase_add_test(tc, lease_force);
