@@ -68,7 +68,7 @@ contend() {
     notok "$name: counter $got, expected $total (worker rc $rc)"
     # what each worker said that is not its JSON summary (the failing ones' errors) first
     grep -Hv '^{' "$out"/* | head -10 || true
-    cat "$out"/* | head -5
+    cat "$out"/* | head -5 || true
   fi
 }
 
@@ -112,21 +112,25 @@ fi
 # ---- 4. kill -9 of a holder on node 1, waiter on node 2 -----------------
 recover() {  # $1 mode, $2 lease_ms, $3 name
   local mode=$1 lease=$2 name=$3 key=recover-$1
-  on 1 "${php[@]}" "$worker" hold "$mnt/locks" "$key" "$mode" "$lease" >"$work/hold.out" 2>&1 &
+  # One output file per call: the background job truncates its file only
+  # once it runs, and a shared file could show the last call's holder.
+  local hold=$work/hold.$mode.out
+  on 1 "${php[@]}" "$worker" hold "$mnt/locks" "$key" "$mode" "$lease" >"$hold" 2>&1 &
   bgpids+=($!); disown $!
-  for _ in $(seq 1 100); do grep -q held "$work/hold.out" 2>/dev/null && break; sleep 0.05; done
-  local holder; holder=$(awk '/held/ {print $2}' "$work/hold.out")
-  [ -n "$holder" ] || { notok "$name: holder did not start: $(cat "$work/hold.out")"; return; }
+  for _ in $(seq 1 100); do grep -q held "$hold" 2>/dev/null && break; sleep 0.05; done
+  local holder; holder=$(awk '/held/ {print $2}' "$hold")
+  [ -n "$holder" ] || { notok "$name: holder did not start: $(cat "$hold")"; return; }
   local owner; owner=$(on 2 "${php[@]}" "$worker" owner "$mnt/locks" "$key" "$mode")
   check "$name: owner record seen from node 2 ($(echo "$owner" | sed -n 's/.*"host":"\([^"]*\)".*"pid":\([0-9]*\).*/host \1 pid \2/p'))" \
     grep -q "\"host\":\"node1\",\"pid\":$holder" <<<"$owner"
-  on 2 "${php[@]}" "$worker" wait "$mnt/locks" "$key" 60 "$mode" "$lease" >"$work/wait.out" 2>&1 &
+  local waitout=$work/wait.$mode.out
+  on 2 "${php[@]}" "$worker" wait "$mnt/locks" "$key" 60 "$mode" "$lease" >"$waitout" 2>&1 &
   local waiter=$!
   sleep 0.5
   local killed; killed=$(date +%s.%N)
   kill -9 "$holder"
   wait "$waiter" || true
-  local res; res=$(cat "$work/wait.out")
+  local res; res=$(cat "$waitout")
   if [[ "$res" == acquired* ]]; then
     local at; at=$(awk '{print $3}' <<<"$res")
     local rec; rec=$(echo "$at - $killed" | bc)

@@ -126,7 +126,8 @@ switch ($cmd) {
         $s = $l->stats();
         echo json_encode(['rounds' => (int)$rounds, 'seconds' => round(microtime(true) - $t0, 3),
             'max_wait_ms' => round($maxwait * 1000, 1), 'attempts' => $s['attempts'],
-            'busy_attempts' => $s['busy_attempts'], 'mode' => $s['mode'], 'filesystem' => $s['filesystem']]), "\n";
+            'busy_attempts' => $s['busy_attempts'], 'stale_taken' => $s['stale_taken'], 'lost' => $s['lost'],
+            'mode' => $s['mode'], 'filesystem' => $s['filesystem']]), "\n";
         break;
 
     case 'hold':
