@@ -674,12 +674,13 @@ static int all_subscribed(const mc_listener *l)
     return 1;
 }
 
-/* Reads every reply waiting on conn; 0, or how the session ends. */
-static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub)
+/* Reads every reply waiting on conn (readable: poll said it has data);
+ * 0, or how the session ends. */
+static int drain(mc_listener *l, size_t i, mc_redis *conn, int sub, int readable)
 {
     for (;;) {
         redisReply *m = NULL;
-        if (mc_redis_receive_now(conn, &m) != MC_OK) {
+        if (mc_redis_receive_now(conn, &readable, &m) != MC_OK) {
             snprintf(l->error, sizeof(l->error), "%s", mc_redis_errstr(conn));
             return END_NETWORK;
         }
@@ -718,6 +719,7 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
     if (stopping(l)) {
         return END_STOPPED;
     }
+    int lingered = 0;
     if (fds[0].revents == 0) {
         /* Woken by traffic: let a burst of announcements gather before
          * reading them, one wake-up for many writes, not one each (every
@@ -727,13 +729,16 @@ static int wait_and_drain(mc_listener *l, uint64_t deadline)
         l->woken_us = now_us;
         if (us > 0) {
             nanosleep(&(struct timespec){0, us * 1000L}, NULL);
+            lingered = 1;
         }
     }
     l->applied = 0;
+    /* Only connections with data are read (after a linger, all may have
+     * some): a read that finds nothing costs a system call per wake-up. */
     for (size_t i = 0; i < l->ntargets; i++) {
-        int end = drain(l, i, l->targets[i].sub, 1);
+        int end = drain(l, i, l->targets[i].sub, 1, lingered || fds[1 + 2 * i].revents != 0);
         if (!end && mc_redis_fd(l->targets[i].probe) >= 0) {
-            end = drain(l, i, l->targets[i].probe, 0);
+            end = drain(l, i, l->targets[i].probe, 0, lingered || fds[2 + 2 * i].revents != 0);
         }
         if (end) {
             return end;

@@ -964,16 +964,19 @@ mc_status mc_redis_send(mc_redis *r)
 }
 
 /* mc_redis_receive, starting with a read attempt when try_read is set. */
-static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int try_read, redisReply **reply)
+/* *readable: in, whether to read before waiting; out, whether a read may
+ * find more without waiting (the last read filled the buffer). */
+static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int *readable, redisReply **reply)
 {
     *reply = NULL;
     r->errstr[0] = '\0';
+    int rd_ready = *readable || mc_conn_pending(&r->conn) > 0;
+    *readable = 0;
     if (r->conn.fd < 0) {
         snprintf(r->errstr, sizeof(r->errstr), "receive: not connected");
         return MC_ERR_IO;
     }
     char rbuf[MC_REDIS_READ_CHUNK];
-    int rd_ready = try_read || mc_conn_pending(&r->conn) > 0;
     short rd_want = POLLIN;
     mc_status st;
     for (;;) {
@@ -985,6 +988,7 @@ static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int try_re
         }
         if (rep != NULL) {
             *reply = rep;
+            *readable = rd_ready;
             return MC_OK;
         }
         if (rd_ready) {
@@ -1026,12 +1030,13 @@ static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int try_re
 
 mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply)
 {
-    return receive(r, wake_fd, deadline, 0, reply);
+    int readable = 0;
+    return receive(r, wake_fd, deadline, &readable, reply);
 }
 
-mc_status mc_redis_receive_now(mc_redis *r, redisReply **reply)
+mc_status mc_redis_receive_now(mc_redis *r, int *readable, redisReply **reply)
 {
-    return receive(r, -1, 0, 1, reply);
+    return receive(r, -1, 0, readable, reply);
 }
 
 int mc_redis_fd(const mc_redis *r)

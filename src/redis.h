@@ -195,9 +195,13 @@ void mc_redis_reply_free(redisReply *reply);
  * one round trip in the stats; received bytes are bounded as for exec. */
 mc_status mc_redis_send(mc_redis *r);
 mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply);
-/* The next reply already buffered or readable without waiting (the caller
- * polled the socket), or MC_OK with *reply NULL; failures as above. */
-mc_status mc_redis_receive_now(mc_redis *r, redisReply **reply);
+/* The next reply already buffered, or readable without waiting, or MC_OK
+ * with *reply NULL; failures as above.  Never waits.  *readable: in,
+ * whether the caller's poll found the socket readable (else only buffered
+ * replies are returned, without a read that would find nothing); out,
+ * whether another read may find more at once.  Pass it back unchanged
+ * through one drain. */
+mc_status mc_redis_receive_now(mc_redis *r, int *readable, redisReply **reply);
 /* The socket of the open connection, -1 when closed (for poll()). */
 int mc_redis_fd(const mc_redis *r);
 
