@@ -963,9 +963,9 @@ mc_status mc_redis_send(mc_redis *r)
     return st;
 }
 
-/* mc_redis_receive, starting with a read attempt when try_read is set. */
-/* *readable: in, whether to read before waiting; out, whether a read may
- * find more without waiting (the last read filled the buffer). */
+/* mc_redis_receive and _now.  *readable: in, whether to read before
+ * waiting; out, whether a read may find more without waiting (the last
+ * read filled the buffer). */
 static mc_status receive(mc_redis *r, int wake_fd, uint64_t deadline, int *readable, redisReply **reply)
 {
     *reply = NULL;
