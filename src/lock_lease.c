@@ -356,6 +356,11 @@ static int is_stale(mc_leases *ls, const unsigned char *hash, const mc_buf *b, i
     return stale;
 }
 
+static int same_bytes(const mc_buf *a, const mc_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 /* Moves a stale file (whose bytes were judged) out of the way.  MC_OK:
  * retry creating at once. */
 static mc_status take_over(mc_leases *ls, const unsigned char *hash, const mc_buf *judged)
@@ -377,8 +382,7 @@ static mc_status take_over(mc_leases *ls, const unsigned char *hash, const mc_bu
     }
     mc_buf b = MC_BUF_INIT;
     int fd = openat(sub, aside, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    int same = fd >= 0 && mc_lock_read_file(fd, &b, RECORD_MAX) == MC_OK && b.len == judged->len
-        && (b.len == 0 || memcmp(b.data, judged->data, b.len) == 0);
+    int same = fd >= 0 && mc_lock_read_file(fd, &b, RECORD_MAX) == MC_OK && same_bytes(&b, judged);
     if (fd >= 0) {
         close(fd);
     }
@@ -411,8 +415,7 @@ mc_status mc_lease_contend(mc_leases *ls, const unsigned char *hash, const mc_bu
     mc_buf now = MC_BUF_INIT;
     mc_status st = read_lease(ls, hash, &now);
     if (st == MC_OK) {
-        int same = now.len == seen->len && (now.len == 0 || memcmp(now.data, seen->data, now.len) == 0);
-        st = same ? take_over(ls, hash, seen) : MC_OK;   /* changed: judge the new record */
+        st = same_bytes(&now, seen) ? take_over(ls, hash, seen) : MC_OK;   /* changed: judge the new record */
     } else if (st == MC_ERR_NOTFOUND) {
         st = MC_OK;   /* released: create it */
     }

@@ -297,7 +297,8 @@ typedef struct {
     mc_lock_dir dir;
     mc_leases *ls;
     unsigned char hash[MC_HASH_LEN];
-    char path[300 + MC_LOCK_NAME_MAX + 1];
+    int sub;                        /* the hash's subdirectory */
+    char name[MC_LOCK_NAME_MAX];    /* the lease file in it */
 } lease_bench;
 
 static void lease_bench_open(lease_bench *b)
@@ -306,19 +307,20 @@ static void lease_bench_open(lease_bench *b)
     ck_assert_int_eq(mc_lock_dir_init(&b->dir, tmpdir, NULL, NULL, NULL), MC_OK);
     ck_assert_int_eq(mc_leases_new(&b->dir, 60000, &b->ls), MC_OK);
     mc_lock_hash("k", 1, b->hash);
-    char name[MC_LOCK_NAME_MAX];
-    mc_lock_name(b->hash, ".lease", name);
-    static const char hex[] = "0123456789abcdef";
-    char sub[300];   /* tmpdir is 256 */
-    snprintf(sub, sizeof(sub), "%s/%c%c", tmpdir, hex[b->hash[0] >> 4], hex[b->hash[0] & 15]);
-    ck_assert_int_eq(mkdir(sub, 0700), 0);
-    snprintf(b->path, sizeof(b->path), "%s/%s", sub, name);
+    mc_lock_name(b->hash, ".lease", b->name);
+    ck_assert_int_eq(mc_lock_dir_sub(&b->dir, b->hash, 1, &b->sub), MC_OK);
 }
 
 static void lease_bench_close(lease_bench *b)
 {
+    close(b->sub);
     mc_leases_free(b->ls);
     mc_lock_dir_fini(&b->dir);
+}
+
+static int lease_file_stat(const lease_bench *b, struct stat *st)
+{
+    return fstatat(b->sub, b->name, st, AT_SYMLINK_NOFOLLOW);
 }
 
 /* A lease record of this host for pid, its lease 60 s. */
@@ -339,8 +341,8 @@ static void lease_record(lease_bench *b, pid_t pid, mc_buf *out)
 /* Creates the lease file anew holding rec (what a new holder does). */
 static void lease_file_write(const lease_bench *b, const mc_buf *rec)
 {
-    (void)unlink(b->path);
-    int fd = open(b->path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    (void)unlinkat(b->sub, b->name, 0);
+    int fd = openat(b->sub, b->name, O_CREAT | O_EXCL | O_WRONLY, 0600);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, rec->data, rec->len), (ssize_t)rec->len);
     close(fd);
@@ -372,11 +374,11 @@ START_TEST(lease_judged_record_replaced_is_left_alone)
     lease_file_write(&b, &dead);
     lease_file_write(&b, &live);   /* released, then a new holder */
     struct stat before, after;
-    ck_assert_int_eq(stat(b.path, &before), 0);
+    ck_assert_int_eq(lease_file_stat(&b, &before), 0);
     usleep(20000);   /* a rename or link now would show in ctime */
 
     ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &dead), MC_OK);   /* changed: create again */
-    ck_assert_int_eq(stat(b.path, &after), 0);
+    ck_assert_int_eq(lease_file_stat(&b, &after), 0);
     ck_assert_int_eq(after.st_ino, before.st_ino);
     ck_assert_int_eq(after.st_nlink, 1);
     ck_assert_msg(after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec,
@@ -384,7 +386,7 @@ START_TEST(lease_judged_record_replaced_is_left_alone)
     ck_assert_int_eq(b.dir.stats.stale_taken, 0);
     /* The new record judged on its own: a live holder. */
     ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &live), MC_ERR_LOCK);
-    ck_assert_int_eq(stat(b.path, &after), 0);
+    ck_assert_int_eq(lease_file_stat(&b, &after), 0);
     ck_assert_int_eq(after.st_ino, before.st_ino);
 
     mc_buf_free(&dead);
@@ -403,7 +405,7 @@ START_TEST(lease_dead_record_in_place_is_taken)
     lease_file_write(&b, &dead);
     ck_assert_int_eq(mc_lease_contend(b.ls, b.hash, &dead), MC_OK);
     struct stat st;
-    ck_assert_int_eq(stat(b.path, &st), -1);
+    ck_assert_int_eq(lease_file_stat(&b, &st), -1);
     ck_assert_int_eq(errno, ENOENT);
     ck_assert_int_eq(b.dir.stats.stale_taken, 1);
     mc_buf_free(&dead);
