@@ -78,6 +78,7 @@ $md[] = sprintf('Started %s, took %d min; load average %s at the start, %s at th
     $env['started'] ?? '?', ($env['seconds'] ?? 0) / 60, $env['load_start'] ?? '?', $env['load_end'] ?? '?');
 $md[] = '';
 $md[] = 'Times are milliseconds: the median over the rounds of each round\'s p50 (p95), [lowest-highest round]. '
+    . '"paired" is the median of the per-round ratios of p50 to redis\'s p50 in the same round [lowest-highest]. '
     . 'CPU is per page, by cgroup (PHP-FPM, PostgreSQL). Redis figures per page from INFO before and after each batch: '
     . 'commands, round trips (replies written), KB received/sent, server µs (commandstats).';
 
@@ -86,9 +87,9 @@ foreach ($single as $delay => $byclients) {
     $md[] = '';
     $md[] = '## One client, ' . net_label($delay, $byclients);
     $md[] = '';
-    $md[] = '| page | store | p50 ms | p95 ms | p50 / redis | p50 / file | PHP CPU ms | DB CPU ms | Redis cmds '
+    $md[] = '| page | store | p50 ms | p95 ms | p50 / redis | paired | p50 / file | PHP CPU ms | DB CPU ms | Redis cmds '
         . '| round trips | KB in/out | Redis µs |';
-    $md[] = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    $md[] = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
     $stores = $byclients[1];
     $pages = array_keys(reset($stores));
     foreach ($pages as $page) {
@@ -99,9 +100,12 @@ foreach ($single as $delay => $byclients) {
         foreach ($stores as $store => $bypage) {
             $r = $bypage[$page] ?? [];
             $p50 = bench_over_rounds($r, 'p50');
-            $md[] = sprintf('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |', $page, $store,
+            $paired = isset($stores['redis'][$page]) ? bench_paired_ratio($r, $stores['redis'][$page], 'p50')
+                : bench_spread([]);
+            $md[] = sprintf('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |', $page, $store,
                 fmt_spread($p50), fmt_spread(bench_over_rounds($r, 'p95')),
-                fmt($p50['median'] / $base['redis'], '%.2f'), fmt($p50['median'] / $base['file'], '%.2f'),
+                fmt($p50['median'] / $base['redis'], '%.2f'), fmt_spread($paired, '%.2f'),
+                fmt($p50['median'] / $base['file'], '%.2f'),
                 fmt(bench_over_rounds($r, 'cpu_ms', 'php-fpm')['median']),
                 fmt(bench_over_rounds($r, 'cpu_ms', 'postgres')['median']),
                 fmt(bench_over_rounds($r, 'commands')['median'], '%.0f'),
@@ -138,7 +142,8 @@ foreach ($conc as $delay => $byclients) {
     }
     foreach ($byclients as $clients => $stores) {
         $md[] = '';
-        $md[] = "p50 / p95 ms per page with $clients clients (median of the rounds; in brackets p50 relative to redis):";
+        $md[] = "p50 / p95 ms per page with $clients clients (median of the rounds; in brackets p50 relative to redis, "
+            . 'then paired):';
         $md[] = '';
         $md[] = '| page | ' . implode(' | ', array_keys($stores)) . ' |';
         $md[] = '|---|' . str_repeat('---:|', count($stores));
@@ -146,12 +151,14 @@ foreach ($conc as $delay => $byclients) {
             if ($page === '*') {
                 continue;
             }
-            $ref = isset($stores['redis'][$page]) ? bench_over_rounds($stores['redis'][$page], 'p50')['median'] : NAN;
+            $refrounds = $stores['redis'][$page] ?? [];
+            $ref = bench_over_rounds($refrounds, 'p50')['median'];
             $cells = [];
             foreach ($stores as $bypage) {
                 $p50 = bench_over_rounds($bypage[$page] ?? [], 'p50')['median'];
-                $cells[] = sprintf('%s / %s (%s)', fmt($p50, '%.0f'),
-                    fmt(bench_over_rounds($bypage[$page] ?? [], 'p95')['median'], '%.0f'), fmt($p50 / $ref, '%.2f'));
+                $cells[] = sprintf('%s / %s (%s; %s)', fmt($p50, '%.0f'),
+                    fmt(bench_over_rounds($bypage[$page] ?? [], 'p95')['median'], '%.0f'), fmt($p50 / $ref, '%.2f'),
+                    fmt_spread(bench_paired_ratio($bypage[$page] ?? [], $refrounds, 'p50'), '%.2f'));
             }
             $md[] = "| $page | " . implode(' | ', $cells) . ' |';
         }

@@ -85,6 +85,21 @@ function bench_over_rounds(array $cellrounds, string $figure, ?string $server = 
     return bench_spread($values);
 }
 
+/**
+ * A figure of one cell relative to another cell's in the same round (the rounds are interleaved, so
+ * what drifts from round to round cancels out): the spread of the per-round ratios.
+ */
+function bench_paired_ratio(array $cellrounds, array $baserounds, string $figure): array {
+    $ratios = [];
+    foreach ($cellrounds as $round => $f) {
+        $base = $baserounds[$round][$figure] ?? NAN;
+        if (!is_nan($f[$figure]) && !is_nan($base) && $base > 0) {
+            $ratios[] = $f[$figure] / $base;
+        }
+    }
+    return bench_spread($ratios);
+}
+
 /** Redis commands by name for one store over the batches of a mode and delay: name => [calls/page, µs/call]. */
 function bench_commands(array $batches, string $mode, int $delay, string $store, ?string $page = null): array {
     $calls = $usec = [];
