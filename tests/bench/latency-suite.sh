@@ -7,6 +7,7 @@
 #   tests/bench/latency-suite.sh [--delays "0 250 1000"] [--procs "1 8 32"]
 #                                [--seconds 0.4] [--json FILE] [--server BIN]
 #                                [--server-cpu N] [--only SUBSTRING] [--mtu N]
+#                                [--delay-at client|server]
 #
 # --server: the redis-server (or valkey-server) to run, e.g. Redis 7.4.1 from
 # ../shared/servers/build.sh redis-7.4.1 for hash-field expiry; default
@@ -21,6 +22,12 @@
 # acknowledged at once by the server's kernel, one more packet per request;
 # a 1 KB write (1410 bytes) crosses that line when the near cache's
 # announcement (112 bytes) rides with it (docs/near-cache.md).
+# --delay-at: where packets are held, "client" (default: as they reach the
+# client, so a large reply pays the delay once) or "server" (as requests reach
+# the server).  With "server" the replies and the near cache's Pub/Sub messages
+# pass no user-space delayer, whose CPU per packet (on the server's CPU) a real
+# network does not spend: for comparing writes, whose announcements are extra
+# packets to the client, not for large reads.
 #
 # Needs root: redis-server runs in a network namespace of its own, the PHP
 # processes in another, joined by a veth pair (addresses in 10.213.N.0/24,
@@ -37,6 +44,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 delays="0 250 1000" procs_list="1 8 32" seconds=0.4 json= server_bin=redis-server server_cpu=0 only= mtu=9001
+netns_delay_at=client
 while [ $# -gt 0 ]; do
   case "$1" in
     --delays) delays=$2; shift 2 ;;
@@ -47,12 +55,14 @@ while [ $# -gt 0 ]; do
     --server-cpu) server_cpu=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --mtu) mtu=$2; shift 2 ;;
+    --delay-at) netns_delay_at=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 case "$server_cpu" in ''|*[!0-9]*) echo "--server-cpu: a CPU number, not '$server_cpu'" >&2; exit 2 ;; esac
 [[ "$mtu" =~ ^[0-9]{3,4}$ ]] && [ "$mtu" -ge 576 ] && [ "$mtu" -le 9001 ] ||
   { echo "--mtu: a number of bytes (576 to 9001), not '$mtu'" >&2; exit 2; }
+case "$netns_delay_at" in client|server) ;; *) echo "--delay-at: client or server, not '$netns_delay_at'" >&2; exit 2 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "latency-suite.sh needs root (network namespaces, iptables)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null

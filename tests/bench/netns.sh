@@ -25,6 +25,14 @@
 # Kept when already set: a process started by one that made the namespaces sources this too.
 netns_srv=${netns_srv:-} netns_cli=${netns_cli:-} netns_delayer_bin=${netns_delayer_bin:-}
 netns_delayer_pid='' netns_hold=0 netns_rtt=''
+# Where packets are held: "client" (as they reach the client, the default) or "server" (as
+# requests reach the server: the server's replies and Pub/Sub messages then pass untouched).
+netns_delay_at=${netns_delay_at:-client}
+
+# The namespace and interface of the delay rule.
+netns_delay_where() {
+  if [ "$netns_delay_at" = server ]; then echo "$netns_srv $netns_vs"; else echo "$netns_cli $netns_vc"; fi
+}
 
 netns_create() { # TAG [MTU]
   local tag=$1 mtu=${2:-1500} net=$(( $1 % 200 + 20 ))
@@ -53,7 +61,9 @@ netns_build_delayer() { # DIR
 }
 
 netns_start_delayer() { # HOLD_US
-  ip netns exec "$netns_cli" taskset -c "${netns_delayer_cpu:-1}" chrt -f 20 \
+  local ns _
+  read -r ns _ < <(netns_delay_where)
+  ip netns exec "$ns" taskset -c "${netns_delayer_cpu:-1}" chrt -f 20 \
     "$netns_delayer_bin" "$netns_queue" "$1" 0 0 2>/dev/null &
   netns_delayer_pid=$!
   [ -z "${netns_pidfile:-}" ] || echo "$netns_delayer_pid" > "$netns_pidfile"
@@ -73,10 +83,11 @@ netns_stop_delayer() {
 # one plus the wanted delay (within 10%), at most 5 tries.  Sets netns_hold
 # and netns_rtt (the round trip measured with the delay).
 netns_delay_on() { # DELAY_US RTT_COMMAND...
-  local delay=$1 base added hold _
+  local delay=$1 base added hold ns dev _
   shift
   base=$("$@") || return 1
-  ip netns exec "$netns_cli" iptables -I INPUT -i "$netns_vc" -j NFQUEUE --queue-num "$netns_queue" --queue-bypass ||
+  read -r ns dev < <(netns_delay_where)
+  ip netns exec "$ns" iptables -I INPUT -i "$dev" -j NFQUEUE --queue-num "$netns_queue" --queue-bypass ||
     return 1
   hold=$delay
   for _ in 1 2 3 4 5; do
@@ -99,8 +110,10 @@ netns_delay_on() { # DELAY_US RTT_COMMAND...
 }
 
 netns_delay_off() {
+  local ns dev
   netns_stop_delayer
-  ip netns exec "$netns_cli" iptables -D INPUT -i "$netns_vc" -j NFQUEUE --queue-num "$netns_queue" \
+  read -r ns dev < <(netns_delay_where)
+  ip netns exec "$ns" iptables -D INPUT -i "$dev" -j NFQUEUE --queue-num "$netns_queue" \
     --queue-bypass 2>/dev/null || true
   netns_hold=0
 }
