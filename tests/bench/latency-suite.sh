@@ -123,7 +123,7 @@ for delay in $delays; do
     measured=$base
     hold=0
   fi
-  echo "=== added delay $delay µs (packets held $hold µs): PING round trip (phpredis, p50) $measured µs"
+  echo "=== added delay $delay µs (packets held $hold µs at the $netns_delay_at): PING round trip (phpredis, p50) $measured µs"
   for procs in $procs_list; do
     php_in_cli tests/bench/latency.php --host "$srv_ip" --port "$port" --procs "$procs" --seconds "$seconds" \
       --label "+$delay µs (PING $measured µs)" --json "$json" ${only:+--only "$only"}

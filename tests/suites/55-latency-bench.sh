@@ -9,8 +9,8 @@
 # measures both modes and counts the listener thread only with the near cache.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp) out3=$(mktemp)
-trap 'rm -f "$out" "$json" "$out2" "$json2" "$out3"' EXIT
+out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp) out3=$(mktemp) out4=$(mktemp)
+trap 'rm -f "$out" "$json" "$out2" "$json2" "$out3" "$out4"' EXIT
 
 passed=0 failed=0
 check() {  # check "what" command...
@@ -52,6 +52,16 @@ check "--only \"set 1 KB\" measures the writes and nothing else" php -r '
   if (!is_array($runs) || count($runs) !== 1) exit(1);
   $ops = array_keys($runs[0]["results"]);
   exit($ops !== [] && !array_filter($ops, fn($o) => strpos($o, "set 1 KB") !== 0) ? 0 : 1);' "$json2"
+# Packets held as requests reach the server (--delay-at server): the delay still shows in a round trip.
+rc4=0
+tests/bench/latency-suite.sh --server-cpu 1 --only "set 1 KB" --delays 250 --procs 1 --seconds 0.2 --delay-at server \
+  >"$out4" 2>&1 || rc4=$?
+check "--delay-at server runs to its end (exit status $rc4)" test "$rc4" -eq 0
+ping_srv=$(sed -n 's/^=== added delay 250 µs (packets held [0-9]* µs at the server).*PING round trip (phpredis, p50) \([0-9]*\) µs$/\1/p' "$out4")
+check "... holding packets at the server adds at least 200 µs to a round trip (${ping0:-?} -> ${ping_srv:-?} µs)" \
+  test "$(( ${ping_srv:-0} - ${ping0:-0} ))" -ge 200
+bad=$(tests/bench/latency-suite.sh --delay-at middle 2>&1; echo "rc=$?")
+check "a bad --delay-at is refused, naming the option" grep -q -- "--delay-at: client or server, not 'middle'" <<<"$bad"
 bad=$(tests/bench/latency-suite.sh --server-cpu one 2>&1; echo "rc=$?")
 check "a bad --server-cpu is refused, naming the option" grep -q -- "--server-cpu: a CPU number, not 'one'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
