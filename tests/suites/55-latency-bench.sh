@@ -79,6 +79,9 @@ check "write-cost.sh measured writes with the near cache off and on (${w_off:-?}
 check "... no listener CPU without the near cache (${l_off:-?} µs per write)" test "${l_off:-x}" = "0.00"
 check "... the listener thread's CPU counted with it (${l_on:-?} µs per write)" \
   php -r 'exit((float)$argv[1] > 0 ? 0 : 1);' "${l_on:-0}"
+trusted_on=$(awk -F'|' '$1 ~ "^2 +1 +on *$" {gsub(/[ %]/, "", $5); print $5}' "$out3")
+check "... and the share of writes the near cache was trusted for (${trusted_on:-?}%, 2 writers)" \
+  php -r 'exit(is_numeric($argv[1]) && $argv[1] > 0 ? 0 : 1);' "${trusted_on:-x}"
 bad=$(tests/bench/write-cost.sh --procs two 2>&1; echo "rc=$?")
 check "a bad --procs is refused, naming the value" grep -q -- "not 'two'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
