@@ -15,10 +15,11 @@
 #   netns_destroy             stops the delayer and deletes both namespaces
 #
 # The delay holds packets as they reach the client (iptables -I INPUT in the
-# client's namespace), so a large reply pays it once; BBR's pacing would add
+# client's namespace), so a large reply pays it once (netns_delay_at=server
+# holds them as they reach the server instead: requests); BBR's pacing would add
 # ~200 µs to 64-200 KB replies, hence cubic.  The delayer runs on CPU
 # $netns_delayer_cpu (default 1) at real-time priority, without spinning (see
-# nfq-delay.c).  Every rule lives in the client's namespace, so deleting the
+# nfq-delay.c).  Every rule lives in one of the two namespaces, so deleting the
 # namespaces leaves nothing behind.  Commands work from any namespace:
 # each names the namespace it acts in.
 
