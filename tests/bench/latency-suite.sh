@@ -132,3 +132,8 @@ for delay in $delays; do
 done
 
 php tests/bench/latency-summary.php "$json"
+if [ "$netns_delay_at" = client ] && [ "$delays" != 0 ]; then
+  echo "(Packets were held at the client: behind a delay each near-cache announcement is one more packet through"
+  echo " the user-space delayer, on the server's CPU, which a real network does not spend. --delay-at server"
+  echo " holds requests instead, to compare writes without it; docs/near-cache.md.)"
+fi

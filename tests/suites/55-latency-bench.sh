@@ -35,6 +35,7 @@ ping250=$(sed -n 's/^=== added delay 250 µs.*PING round trip (phpredis, p50) \(
 check "the NFQUEUE delay adds at least 200 µs to a round trip (${ping0:-?} -> ${ping250:-?} µs)" \
   test "$(( ${ping250:-0} - ${ping0:-0} ))" -ge 200
 check "the summary states the targets" grep -q '^Targets' "$out"
+check "... and where the packets were held" grep -q '^(Packets were held at the client' "$out"
 check "the veth pair runs at MTU 9001 by default (a pod's on EKS)" grep -q '^=== server: .*; MTU 9001$' "$out"
 
 # The server-apart layout (--server-cpu 1) with only the writes (--only).
