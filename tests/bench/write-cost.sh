@@ -3,7 +3,7 @@
 # same write with it off, and where that CPU goes (issue 18's write target).
 #
 #   tests/bench/write-cost.sh [--procs "1 8 32"] [--seconds 2] [--rounds 2]
-#                             [--value-bytes 1024] [--server BIN]
+#                             [--value-bytes 1024] [--server BIN] [--listener-nice N]
 #
 # redis-server runs on loopback on CPU 1, as a server on another machine
 # would be (its work is not the web node's); the writers (forked PHP
@@ -18,13 +18,15 @@
 # Where the writers leave the listener less CPU than it needs to keep up
 # (its fair share of one CPU among 33 threads), it falls behind, the near
 # cache is distrusted and writes skip it: the cost is then that of a node
-# without a near cache, not of one with it.
+# without a near cache, not of one with it.  --listener-nice -10 (as root)
+# gives the listener thread that much more weight, to measure the cost of a
+# write with the near cache kept trusted.
 # Where the writers saturate CPU 0 this is also the throughput ratio.
 # Timings are printed, never asserted (benchmarks are separate from tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-procs_list="1 8 32" seconds=2 rounds=2 value_bytes=1024 server_bin=redis-server
+procs_list="1 8 32" seconds=2 rounds=2 value_bytes=1024 server_bin=redis-server listener_nice=
 while [ $# -gt 0 ]; do
   case "$1" in
     --procs) procs_list=$2; shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --value-bytes) value_bytes=$2; shift 2 ;;
     --server) server_bin=$2; shift 2 ;;
+    --listener-nice) listener_nice=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +42,8 @@ for n in $procs_list $rounds $value_bytes; do
   case "$n" in ''|*[!0-9]*|0) echo "--procs, --rounds, --value-bytes: whole numbers above 0, not '$n'" >&2; exit 2 ;; esac
 done
 [[ "$seconds" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "--seconds: a number, not '$seconds'" >&2; exit 2; }
+[[ -z "$listener_nice" || "$listener_nice" =~ ^-?[0-9]+$ ]] ||
+  { echo "--listener-nice: a whole number, not '$listener_nice'" >&2; exit 2; }
 [ "$(nproc)" -ge 2 ] || { echo "write-cost.sh needs 2 CPUs (server on one, writers on the other)" >&2; exit 1; }
 scripts/ensure-deps
 scripts/build-extension >/dev/null
@@ -61,11 +66,12 @@ redis_pid=$(cat "$work/redis.pid")
 writers() {  # writers NEAR PROCS: one JSON line
   taskset -c 0 php -n -d extension=igbinary.so -d extension="$work/moodlecache.so" \
     -d moodlecache.near_cache_size=64M -d moodlecache.near_cache_enable_cli=1 -d memory_limit=1G \
-    tests/bench/write-loop.php --port "$port" --procs "$2" --seconds "$seconds" --near "$1" --value-bytes "$value_bytes"
+    tests/bench/write-loop.php --port "$port" --procs "$2" --seconds "$seconds" --near "$1" --value-bytes "$value_bytes" \
+    ${listener_nice:+--listener-nice "$listener_nice"}
 }
 
 echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$redis_pid" | sed "s/.*: //"); writers on CPU 0"
-echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rounds"
+echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rounds${listener_nice:+; the listener thread at nice $listener_nice}"
 printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %-13s | %s\n' procs round near "writes/s" "writer µs/w" "listener µs/w" \
   "total µs/w" "cost (on/off)" "trusted"
 for procs in $procs_list; do

@@ -7,10 +7,14 @@
 // found the near cache trusted (a starved listener falls behind and the
 // near cache is then distrusted: writes skip it).
 //
-//   php write-loop.php --port P --procs N --seconds S --near 0|1 [--value-bytes B]
+//   php write-loop.php --port P --procs N --seconds S --near 0|1 [--value-bytes B] [--listener-nice N]
+//
+// --listener-nice: the nice value given to the listener thread after the
+// warm-up (negative values need root), to keep it fed where the writers
+// would starve it.
 declare(strict_types=1);
 
-$opt = getopt('', ['port:', 'procs:', 'seconds:', 'near:', 'value-bytes:']);
+$opt = getopt('', ['port:', 'procs:', 'seconds:', 'near:', 'value-bytes:', 'listener-nice:']);
 foreach (['port', 'procs', 'seconds', 'near'] as $name) {
     if (!isset($opt[$name]) || !is_numeric($opt[$name])) {
         fwrite(STDERR, "write-loop.php: --$name needs a number\n");
@@ -23,6 +27,27 @@ $seconds = (float)$opt['seconds'];
 $near = (bool)(int)$opt['near'];
 $bytes = max(1, (int)($opt['value-bytes'] ?? 1024));
 $value = array_fill(0, max(1, intdiv($bytes, 34)), str_repeat('x', 20));   // ~34 bytes each, serialized
+$listenernice = $opt['listener-nice'] ?? null;
+if ($listenernice !== null && !preg_match('/^-?[0-9]+$/', (string)$listenernice)) {
+    fwrite(STDERR, "write-loop.php: --listener-nice needs a whole number, not '$listenernice'\n");
+    exit(2);
+}
+
+/** Gives this process's listener thread, if it runs here, the nice value: 1 if done, 0 if not here. */
+function renice_listener(int $nice): int
+{
+    foreach (glob('/proc/self/task/*/comm') ?: [] as $file) {
+        if (trim((string)@file_get_contents($file)) === 'mc-listener') {
+            $tid = (int)basename(dirname($file));
+            if (!pcntl_setpriority($nice, $tid)) {
+                fwrite(STDERR, "write-loop.php: cannot give the listener thread nice $nice\n");
+                exit(1);
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /** CPU seconds of this process's threads: [its main thread, all the others]. */
 function thread_cpu(): array
@@ -63,6 +88,7 @@ for ($p = 0; $p < $procs; $p++) {
             'near_cache' => $near]);
         $store->set('bench/def', 'warm', 1);
         usleep(300000);     // the listener subscribed and trusted
+        $reniced = $listenernice === null ? 0 : renice_listener((int)$listenernice);
         [$main0, $other0] = thread_cpu();
         $end = hrtime(true) + (int)($seconds * 1e9);
         $n = $failed = 0;
@@ -74,7 +100,8 @@ for ($p = 0; $p < $procs; $p++) {
         // the warm-up write above counts too when it was trusted.
         $trusted = max(0, ($store->stats()['near_write_arounds'] ?? 0) - 1);
         file_put_contents("$dir/$p", json_encode(['writes' => $n, 'failed' => $failed,
-            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted]));
+            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted,
+            'listener_reniced' => $reniced]));
         exit(0);
     }
     $children[] = $pid;
@@ -84,7 +111,8 @@ foreach ($children as $pid) {
     pcntl_waitpid($pid, $status);
     $ok = $ok && pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0;
 }
-$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0];
+$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0,
+    'listener_reniced' => 0];
 foreach (glob("$dir/*") ?: [] as $file) {
     foreach (json_decode((string)file_get_contents($file), true) ?: [] as $k => $v) {
         $sum[$k] += $v;
