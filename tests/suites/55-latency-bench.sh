@@ -83,6 +83,12 @@ check "... the listener thread's CPU counted with it (${l_on:-?} µs per write)"
 trusted_on=$(awk -F'|' '$1 ~ "^2 +1 +on *$" {gsub(/[ %]/, "", $5); print $5}' "$out3")
 check "... and the share of writes the near cache was trusted for (${trusted_on:-?}%, 2 writers)" \
   php -r 'exit(is_numeric($argv[1]) && $argv[1] > 0 ? 0 : 1);' "${trusted_on:-x}"
+rc5=0
+nice_out=$(tests/bench/write-cost.sh --procs 2 --seconds 0.5 --rounds 1 --listener-nice 5 2>&1) || rc5=$?
+check "write-cost.sh --listener-nice 5 runs to its end, the listener thread reniced (exit status $rc5)" test "$rc5" -eq 0
+check "... and says so" grep -q 'the listener thread at nice 5' <<<"$nice_out"
+bad=$(tests/bench/write-cost.sh --listener-nice x 2>&1; echo "rc=$?")
+check "a bad --listener-nice is refused, naming the option" grep -q -- "--listener-nice: a whole number, not 'x'" <<<"$bad"
 bad=$(tests/bench/write-cost.sh --procs two 2>&1; echo "rc=$?")
 check "a bad --procs is refused, naming the value" grep -q -- "not 'two'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
