@@ -8,7 +8,8 @@ require __DIR__ . '/config.inc';
 $server = mc_test_start_redis(['--requirepass', 's3cret']);
 $port = $server[1];
 mc_test_raw(['AUTH', 's3cret'], $port);
-var_dump(mc_test_raw(['ACL', 'SETUSER', 'moodle', 'on', '>userpass', '~*', '+@all'], $port));
+// &*: the near cache's listener subscribes as this user too (near_cache_refused.phpt covers a user without it)
+var_dump(mc_test_raw(['ACL', 'SETUSER', 'moodle', 'on', '>userpass', '~*', '&*', '+@all'], $port));
 
 $good = new MoodleCache\RedisStore(['server' => "tcp://127.0.0.1:$port", 'password' => 's3cret']);
 var_dump($good->set('d', 'k', 'v'), $good->get('d', 'k'));

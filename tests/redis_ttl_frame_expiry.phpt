@@ -8,13 +8,15 @@ if (mc_test_field_ttl()) die('skip the server has hash-field expiry: redis_ttl_f
 <?php
 require __DIR__ . '/config.inc';
 $s = mc_test_store(['prefix' => 'frameexp']);
-$s->set('d', 'k', 'value', 1);
-$s->setMany('d', ['m1' => 1, 'm2' => 2], 1);
-$s->set('d', 'again', 'first with a TTL', 1);
+// TTLs of 3 s: the reaper runs at a TTL write at most once a second, so these writes must all come
+// before the first of them expires, also under valgrind.
+$s->set('d', 'k', 'value', 3);
+$s->setMany('d', ['m1' => 1, 'm2' => 2], 3);
+$s->set('d', 'again', 'first with a TTL', 3);
 $s->set('d', 'again', 'then without');          // its #t member is now stale
 $s->set('d', 'forever', 'no TTL');
 echo "members due later: ", mc_test_raw(['ZCARD', '{frameexp:d}#t']), "\n";
-usleep(2100000);
+usleep(3100000);
 // Redis holds the fields still; the frames say they have expired.
 var_dump(mc_test_raw(['HEXISTS', '{frameexp:d}', 'k']));
 var_dump($s->get('d', 'k'), $s->has('d', 'k'), $s->hasAny('d', ['k', 'm1']), $s->lastError());
