@@ -33,8 +33,8 @@ if ($listenernice !== null && !preg_match('/^-?[0-9]+$/', (string)$listenernice)
     exit(2);
 }
 
-/** Gives this process's listener thread, if it runs here, the nice value: 1 if done, 0 if not here. */
-function renice_listener(int $nice): int
+/** Gives this process's listener thread, if it runs here, the nice value. */
+function renice_listener(int $nice): void
 {
     foreach (glob('/proc/self/task/*/comm') ?: [] as $file) {
         if (trim((string)@file_get_contents($file)) === 'mc-listener') {
@@ -43,10 +43,9 @@ function renice_listener(int $nice): int
                 fwrite(STDERR, "write-loop.php: cannot give the listener thread nice $nice\n");
                 exit(1);
             }
-            return 1;
+            return;
         }
     }
-    return 0;
 }
 
 /** CPU seconds of this process's threads: [its main thread, all the others]. */
@@ -88,7 +87,9 @@ for ($p = 0; $p < $procs; $p++) {
             'near_cache' => $near]);
         $store->set('bench/def', 'warm', 1);
         usleep(300000);     // the listener subscribed and trusted
-        $reniced = $listenernice === null ? 0 : renice_listener((int)$listenernice);
+        if ($listenernice !== null) {
+            renice_listener((int)$listenernice);
+        }
         [$main0, $other0] = thread_cpu();
         $end = hrtime(true) + (int)($seconds * 1e9);
         $n = $failed = 0;
@@ -100,8 +101,7 @@ for ($p = 0; $p < $procs; $p++) {
         // the warm-up write above counts too when it was trusted.
         $trusted = max(0, ($store->stats()['near_write_arounds'] ?? 0) - 1);
         file_put_contents("$dir/$p", json_encode(['writes' => $n, 'failed' => $failed,
-            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted,
-            'listener_reniced' => $reniced]));
+            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted]));
         exit(0);
     }
     $children[] = $pid;
@@ -111,8 +111,7 @@ foreach ($children as $pid) {
     pcntl_waitpid($pid, $status);
     $ok = $ok && pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0;
 }
-$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0,
-    'listener_reniced' => 0];
+$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0];
 foreach (glob("$dir/*") ?: [] as $file) {
     foreach (json_decode((string)file_get_contents($file), true) ?: [] as $k => $v) {
         $sum[$k] += $v;
