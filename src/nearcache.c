@@ -31,7 +31,7 @@ typedef struct nc_slot {
 
 typedef struct nc_bucket {
     _Atomic uint64_t seq;       /* seqlock: odd while a writer changes the slots */
-    _Atomic uint64_t gen;       /* invalidations of keys hashing here (fill tokens) */
+    _Atomic uint64_t gen;       /* invalidations of keys hashing here (fill tokens); see drop_without_lock */
     nc_slot slot[NC_WAYS];
 } nc_bucket;
 
@@ -73,7 +73,7 @@ typedef struct nc_chan {
  *   an entry never wraps: a pad fills the end of the ring instead).
  * - A slot with len != 0 and pos >= tail points at an entry whose hash,
  *   total (== len) and slot fields match it.  A slot with pos < tail is dead.
- * - Only a holder of `lock` writes slots, gen, head, tail, entries, the
+ * - Only a holder of `lock` writes slots, head, tail, entries, the
  *   ring and channel fields other than heartbeat_us, and reads the
  *   channel's error fields; it makes a
  *   bucket's seq odd around slot changes, moves tail (then a release fence)
@@ -85,6 +85,9 @@ typedef struct nc_chan {
  *   its group_epoch its group slot's (both loaded before the copy).
  * - group_epoch[] only grows, by atomic adds without the lock (one add is
  *   a whole group invalidation, so a dead writer cannot leave it torn).
+ * - A bucket's gen only grows: under the lock, or by an atomic add without
+ *   it from an invalidation that then finds no slot of its key's hash
+ *   (drop_without_lock); install re-checks gen with the bucket's seq odd.
  * - A holder that dies leaves `lock` EOWNERDEAD: the next holder assumes
  *   nothing and resets the index and ring (nc_recover).
  */
@@ -776,6 +779,16 @@ static mc_status install(mc_nc *nc, const mc_nc_token *token, const char *key, s
         memcpy((char *)(e + 1) + key_len, value, value_len);
     }
     bucket_write_begin(b);
+    /* An invalidation that took no lock (drop_without_lock) bumps gen and
+     * then looks at the slots: with a full fence on each side, either it
+     * sees this write window open or this sees its gen. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (LOAD(&b->gen) != token->gen + (write_id != 0)) {
+        bucket_write_end(b);        /* nothing published; the ring bytes lie past head */
+        nc_unlock(nc);
+        ADD(&h->fill_drops, 1);
+        return MC_ERR_NOTFOUND;
+    }
     STORE(&b->slot[way].hash, token->hash);
     STORE(&b->slot[way].pos, pos);
     STORE(&b->slot[way].len, need);
@@ -839,6 +852,28 @@ int mc_nc_holds(mc_nc *nc, const mc_nc_token *token)
     return token->valid && way_with_hash(bucket_of(nc, token->hash), token->hash) >= 0;
 }
 
+/* The common invalidation, of a key this node does not hold, without the
+ * lock: makes fills of the bucket in flight fail (gen), then returns 1 if
+ * no slot of the bucket has key's hash (counted as an invalidation), else
+ * 0 and the caller takes the lock.  install re-checks gen inside its write
+ * window, so a fill racing this either backs out or is seen here. */
+static int drop_without_lock(mc_nc *nc, nc_bucket *b, uint64_t hash)
+{
+    atomic_fetch_add_explicit(&b->gen, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    uint64_t s = atomic_load_explicit(&b->seq, memory_order_acquire);
+    if (s & 1) {
+        return 0;           /* a write in progress (or a writer died in one) */
+    }
+    int held = way_with_hash(b, hash) >= 0;
+    atomic_thread_fence(memory_order_acquire);
+    if (held || LOAD(&b->seq) != s) {
+        return 0;
+    }
+    ADD(&nc->h->invalidations, 1);
+    return 1;
+}
+
 /* Keeps key's entry only if write_id wrote it (then serves it if confirm). */
 static void keep_only(mc_nc *nc, uint32_t chan, const char *key, size_t key_len, uint64_t write_id, int confirm)
 {
@@ -847,7 +882,7 @@ static void keep_only(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
     }
     uint64_t hash = key_hash(chan, key, key_len);
     nc_bucket *b = bucket_of(nc, hash);
-    if (nc_lock(nc) != 0) {
+    if (drop_without_lock(nc, b, hash) || nc_lock(nc) != 0) {
         return;
     }
     ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */
@@ -926,7 +961,7 @@ void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
     }
     uint64_t hash = key_hash(chan, key, key_len);
     nc_bucket *b = bucket_of(nc, hash);
-    if (nc_lock(nc) != 0) {
+    if (drop_without_lock(nc, b, hash) || nc_lock(nc) != 0) {
         return;
     }
     ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -382,7 +384,9 @@ START_TEST(writer_killed_mid_update_recovers)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     ck_assert_int_eq(get(nc, "{p:d}:k", out, sizeof(out)), MC_ERR_NOTFOUND);
-    mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);                /* the next writer recovers */
+    /* an invalidation of the bucket the writer left open takes the lock
+     * (drop_without_lock defers to it) and recovers */
+    mc_nc_invalidate(nc, 0, "{p:d}:k", 7);
     ck_assert_int_eq(fill(nc, "{p:d}:b", "two", 3), MC_OK);
     ck_assert_int_eq(get(nc, "{p:d}:b", out, sizeof(out)), MC_OK);
     ck_assert_str_eq(out, "two");
@@ -552,7 +556,7 @@ START_TEST(recovery_bumps_group_epochs)
     ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
     mc_nc_token tok;
     mc_nc_fill_begin(nc, 0, "{p:d}:k", 7, 5, mc_now_ms(), &tok);   /* before the recovery */
-    mc_nc_invalidate(nc, 0, "{p:x}:zz", 8);                        /* the next writer recovers */
+    (void)fill(nc, "{p:x}:zz", "z", 1);                              /* the next writer recovers */
     ck_assert_int_eq(mc_nc_fill_commit(nc, &tok, "{p:d}:k", 7, "old", 3), MC_ERR_NOTFOUND);
     ck_assert_uint_gt(mc_nc_test_group_epoch(nc, 0, "{p:d}", 5), d0);
     ck_assert_uint_gt(mc_nc_test_group_epoch(nc, 0, "{p:e}", 5), e0);
@@ -670,7 +674,7 @@ START_TEST(readers_writers_and_kill9_stress)
     alarm(10);
     char out[4096];
     mc_nc_heartbeat(nc, 0, mc_now_us());
-    mc_nc_invalidate(nc, 0, "{p:d}:zz", 8);     /* recovers if a writer died holding the lock */
+    (void)fill(nc, "{p:d}:zz", "z", 1);         /* recovers if a writer died holding the lock */
     ck_assert_int_eq(fill(nc, "{p:d}:after", "ok", 2), MC_OK);
     mc_nc_stats s;
     mc_nc_get_stats(nc, &s);
@@ -680,6 +684,91 @@ START_TEST(readers_writers_and_kill9_stress)
     ck_assert_int_eq(get(nc, "{p:d}:after", out, sizeof(out)), MC_OK);
     ck_assert_str_eq(out, "ok");
     alarm(0);
+    mc_nc_free(nc);
+}
+END_TEST
+
+/* An invalidation that has returned leaves nothing older gettable, also
+ * when it took no lock (drop_without_lock) while fills of its bucket were
+ * being installed.  A shared array stands for Redis: an "invalidator"
+ * process bumps a key's version, invalidates it (mc_nc_invalidate, or
+ * mc_nc_written as after a write this node did not install), then
+ * publishes the version as done; "fillers" take a token, read the version
+ * and commit it; a checker reads done[k] and then the cache, and counts
+ * every value older than done[k]. */
+START_TEST(no_value_older_than_a_finished_invalidation)
+{
+    enum { KEYS = 3, FILLERS = 2, SECONDS = 3 };
+    mc_nc *nc = trusted_cache(4 * MB, 64 * 1024);
+    _Atomic uint64_t *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(shared, MAP_FAILED);
+    _Atomic uint64_t *version = shared, *done = shared + KEYS;
+    _Atomic uint64_t *stop = shared + 2 * KEYS, *stale = shared + 2 * KEYS + 1, *hits = shared + 2 * KEYS + 2;
+    pid_t kids[FILLERS + 2];
+    for (int c = 0; c < FILLERS + 2; c++) {
+        kids[c] = fork();
+        ck_assert_int_ge(kids[c], 0);
+        if (kids[c] != 0) {
+            continue;
+        }
+        char key[16], value[8192];
+        memset(value, 'v', sizeof(value));      /* a long copy widens install's window */
+        mc_buf scratch = MC_BUF_INIT;
+        for (uint64_t i = 0; !atomic_load(stop); i++) {
+            int k = (int)(i % KEYS);
+            snprintf(key, sizeof(key), "{p:d}:%d", k);
+            if (c == 0) {                       /* the invalidator */
+                uint64_t v = atomic_fetch_add(&version[k], 1) + 1;
+                if (i & 1) {
+                    mc_nc_invalidate(nc, 0, key, strlen(key));
+                } else {
+                    mc_nc_written(nc, 0, key, strlen(key), i + 1);
+                }
+                atomic_store(&done[k], v);
+            } else if (c == 1) {                /* the checker */
+                uint64_t d = atomic_load(&done[k]);
+                const char *v;
+                size_t n;
+                if (mc_nc_get(nc, 0, key, strlen(key), 5, &scratch, &v, &n) == MC_OK) {
+                    uint64_t got;
+                    memcpy(&got, v, sizeof(got));
+                    atomic_fetch_add(hits, 1);
+                    if (got < d) {
+                        atomic_fetch_add(stale, 1);
+                    }
+                }
+            } else {                            /* a filler */
+                mc_nc_token tok;
+                mc_nc_fill_begin(nc, 0, key, strlen(key), 5, mc_now_ms(), &tok);
+                uint64_t v = atomic_load(&version[k]);
+                memcpy(value, &v, sizeof(v));
+                mc_nc_fill_commit(nc, &tok, key, strlen(key), value, 64 + (i % 8) * 1000);
+            }
+        }
+        mc_buf_free(&scratch);
+        _exit(0);
+    }
+    uint64_t end = mc_now_ms() + SECONDS * 1000;
+    while (mc_now_ms() < end) {
+        mc_nc_heartbeat(nc, 0, mc_now_us());    /* keeps tokens valid */
+        usleep(20000);
+    }
+    atomic_store(stop, 1);
+    for (int c = 0; c < FILLERS + 2; c++) {
+        int status;
+        ck_assert_int_eq(waitpid(kids[c], &status, 0), kids[c]);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    uint64_t invalidations = 0, checked = atomic_load(hits), older = atomic_load(stale);
+    for (int k = 0; k < KEYS; k++) {
+        invalidations += atomic_load(&version[k]);
+    }
+    printf("invalidation race: %llu invalidations, %llu hits checked, %llu stale\n",
+           (unsigned long long)invalidations, (unsigned long long)checked, (unsigned long long)older);
+    ck_assert_uint_gt(checked, 1000);   /* the fills did land between invalidations */
+    ck_assert_msg(older == 0, "%llu of %llu hits were older than a finished invalidation",
+                  (unsigned long long)older, (unsigned long long)checked);
+    munmap((void *)shared, 4096);
     mc_nc_free(nc);
 }
 END_TEST
@@ -825,6 +914,7 @@ int main(void)
     tcase_add_test(tc, groups_on_different_channels_are_independent);
     tcase_add_test(tc, recovery_bumps_group_epochs);
     tcase_add_test(tc, readers_writers_and_kill9_stress);
+    tcase_add_test(tc, no_value_older_than_a_finished_invalidation);
     tcase_add_test(tc, listener_killed_is_distrusted_and_replaced);
     tcase_add_test(tc, channels_are_bounded);
     tcase_add_test(tc, heartbeat_bounds_trust_and_never_goes_back);
