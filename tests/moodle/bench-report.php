@@ -80,7 +80,8 @@ $md[] = '';
 $md[] = 'Times are milliseconds: the median over the rounds of each round\'s p50 (p95), [lowest-highest round]. '
     . '"paired" is the median of the per-round ratios of p50 to redis\'s p50 in the same round [lowest-highest]. '
     . 'CPU is per page, by cgroup (PHP-FPM, PostgreSQL). Redis figures per page from INFO before and after each batch: '
-    . 'commands, round trips (replies written), KB received/sent, server µs (commandstats).';
+    . 'commands, round trips (replies written), KB received/sent, server µs (commandstats: command execution only), '
+    . 'and Redis CPU µs (its cgroup: everything the server did, Pub/Sub deliveries and socket writes included).';
 
 $single = bench_group($batches, 'single');
 foreach ($single as $delay => $byclients) {
@@ -88,8 +89,8 @@ foreach ($single as $delay => $byclients) {
     $md[] = '## One client, ' . net_label($delay, $byclients);
     $md[] = '';
     $md[] = '| page | store | p50 ms | p95 ms | p50 / redis | paired | p50 / file | PHP CPU ms | DB CPU ms | Redis cmds '
-        . '| round trips | KB in/out | Redis µs |';
-    $md[] = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+        . '| round trips | KB in/out | Redis µs | Redis CPU µs |';
+    $md[] = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
     $stores = $byclients[1];
     $pages = array_keys(reset($stores));
     foreach ($pages as $page) {
@@ -102,7 +103,7 @@ foreach ($single as $delay => $byclients) {
             $p50 = bench_over_rounds($r, 'p50');
             $paired = isset($stores['redis'][$page]) ? bench_paired_ratio($r, $stores['redis'][$page], 'p50')
                 : bench_spread([]);
-            $md[] = sprintf('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |', $page, $store,
+            $md[] = sprintf('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s | %s |', $page, $store,
                 fmt_spread($p50), fmt_spread(bench_over_rounds($r, 'p95')),
                 fmt($p50['median'] / $base['redis'], '%.2f'), fmt_spread($paired, '%.2f'),
                 fmt($p50['median'] / $base['file'], '%.2f'),
@@ -111,7 +112,8 @@ foreach ($single as $delay => $byclients) {
                 fmt(bench_over_rounds($r, 'commands')['median'], '%.0f'),
                 fmt(bench_over_rounds($r, 'round_trips')['median'], '%.0f'),
                 fmt(bench_over_rounds($r, 'kb_in')['median'], '%.0f'), fmt(bench_over_rounds($r, 'kb_out')['median'], '%.0f'),
-                fmt(bench_over_rounds($r, 'redis_us')['median'], '%.0f'));
+                fmt(bench_over_rounds($r, 'redis_us')['median'], '%.0f'),
+                fmt(bench_over_rounds($r, 'cpu_ms', 'redis')['median'] * 1000, '%.0f'));
         }
     }
 }

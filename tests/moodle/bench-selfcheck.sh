@@ -31,6 +31,7 @@ bench_self_check() {
   check "the report of synthetic batches" bash -c "php '$here/bench-report.php' --results='$tmp' > '$tmp/out.txt' &&
     grep -q '^## One client, Redis +1000 µs (PING 1010 µs)' '$tmp/report.md' &&
     grep -q '^| dashboard | moodlecache | 110.0 \[100.0-120.0\] | .* | 1.10 | 1.10 \[1.09-1.11\] |' '$tmp/report.md' &&
+    grep -q '^| front | redis | .* | 403 | 2000 |\$' '$tmp/report.md' &&
     grep -q '^| 4 | redis | 20.0 \[18.0-22.0\] |' '$tmp/report.md'"
   if command -v gnuplot > /dev/null; then
     check "the plots of synthetic batches" test -s "$tmp/single.png" -a -s "$tmp/concurrent.png"
