@@ -56,6 +56,7 @@ typedef struct target {
     probe_reply due[8];         /* replies of the open round, in order */
     int ndue, next_due;
     int ticket_seen;
+    uint64_t probe_keepalive;   /* the probe's connect count when keepalive was set */
 } target;
 
 struct mc_listener {
@@ -627,7 +628,12 @@ static int send_round(mc_listener *l)
             snprintf(l->error, sizeof(l->error), "probe: %s", mc_redis_errstr(t->probe));
             return 0;
         }
-        keepalive(mc_redis_fd(t->probe));
+        /* once per connection (send may have reconnected), not every round */
+        uint64_t connects = mc_redis_get_stats(t->probe)->connects;
+        if (t->probe_keepalive != connects) {
+            keepalive(mc_redis_fd(t->probe));
+            t->probe_keepalive = connects;
+        }
     }
     return 1;
 }

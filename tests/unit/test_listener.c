@@ -5,6 +5,10 @@
  * caught, and a refusal backs off instead of reconnecting in a loop.
  * Times are printed, and bounded only loosely (this machine is shared). */
 #include <check.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +328,50 @@ START_TEST(the_listener_never_pools)
 }
 END_TEST
 
+/* This process's TCP connections to the test server with the listener's
+ * keepalive settings (on, 5 s idle, 1 s apart, 3 probes). */
+static int keepalive_connections(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++) {
+        struct sockaddr_in peer;
+        socklen_t plen = sizeof(peer);
+        int on = 0, idle = 0, intvl = 0, cnt = 0;
+        socklen_t len = sizeof(int);
+        if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 || peer.sin_family != AF_INET
+            || ntohs(peer.sin_port) != srv.port) {
+            continue;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len) == 0 && on
+            && getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len) == 0 && idle == 5
+            && getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, &len) == 0 && intvl == 1
+            && getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, &len) == 0 && cnt == 3) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* TCP keepalive, the backstop for a peer that vanished while idle, is on
+ * for both of the listener's connections, and again after the server
+ * closed the probe connection (it is set once per connection, not at every
+ * 100 ms round). */
+START_TEST(both_connections_keep_tcp_keepalive)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    sync_listener();
+    ck_assert_int_eq(keepalive_connections(), 2);      /* the writer's has none */
+    const char *kill[] = {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"};
+    ck_assert_int_eq(run(6, kill)->type, REDIS_REPLY_INTEGER);     /* the probe connection */
+    sync_listener();
+    sync_listener();
+    ck_assert_int_eq(keepalive_connections(), 2);
+    finish();
+}
+END_TEST
+
 START_TEST(linger_follows_the_stream_of_writes)
 {
     const uint64_t far = 1000000, near = MC_LISTENER_LINGER_US / 2;
@@ -367,6 +415,7 @@ int main(void)
     tcase_add_test(tc, a_silent_server_is_distrusted_then_trusted_again);
     tcase_add_test(tc, a_refusal_is_reported_and_backed_off);
     tcase_add_test(tc, the_listener_never_pools);
+    tcase_add_test(tc, both_connections_keep_tcp_keepalive);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
