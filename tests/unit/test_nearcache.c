@@ -746,6 +746,7 @@ START_TEST(no_value_older_than_a_finished_invalidation)
             }
         }
         mc_buf_free(&scratch);
+        mc_nc_free(nc);
         _exit(0);
     }
     uint64_t end = mc_now_ms() + SECONDS * 1000;
