@@ -5,6 +5,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 #include "codec.h"
+#include "crc32c.h"
 
 /* Header field offsets; see the table in codec.h. */
 #define OFF_VERSION 2
@@ -182,12 +183,10 @@ mc_status mc_frame_encode(const mc_codec_options *opts, int serializer,
             return st;
         }
     }
-    if (stored == 0) {
+    int copy = stored == 0;     /* stored as is: copied below, with its CRC */
+    if (copy) {
         compression = MC_COMP_NONE;
         stored = len;
-        if (len > 0) {
-            memcpy(body, payload, len);
-        }
     }
     head[0] = 'M';
     head[1] = 'C';
@@ -199,7 +198,8 @@ mc_status mc_frame_encode(const mc_codec_options *opts, int serializer,
     put_le64(head + OFF_EXPIRES, expires_at);
     put_le32(head + OFF_STORED, (uint32_t)stored);
     put_le32(head + OFF_ORIGINAL, (uint32_t)len);
-    uint32_t crc = mc_crc32c(mc_crc32c(0, head, OFF_CRC), body, stored);
+    uint32_t crc = mc_crc32c(0, head, OFF_CRC);
+    crc = copy ? mc_crc32c_copy(crc, body, payload, stored) : mc_crc32c(crc, body, stored);
     put_le32(head + OFF_CRC, crc);
     out->len += MC_FRAME_HEADER_SIZE + stored;
     return MC_OK;

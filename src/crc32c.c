@@ -135,47 +135,91 @@ static uint64_t load64(const unsigned char *p)
     return v;
 }
 
-/* Three streams over blocks of `block` bytes while three blocks remain. */
-__attribute__((target("sse4.2")))
-static uint32_t crc_hw_3way(uint32_t crc, const unsigned char **pp, size_t *lenp, size_t block,
-                            uint32_t t[4][256])
+/* Stores v at d when copying (d != NULL); the copy rides on the CRC's
+ * loads, so a value is read once, not once for memcpy and once here. */
+static inline __attribute__((always_inline)) void put64(unsigned char *d, uint64_t v)
+{
+    if (d != NULL) {
+        memcpy(d, &v, 8);
+    }
+}
+
+/* Three streams over blocks of `block` bytes while three blocks remain;
+ * copies what it reads to *dp unless dp is NULL. */
+__attribute__((target("sse4.2"))) static inline __attribute__((always_inline)) uint32_t
+crc_hw_3way(uint32_t crc, const unsigned char **pp, unsigned char **dp, size_t *lenp, size_t block,
+            uint32_t t[4][256])
 {
     const unsigned char *p = *pp;
+    unsigned char *d = dp ? *dp : NULL;
     size_t len = *lenp;
     while (len >= 3 * block) {
         uint64_t c0 = crc, c1 = 0, c2 = 0;
         for (const unsigned char *end = p + block; p < end; p += 8) {
-            c0 = _mm_crc32_u64(c0, load64(p));
-            c1 = _mm_crc32_u64(c1, load64(p + block));
-            c2 = _mm_crc32_u64(c2, load64(p + 2 * block));
+            uint64_t v0 = load64(p), v1 = load64(p + block), v2 = load64(p + 2 * block);
+            c0 = _mm_crc32_u64(c0, v0);
+            c1 = _mm_crc32_u64(c1, v1);
+            c2 = _mm_crc32_u64(c2, v2);
+            if (d != NULL) {
+                put64(d, v0);
+                put64(d + block, v1);
+                put64(d + 2 * block, v2);
+                d += 8;
+            }
         }
         crc = shift(t, (uint32_t)c0) ^ (uint32_t)c1;
         crc = shift(t, crc) ^ (uint32_t)c2;
         p += 2 * block;
+        d = d ? d + 2 * block : NULL;
         len -= 3 * block;
     }
     *pp = p;
+    if (dp) {
+        *dp = d;
+    }
     *lenp = len;
     return crc;
+}
+
+/* The hardware path; copies p to d as it goes unless d is NULL (the two
+ * callers below pass a constant, so each gets its own loop). */
+__attribute__((target("sse4.2"))) static inline __attribute__((always_inline)) uint32_t
+crc_hw_body(uint32_t crc, const unsigned char *p, unsigned char *d, size_t len)
+{
+    if (len >= 3 * SHORT_BLOCK) {
+        pthread_once(&shift_once, shift_init);
+        crc = crc_hw_3way(crc, &p, d ? &d : NULL, &len, LONG_BLOCK, long_shift);
+        crc = crc_hw_3way(crc, &p, d ? &d : NULL, &len, SHORT_BLOCK, short_shift);
+    }
+    uint64_t c = crc;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t v = load64(p);
+        c = _mm_crc32_u64(c, v);
+        if (d != NULL) {
+            put64(d, v);
+            d += 8;
+        }
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (len--) {
+        if (d != NULL) {
+            *d++ = *p;
+        }
+        c32 = _mm_crc32_u8(c32, *p++);
+    }
+    return c32;
 }
 
 __attribute__((target("sse4.2")))
 static uint32_t crc_hw(uint32_t crc, const unsigned char *p, size_t len)
 {
-    if (len >= 3 * SHORT_BLOCK) {
-        pthread_once(&shift_once, shift_init);
-        crc = crc_hw_3way(crc, &p, &len, LONG_BLOCK, long_shift);
-        crc = crc_hw_3way(crc, &p, &len, SHORT_BLOCK, short_shift);
-    }
-    uint64_t c = crc;
-    for (; len >= 8; p += 8, len -= 8) {
-        c = _mm_crc32_u64(c, load64(p));
-    }
-    uint32_t c32 = (uint32_t)c;
-    while (len--) {
-        c32 = _mm_crc32_u8(c32, *p++);
-    }
-    return c32;
+    return crc_hw_body(crc, p, NULL, len);
+}
+
+__attribute__((target("sse4.2")))
+static uint32_t crc_hw_copy(uint32_t crc, unsigned char *d, const unsigned char *p, size_t len)
+{
+    return crc_hw_body(crc, p, d, len);
 }
 #endif
 
@@ -193,6 +237,20 @@ uint32_t mc_crc32c(uint32_t crc, const void *data, size_t len)
     }
 #endif
     return ~crc_sw(crc, p, len);
+}
+
+uint32_t mc_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len)
+{
+    if (len == 0) {
+        return crc;
+    }
+#ifdef HAVE_HW
+    if (__builtin_cpu_supports("sse4.2")) {
+        return ~crc_hw_copy(~crc, dst, src, len);
+    }
+#endif
+    memcpy(dst, src, len);
+    return ~crc_sw(~crc, dst, len);
 }
 
 uint32_t mc_crc32c_sw(uint32_t crc, const void *data, size_t len)

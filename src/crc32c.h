@@ -16,6 +16,10 @@
  * in codec.h.  data may be NULL when len is 0.  Thread-safe. */
 uint32_t mc_crc32c(uint32_t crc, const void *data, size_t len);
 
+/* mc_crc32c of src[0..len) that also copies it to dst (the two must not
+ * overlap), reading each byte once: for a frame built from a value. */
+uint32_t mc_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
+
 /* The portable table path alone, same contract; for tests on CPUs where
  * mc_crc32c takes the hardware path. */
 uint32_t mc_crc32c_sw(uint32_t crc, const void *data, size_t len);

@@ -158,6 +158,36 @@ START_TEST(crc_paths_agree_large)
 }
 END_TEST
 
+/* mc_crc32c_copy: the same CRC as mc_crc32c, and an exact copy, for
+ * lengths around the block sizes, at every source and destination
+ * alignment, continuing from a CRC; the bytes around the copy untouched. */
+START_TEST(crc_copy_matches_crc_and_memcpy)
+{
+    static const size_t sizes[] = {0, 1, 7, 8, 9, 767, 768, 769, 1536, 24575, 24576, 24577, 24576 + 768,
+                                   49152 + 800, 100000, 300001};
+    size_t cap = 300001 + 16;
+    unsigned char *src = malloc(cap), *dst = malloc(cap);
+    ck_assert(src != NULL && dst != NULL);
+    fill_random(src, cap, 13);
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        for (size_t off = 0; off < 8; off += 3) {
+            for (size_t doff = 0; doff < 8; doff += 5) {
+                size_t n = sizes[i];
+                memset(dst, 0xEE, cap);
+                uint32_t want = mc_crc32c(0x1234abcd, src + off, n);
+                uint32_t got = mc_crc32c_copy(0x1234abcd, dst + doff + 1, src + off, n);
+                ck_assert_msg(got == want, "len %zu off %zu/%zu: %08x, want %08x", n, off, doff, got, want);
+                ck_assert_msg(memcmp(dst + doff + 1, src + off, n) == 0, "len %zu: the copy differs", n);
+                ck_assert_uint_eq(dst[doff], 0xEE);
+                ck_assert_uint_eq(dst[doff + 1 + n], 0xEE);
+            }
+        }
+    }
+    free(src);
+    free(dst);
+}
+END_TEST
+
 START_TEST(round_trip_small_sizes)
 {
     static const size_t sizes[] = {0, 1, 2, 27, 28, 29, 63, 64, 65, 200, 1000, 4096};
@@ -506,6 +536,7 @@ static Suite *codec_suite(void)
     tcase_add_test(crc, crc_known_vector);
     tcase_add_test(crc, crc_paths_agree);
     tcase_add_test(crc, crc_paths_agree_large);
+    tcase_add_test(crc, crc_copy_matches_crc_and_memcpy);
     suite_add_tcase(s, crc);
 
     TCase *rt = tcase_create("round trip");
