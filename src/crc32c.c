@@ -135,23 +135,20 @@ static uint64_t load64(const unsigned char *p)
     return v;
 }
 
-/* Stores v at d when copying (d != NULL); the copy rides on the CRC's
- * loads, so a value is read once, not once for memcpy and once here. */
-static inline __attribute__((always_inline)) void put64(unsigned char *d, uint64_t v)
+static void store64(unsigned char *d, uint64_t v)
 {
-    if (d != NULL) {
-        memcpy(d, &v, 8);
-    }
+    memcpy(d, &v, 8);
 }
 
 /* Three streams over blocks of `block` bytes while three blocks remain;
- * copies what it reads to *dp unless dp is NULL. */
+ * copies what it reads to *dp unless *dp is NULL (the copy rides on the
+ * CRC's loads: a value is read once, not once for memcpy and once here). */
 __attribute__((target("sse4.2"))) static inline __attribute__((always_inline)) uint32_t
 crc_hw_3way(uint32_t crc, const unsigned char **pp, unsigned char **dp, size_t *lenp, size_t block,
             uint32_t t[4][256])
 {
     const unsigned char *p = *pp;
-    unsigned char *d = dp ? *dp : NULL;
+    unsigned char *d = *dp;
     size_t len = *lenp;
     while (len >= 3 * block) {
         uint64_t c0 = crc, c1 = 0, c2 = 0;
@@ -161,9 +158,9 @@ crc_hw_3way(uint32_t crc, const unsigned char **pp, unsigned char **dp, size_t *
             c1 = _mm_crc32_u64(c1, v1);
             c2 = _mm_crc32_u64(c2, v2);
             if (d != NULL) {
-                put64(d, v0);
-                put64(d + block, v1);
-                put64(d + 2 * block, v2);
+                store64(d, v0);
+                store64(d + block, v1);
+                store64(d + 2 * block, v2);
                 d += 8;
             }
         }
@@ -174,9 +171,7 @@ crc_hw_3way(uint32_t crc, const unsigned char **pp, unsigned char **dp, size_t *
         len -= 3 * block;
     }
     *pp = p;
-    if (dp) {
-        *dp = d;
-    }
+    *dp = d;
     *lenp = len;
     return crc;
 }
@@ -188,15 +183,15 @@ crc_hw_body(uint32_t crc, const unsigned char *p, unsigned char *d, size_t len)
 {
     if (len >= 3 * SHORT_BLOCK) {
         pthread_once(&shift_once, shift_init);
-        crc = crc_hw_3way(crc, &p, d ? &d : NULL, &len, LONG_BLOCK, long_shift);
-        crc = crc_hw_3way(crc, &p, d ? &d : NULL, &len, SHORT_BLOCK, short_shift);
+        crc = crc_hw_3way(crc, &p, &d, &len, LONG_BLOCK, long_shift);
+        crc = crc_hw_3way(crc, &p, &d, &len, SHORT_BLOCK, short_shift);
     }
     uint64_t c = crc;
     for (; len >= 8; p += 8, len -= 8) {
         uint64_t v = load64(p);
         c = _mm_crc32_u64(c, v);
         if (d != NULL) {
-            put64(d, v);
+            store64(d, v);
             d += 8;
         }
     }

@@ -882,10 +882,10 @@ static void keep_only(mc_nc *nc, uint32_t chan, const char *key, size_t key_len,
     }
     uint64_t hash = key_hash(chan, key, key_len);
     nc_bucket *b = bucket_of(nc, hash);
+    /* either way, fills of this bucket in flight now fail (gen) */
     if (drop_without_lock(nc, b, hash) || nc_lock(nc) != 0) {
         return;
     }
-    ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */
     int w = find_way(nc, b, hash, chan, key, key_len);
     if (w >= 0) {
         nc_entry *e = entry_at(nc, LOAD(&b->slot[w].pos));
@@ -961,10 +961,10 @@ void mc_nc_invalidate(mc_nc *nc, uint32_t chan, const char *key, size_t key_len)
     }
     uint64_t hash = key_hash(chan, key, key_len);
     nc_bucket *b = bucket_of(nc, hash);
+    /* either way, fills of this bucket in flight now fail (gen) */
     if (drop_without_lock(nc, b, hash) || nc_lock(nc) != 0) {
         return;
     }
-    ADD(&b->gen, 1);                /* fills of this bucket in flight now fail */
     int w = find_way(nc, b, hash, chan, key, key_len);
     if (w >= 0) {
         drop_way(nc, b, w);

@@ -88,14 +88,13 @@ srv_off=$(server_col off "$out3") srv_on=$(server_col on "$out3")
 check "... redis-server's CPU per write, off and on (${srv_off:-?} / ${srv_on:-?} µs; subscribers in brackets)" \
   php -r 'exit(preg_match("/^ *[0-9.]+ \\(0\\) *$/", $argv[1]) && preg_match("/^ *[0-9.]+ \\(1\\) *$/", $argv[2])
     && (float)$argv[1] > 0 && (float)$argv[2] > 0 ? 0 : 1);' "${srv_off:-x}" "${srv_on:-x}"
-rc6=0 subs_out=$(mktemp)
-tests/bench/write-cost.sh --procs 2 --seconds 1 --rounds 1 --subscribers 2 >"$subs_out" 2>&1 || rc6=$?
-cat "$subs_out"
-srv_on=$(server_col on "$subs_out")
+rc6=0
+tests/bench/write-cost.sh --procs 2 --seconds 1 --rounds 1 --subscribers 2 >"$out4" 2>&1 || rc6=$?
+cat "$out4"
+srv_on=$(server_col on "$out4")
 check "write-cost.sh --subscribers 2: Redis delivered to the listener and 2 more (exit $rc6, ${srv_on:-?})" \
   grep -q '(3) *$' <<<"$srv_on"
 check "... and left no subscriber running" bash -c '! pgrep -f "[t]ests/bench/subscriber[.]php" >/dev/null'
-rm -f "$subs_out"
 bad=$(tests/bench/write-cost.sh --subscribers many 2>&1; echo "rc=$?")
 check "a bad --subscribers is refused, naming the option" grep -q -- "--subscribers: a whole number from 0 to 256, not 'many'" <<<"$bad"
 rc5=0
