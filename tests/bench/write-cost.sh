@@ -31,6 +31,11 @@
 # node's listener: Redis delivers every announcement to each of them.  On
 # loopback the receiving end's kernel work runs in the sender's context,
 # so a delivery costs the server more here than across a network.
+# "CPU 0 µs/w": everything CPU 0 did per write over the same window (user,
+# system, interrupts and softirqs from /proc/stat): the web node's whole
+# cost, with what the kernel spends outside the processes' own accounting
+# (the wake-ups and interrupts of each announcement received); with
+# --subscribers it includes the subscribers, which run there too.
 # Timings are printed, never asserted (benchmarks are separate from tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -89,11 +94,12 @@ for i in $(seq "$subscribers"); do
   grep -q subscribed "$work/sub.$i" || { echo "subscriber $i did not subscribe: $(cat "$work/sub.$i")" >&2; exit 1; }
 done
 
-server_sample() {  # "CPU ticks of redis-server, HSETs it ran, subscribers of the channel"
+server_sample() {  # "CPU ticks of redis-server, HSETs it ran, subscribers of the channel, CPU 0's busy ticks"
   local calls subs
   calls=$(redis-cli -p "$port" info commandstats | tr -d '\r' | sed -n 's/^cmdstat_hset:calls=\([0-9]*\),.*/\1/p')
   subs=$(redis-cli -p "$port" pubsub numsub "$channel" | sed -n 2p)
-  echo "$(awk '{print $14 + $15}' "/proc/$redis_pid/stat") ${calls:-0} ${subs:-0}"
+  # CPU 0: user, nice, system, irq and softirq (/proc/stat), all the web node's work
+  echo "$(awk '{print $14 + $15}' "/proc/$redis_pid/stat") ${calls:-0} ${subs:-0} $(awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
 }
 
 writers() {  # writers NEAR PROCS: one JSON line
@@ -110,10 +116,11 @@ writers() {  # writers NEAR PROCS: one JSON line
   wait "$(cat "$work/loop.pid")"
   rm -f "$work/loop.pid"
   php -r '
-    [$cpu0, $calls0] = array_map("intval", explode(" ", trim($argv[2])));
-    [$cpu1, $calls1, $subs] = array_map("intval", explode(" ", trim($argv[3])));
+    [$cpu0, $calls0, , $node0] = array_map("intval", explode(" ", trim($argv[2])));
+    [$cpu1, $calls1, $subs, $node1] = array_map("intval", explode(" ", trim($argv[3])));
     $r = json_decode($argv[1], true);
     $r["server_us"] = $calls1 > $calls0 ? ($cpu1 - $cpu0) * 1e4 / ($calls1 - $calls0) : null;
+    $r["node_us"] = $calls1 > $calls0 ? ($node1 - $node0) * 1e4 / ($calls1 - $calls0) : null;
     $r["subscribers"] = $subs;
     echo json_encode($r), "\n";' "$(cat "$work/loop.json")" "$(cat "$work/server.0")" "$(cat "$work/server.1")"
 }
@@ -122,8 +129,8 @@ echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$r
 echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rounds${listener_nice:+; the listener thread at nice $listener_nice}"
 [ "$subscribers" -eq 0 ] ||
   echo "=== $subscribers more subscribers on the announcement channel (other nodes' listeners), on CPU 0"
-printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %-13s | %-7s | %s\n' procs round near "writes/s" "writer µs/w" \
-  "listener µs/w" "total µs/w" "cost (on/off)" "trusted" "server µs/w (subscribers)"
+printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %-13s | %-7s | %-25s | %s\n' procs round near "writes/s" "writer µs/w" \
+  "listener µs/w" "total µs/w" "cost (on/off)" "trusted" "server µs/w (subscribers)" "CPU 0 µs/w (on/off)"
 for procs in $procs_list; do
   for round in $(seq "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then
@@ -136,11 +143,15 @@ for procs in $procs_list; do
       [$off, $on] = array_map(fn($j) => json_decode($j, true), array_slice($argv, 3));
       $per = fn($r) => ($r["writer_cpu"] + $r["other_cpu"]) / $r["writes"] * 1e6;
       foreach ([$off, $on] as $r) {
-        printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %-13s | %-7s | %s\n", $procs, $round,
+        $node = $r["node_us"] === null ? "-" : sprintf("%.2f", $r["node_us"]);
+        if ($r["near"] && $r["node_us"] !== null && $off["node_us"] > 0) {
+            $node .= sprintf(" (%.2fx)", $r["node_us"] / $off["node_us"]);
+        }
+        printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %-13s | %-7s | %-25s | %s\n", $procs, $round,
           $r["near"] ? "on" : "off", $r["writes"] / $r["seconds"], $r["writer_cpu"] / $r["writes"] * 1e6,
           $r["other_cpu"] / $r["writes"] * 1e6, $per($r), $r["near"] ? sprintf("%.2fx", $per($r) / $per($off)) : "",
           $r["near"] ? sprintf("%.0f%%", 100 * $r["trusted_writes"] / $r["writes"]) : "",
-          $r["server_us"] === null ? "-" : sprintf("%.2f (%d)", $r["server_us"], $r["subscribers"]));
+          $r["server_us"] === null ? "-" : sprintf("%.2f (%d)", $r["server_us"], $r["subscribers"]), $node);
       }' "$procs" "$round" "$off" "$on"
   done
 done

@@ -88,6 +88,11 @@ srv_off=$(server_col off "$out3") srv_on=$(server_col on "$out3")
 check "... redis-server's CPU per write, off and on (${srv_off:-?} / ${srv_on:-?} µs; subscribers in brackets)" \
   php -r 'exit(preg_match("/^ *[0-9.]+ \\(0\\) *$/", $argv[1]) && preg_match("/^ *[0-9.]+ \\(1\\) *$/", $argv[2])
     && (float)$argv[1] > 0 && (float)$argv[2] > 0 ? 0 : 1);' "${srv_off:-x}" "${srv_on:-x}"
+node_col() { awk -F'|' -v near="$1" '$1 ~ "^2 +1 +"near" *$" {print $7}' "$out3"; }
+node_off=$(node_col off) node_on=$(node_col on)
+check "... CPU 0's whole work per write, off and on (${node_off:-?} / ${node_on:-?} µs, the ratio in brackets)" \
+  php -r 'exit(preg_match("/^ *[0-9.]+ *$/", $argv[1]) && preg_match("/^ *[0-9.]+ \\([0-9.]+x\\) *$/", $argv[2])
+    && (float)$argv[1] > 0 && (float)$argv[2] > 0 ? 0 : 1);' "${node_off:-x}" "${node_on:-x}"
 rc6=0
 tests/bench/write-cost.sh --procs 2 --seconds 1 --rounds 1 --subscribers 2 >"$out4" 2>&1 || rc6=$?
 cat "$out4"
