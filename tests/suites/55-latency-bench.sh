@@ -7,6 +7,8 @@
 # trip.  The full matrix: tests/bench/latency-suite.sh (see docs/near-cache.md).
 # Then the write-cost probe (tests/bench/write-cost.sh) at 2 writers: it
 # measures both modes and counts the listener thread only with the near cache.
+# Then the reply-order probe (tests/bench/publish-order.sh) at 0 and 2
+# subscribers, one round of 200 calls a mode.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp) json=$(mktemp) out2=$(mktemp) json2=$(mktemp) out3=$(mktemp) out4=$(mktemp)
@@ -111,6 +113,20 @@ check "a bad --listener-nice is refused, naming the option" grep -q -- "--listen
 bad=$(tests/bench/write-cost.sh --procs two 2>&1; echo "rc=$?")
 check "a bad --procs is refused, naming the value" grep -q -- "not 'two'" <<<"$bad"
 check "... with exit status 2" grep -q 'rc=2$' <<<"$bad"
+
+# The reply-order probe (tests/bench/publish-order.sh): four modes per subscriber count.
+rc7=0
+po=$(tests/bench/publish-order.sh --subscribers "0 2" --rounds 1 --calls 200 2>&1) || rc7=$?
+echo "$po"
+check "publish-order.sh runs to its end (exit status $rc7)" test "$rc7" -eq 0
+check "... with 0 and with 2 subscribers on the channel" \
+  bash -c 'grep -q "^0 subscribers;" <<<"$1" && grep -q "^2 subscribers;" <<<"$1"' _ "$po"
+check "... timing each of the four modes twice" \
+  test "$(grep -cE '^(hset|hset\+publish|publish\+hset|eval) +\| [0-9.]+ \[' <<<"$po")" -eq 8
+check "... and the script ran on the server" grep -qE 'evalsha [0-9.]+' <<<"$po"
+check "... and left no subscriber running" bash -c '! pgrep -f "[t]ests/bench/subscriber[.]php" >/dev/null'
+bad=$(tests/bench/publish-order.sh --subscribers lots 2>&1; echo "rc=$?")
+check "a bad --subscribers is refused, naming the option" grep -q -- "--subscribers: whole numbers from 0 to 64, not 'lots'" <<<"$bad"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
