@@ -102,22 +102,32 @@ server_sample() {  # "CPU ticks of redis-server, HSETs it ran, subscribers of th
   echo "$(awk '{print $14 + $15}' "/proc/$redis_pid/stat") ${calls:-0} ${subs:-0} $(awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
 }
 
+sleep_until() {  # sleep_until EPOCH_SECONDS
+  sleep "$(awk -v t="$1" -v now="$(date +%s.%N)" 'BEGIN {d = t - now; printf "%.3f", (d > 0 ? d : 0)}')"
+}
+
 writers() {  # writers NEAR PROCS: one JSON line
   taskset -c 0 php -n -d extension=igbinary.so -d extension="$work/moodlecache.so" \
     -d moodlecache.near_cache_size=64M -d moodlecache.near_cache_enable_cli=1 -d memory_limit=1G \
     tests/bench/write-loop.php --port "$port" --procs "$2" --seconds "$seconds" --near "$1" --value-bytes "$value_bytes" \
     ${listener_nice:+--listener-nice "$listener_nice"} >"$work/loop.json" &
   echo $! >"$work/loop.pid"
-  # the writers' windows start after their 0.3 s warm-up: sample the middle half
-  sleep "$(awk -v s="$seconds" 'BEGIN {print 0.5 + s / 4}')"
+  # The writers' windows start after PHP's start-up and their 0.3 s warm-up
+  # and last $seconds: sample about the middle half, timed from the launch
+  # (not from the first sample, which takes its own time), the second
+  # sample well before the window ends and the listener's process with it.
+  local launched
+  launched=$(date +%s.%N)
+  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 0.4 + s / 4}')"
   server_sample >"$work/server.0"
-  sleep "$(awk -v s="$seconds" 'BEGIN {print s / 2}')"
+  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 0.3 + 3 * s / 4}')"
   server_sample >"$work/server.1"
   wait "$(cat "$work/loop.pid")"
   rm -f "$work/loop.pid"
   php -r '
-    [$cpu0, $calls0, , $node0] = array_map("intval", explode(" ", trim($argv[2])));
-    [$cpu1, $calls1, $subs, $node1] = array_map("intval", explode(" ", trim($argv[3])));
+    [$cpu0, $calls0, $subs0, $node0] = array_map("intval", explode(" ", trim($argv[2])));
+    [$cpu1, $calls1, $subs1, $node1] = array_map("intval", explode(" ", trim($argv[3])));
+    $subs = max($subs0, $subs1);    // the listener may be gone by the second sample, as its process ends
     $r = json_decode($argv[1], true);
     $r["server_us"] = $calls1 > $calls0 ? ($cpu1 - $cpu0) * 1e4 / ($calls1 - $calls0) : null;
     $r["node_us"] = $calls1 > $calls0 ? ($node1 - $node0) * 1e4 / ($calls1 - $calls0) : null;
