@@ -933,7 +933,7 @@ static mc_status write_all(mc_redis *r, const char *data, size_t len, uint64_t d
     return MC_OK;
 }
 
-mc_status mc_redis_send(mc_redis *r)
+static mc_status send_queued(mc_redis *r, int streaming)
 {
     free_replies(r);
     r->errstr[0] = '\0';
@@ -941,7 +941,12 @@ mc_status mc_redis_send(mc_redis *r)
         return MC_OK;
     }
     mc_status st = MC_OK;
-    if (r->conn.fd >= 0 && mc_conn_peer_closed(&r->conn)) {
+    if (streaming && r->conn.fd < 0) {
+        snprintf(r->errstr, sizeof(r->errstr), "send: not connected");
+        clear_queue(r);
+        return MC_ERR_IO;
+    }
+    if (!streaming && r->conn.fd >= 0 && mc_conn_peer_closed(&r->conn)) {
         close_conn(r);
     }
     if (r->conn.fd < 0) {
@@ -961,6 +966,16 @@ mc_status mc_redis_send(mc_redis *r)
         r->stats.errors++;
     }
     return st;
+}
+
+mc_status mc_redis_send(mc_redis *r)
+{
+    return send_queued(r, 0);
+}
+
+mc_status mc_redis_send_more(mc_redis *r)
+{
+    return send_queued(r, 1);
 }
 
 /* mc_redis_receive and _now.  *readable: in, whether to read before

@@ -194,6 +194,11 @@ void mc_redis_reply_free(redisReply *reply);
  * none) became readable.  Failures close the connection.  A send counts as
  * one round trip in the stats; received bytes are bounded as for exec. */
 mc_status mc_redis_send(mc_redis *r);
+/* The same on a connection whose stream is open (subscribed): replies
+ * waiting to be read are the stream's, not strays, so the connection is
+ * kept as it is (mc_redis_send would start a new one, unsubscribed).
+ * Fails, closing nothing, when it is not connected. */
+mc_status mc_redis_send_more(mc_redis *r);
 mc_status mc_redis_receive(mc_redis *r, int wake_fd, uint64_t deadline, redisReply **reply);
 /* The next reply already buffered, or readable without waiting, or MC_OK
  * with *reply NULL; failures as above.  Never waits.  *readable: in,

@@ -1640,6 +1640,53 @@ START_TEST(test_server_pubsub_stream)
 }
 END_TEST
 
+/* A SUBSCRIBE sent while messages wait unread on the subscribed
+ * connection: mc_redis_send_more keeps the connection (the messages are
+ * the stream's), where mc_redis_send would take them for strays and start
+ * a new, unsubscribed connection. */
+START_TEST(test_server_pubsub_send_more)
+{
+    NEED_SERVER();
+    mc_redis_options o = tcp_opts(srv_port);
+    mc_redis *sub = mc_redis_create(&o);
+    mc_redis *pub = mc_redis_create(&o);
+    errstr_of = mc_redis_errstr(sub);
+    redisReply *m = NULL;
+    ck_assert_int_eq(cmd(sub, 2, "SUBSCRIBE", "mc:test:more1"), MC_OK);
+    ck_assert_status(mc_redis_send_more(sub), MC_ERR_IO);      /* not connected: no new connection */
+    ck_assert(!mc_redis_connected(sub));
+    ck_assert_int_eq(cmd(sub, 2, "SUBSCRIBE", "mc:test:more1"), MC_OK);
+    ck_assert_status(mc_redis_send(sub), MC_OK);
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+    ck_assert_str_eq(m->element[0]->str, "subscribe");
+    mc_redis_reply_free(m);
+    uint64_t connects = mc_redis_get_stats(sub)->connects;
+    mc_status st;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(run1(pub, &st, 3, "PUBLISH", "mc:test:more1", "waiting", 0)->integer, 1);
+    }
+    ck_assert_int_eq(cmd(sub, 2, "SUBSCRIBE", "mc:test:more2"), MC_OK);
+    ck_assert_status(mc_redis_send_more(sub), MC_OK);
+    ck_assert_uint_eq(mc_redis_get_stats(sub)->connects, connects);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+        ck_assert_str_eq(m->element[0]->str, "message");
+        ck_assert_str_eq(m->element[2]->str, "waiting");
+        mc_redis_reply_free(m);
+    }
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+    ck_assert_str_eq(m->element[0]->str, "subscribe");
+    ck_assert_int_eq(m->element[2]->integer, 2);
+    mc_redis_reply_free(m);
+    ck_assert_int_eq(run1(pub, &st, 3, "PUBLISH", "mc:test:more2", "both", 0)->integer, 1);
+    ck_assert_status(mc_redis_receive(sub, -1, now_ms() + 2000, &m), MC_OK);
+    ck_assert_str_eq(m->element[2]->str, "both");
+    mc_redis_reply_free(m);
+    mc_redis_free(pub);
+    mc_redis_free(sub);
+}
+END_TEST
+
 static mc_redis_options tls_opts(void)
 {
     static char ca[128];
@@ -1840,6 +1887,7 @@ static Suite *redis_suite(void)
     tcase_add_test(tc, test_server_persistent_identity);
     tcase_add_test(tc, test_server_persistent_killed);
     tcase_add_test(tc, test_server_pubsub_stream);
+    tcase_add_test(tc, test_server_pubsub_send_more);
     tcase_add_test(tc, test_tls_verify);
     tcase_add_test(tc, test_tls_pipeline_reconnect);
     tcase_add_test(tc, test_server_no_sigpipe);
