@@ -34,6 +34,7 @@ static bool ini_prefault;          /* moodlecache.near_cache_prefault */
 static mc_nc *cache;               /* NULL when off or the mapping failed */
 static pid_t index_mapped_pid;     /* this process mapped the index in (prefault) */
 static char *fill_hook_dir;        /* tests only: see fill_hook() */
+static long quiet_stall_ms;        /* tests only: see mc_near_quiet_check() */
 static pid_t cache_pid;            /* the process that made it (MINIT) */
 
 /* Listener threads of this process, by channel. */
@@ -131,6 +132,8 @@ void mc_near_minit(int type, int module_number)
     if (hook != NULL && *hook != '\0') {
         fill_hook_dir = pestrdup(hook, 1);
     }
+    const char *stall = getenv("MOODLECACHE_TEST_QUIET_STALL_MS");
+    quiet_stall_ms = stall != NULL ? strtol(stall, NULL, 10) : 0;
 #endif
 }
 
@@ -248,6 +251,10 @@ bool mc_near_attach(mc_redis_store *store, const mc_redis_options *conn)
         return true;
     }
     mc_node_stats_set_channel(store, near->chan);
+    if (near->nseeds == 0 && mc_announce_node_channel(&near->node_channel, conn->database, mc_nc_node_id(cache),
+                                                      ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix)) != MC_OK) {
+        mc_buf_free(&near->node_channel);   /* out of memory: never quiet, nothing else lost */
+    }
     near->listen = *conn;
     near->listen.host = own(near, 0, conn->host);
     near->listen.path = own(near, 1, conn->path);
@@ -286,6 +293,7 @@ void mc_near_free(mc_redis_store *store)
     }
     if (near->tokens) efree(near->tokens);
     mc_buf_free(&near->channel);
+    mc_buf_free(&near->node_channel);
     mc_buf_free(&near->message);
     mc_buf_free(&near->key);
     mc_buf_free(&near->scratch);
@@ -651,6 +659,66 @@ const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definitio
     return &near->message;
 }
 
+/* The proof in use is younger than limit_ms. */
+static bool quiet_fresh(uint64_t stamp, uint64_t limit_ms)
+{
+    return stamp != 0 && mc_now_us() < stamp + limit_ms * 1000;
+}
+
+const mc_buf *mc_near_announce_channel(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    near->quiet_stamp = 0;
+    near->quiet_stands = false;
+    if (!near->enabled || cache == NULL || near->node_channel.len == 0 || near->quiet_refused) {
+        return &near->channel;
+    }
+    uint64_t stamp = mc_nc_quiet(cache, near->chan);
+    if (!quiet_fresh(stamp, MC_NC_QUIET_USE_MS)) {
+        return &near->channel;
+    }
+    near->quiet_stamp = stamp;
+    near->counters.quiet_announcements++;
+    return &near->node_channel;
+}
+
+void mc_near_quiet_check(mc_redis_store *store, const redisReply *publish)
+{
+    mc_near_store *near = &store->near;
+#ifdef MOODLECACHE_TEST_HOOKS
+    if (quiet_stall_ms > 0) {
+        usleep((useconds_t)quiet_stall_ms * 1000);  /* a writer held up after Redis answered */
+    }
+#endif
+    if (publish != NULL && publish->type == REDIS_REPLY_ERROR) {
+        near->quiet_refused = true;     /* e.g. an ACL that allows only the shared channel */
+    }
+    near->quiet_stands = near->quiet_stamp != 0 && publish != NULL && publish->type == REDIS_REPLY_INTEGER
+        && quiet_fresh(near->quiet_stamp, MC_NC_QUIET_MS);
+}
+
+void mc_near_reannounce(mc_redis_store *store)
+{
+    mc_near_store *near = &store->near;
+    bool again = near->quiet_stamp != 0 && !near->quiet_stands;
+    near->quiet_stamp = 0;
+    near->quiet_stands = false;
+    if (!again) {
+        return;
+    }
+    near->counters.reannouncements++;
+    const char *argv[3] = {"PUBLISH", near->channel.data, near->message.data};
+    size_t lens[3] = {7, near->channel.len, near->message.len};
+    redisReply **replies = NULL;
+    size_t count = 0;
+    mc_redis_discard(store->conn);
+    if (mc_redis_append(store->conn, 3, argv, lens) != MC_OK
+        || mc_redis_exec(store->conn, &replies, &count) != MC_OK || count != 1
+        || replies[0]->type != REDIS_REPLY_INTEGER) {
+        mc_near_announce_failed(store, count == 1 ? replies[0] : NULL);
+    }
+}
+
 void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
 {
     mc_near_store *near = &store->near;
@@ -717,10 +785,13 @@ void mc_near_write_end(mc_redis_store *store, zend_string **keys, uint32_t count
         return;
     }
     for (uint32_t i = 0; i < count; i++) {
-        if (build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
-            mc_nc_written(cache, near->chan, near->key.data, near->key.len, write_id);
-        } else {
+        if (!build_key(store, ZSTR_VAL(keys[i]), ZSTR_LEN(keys[i]))) {
             mc_nc_invalidate_group(cache, near->chan, store->tag.data, store->tag.len);
+        } else if (near->quiet_stands) {
+            /* no listener of this node hears a quiet announcement: confirm as it would */
+            mc_nc_confirm(cache, near->chan, near->key.data, near->key.len, write_id);
+        } else {
+            mc_nc_written(cache, near->chan, near->key.data, near->key.len, write_id);
         }
     }
 }
@@ -863,6 +934,8 @@ void mc_near_stats(mc_redis_store *store, zval *array)
     add_assoc_long(array, "near_fill_drops", (zend_long)near->counters.fill_drops);
     add_assoc_long(array, "near_write_arounds", (zend_long)near->counters.write_arounds);
     add_assoc_long(array, "near_announce_errors", (zend_long)near->counters.announce_errors);
+    add_assoc_long(array, "near_quiet_announcements", (zend_long)near->counters.quiet_announcements);
+    add_assoc_long(array, "near_reannouncements", (zend_long)near->counters.reannouncements);
     /* node-wide, every worker and store of this node */
     add_node_figures(array, "near_", true);
 }

@@ -18,10 +18,13 @@
  * run), because other nodes' near caches depend on it; definitions in
  * near_cache_exclude are not announced.  So every store of one prefix must
  * have the same near_cache and near_cache_exclude (a Moodle store instance
- * does).  On this node the change is also applied as soon as Redis
+ * does).  Changes to keys go on the node's own channel while its listener
+ * proves that every other node hears it (src/quiet.h), else on the shared
+ * one.  On this node the change is also applied as soon as Redis
  * answered, so a read after a write on the same node sees the write: a
  * written value is installed at once, served once its own announcement
- * comes back (write-through, mc_near_write_begin).
+ * comes back, or at once when it was quiet (write-through,
+ * mc_near_write_begin).
  */
 #ifndef MC_NEAR_CACHE_H
 #define MC_NEAR_CACHE_H
@@ -36,6 +39,7 @@ typedef struct mc_redis_store mc_redis_store;
 
 typedef struct mc_near_counters {
     uint64_t hits, absent_hits, misses, fills, fill_drops, write_arounds, announce_errors;
+    uint64_t quiet_announcements, reannouncements;
 } mc_near_counters;
 
 typedef struct mc_near_store {
@@ -53,6 +57,10 @@ typedef struct mc_near_store {
     size_t nseeds;
     int database;
     mc_buf channel;               /* the announcement channel (announce.h) */
+    mc_buf node_channel;          /* this node's own one (quiet.h); empty: never quiet here */
+    uint64_t quiet_stamp;         /* the call announces quietly under this proof (0: on channel) */
+    bool quiet_stands;            /* ... and it stood when Redis answered */
+    bool quiet_refused;           /* a quiet PUBLISH was refused: this process stays on channel */
     mc_buf message;               /* the announcement being built */
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
     mc_buf scratch;               /* an entry copied out of shared memory */
@@ -114,6 +122,21 @@ void mc_near_fill_many(mc_redis_store *store, uint32_t i, zend_string *key, cons
  * mc_near_announce_failed). */
 const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
                                    zend_string **keys, uint32_t count);
+/* The channel to announce the current call's change to keys on: this
+ * node's own (quiet.h) while its listener's proof that every other node
+ * hears it is fresh, else the shared one.  Remembers which for
+ * mc_near_quiet_check. */
+const mc_buf *mc_near_announce_channel(mc_redis_store *store);
+/* Once Redis answered a call announced quietly (publish: the PUBLISH's
+ * reply, NULL when there is none): whether the announcement stands (it was
+ * published and its proof is still under MC_NC_QUIET_MS old), kept in
+ * near.quiet_stands; otherwise mc_near_reannounce must send it again.  A
+ * refused quiet PUBLISH keeps this process on the shared channel. */
+void mc_near_quiet_check(mc_redis_store *store, const redisReply *publish);
+/* After the call's replies are used: a quiet announcement that does not
+ * stand is published again on the shared channel (one more round trip;
+ * its failure is reported as mc_near_announce_failed). */
+void mc_near_reannounce(mc_redis_store *store);
 /* The PUBLISH of an announcement failed (reply: its error, or NULL when it
  * could not be sent): other nodes may keep the old value, so this warns
  * and, on a single server, deletes the prefix's epoch key, which makes
@@ -127,9 +150,11 @@ void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply);
  * offsets[i] installed pending that announcement. */
 void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, const size_t *offsets,
                          const size_t *lengths, uint32_t count);
-/* As soon as Redis answered: written (the HSET and its announcement
- * succeeded), the keys keep only what this write installed; otherwise they
- * are dropped as by mc_near_invalidate_keys. */
+/* As soon as Redis answered (after mc_near_quiet_check): written (the HSET
+ * and its announcement succeeded), the keys keep only what this write
+ * installed, served at once when the announcement was quiet and stands
+ * (no listener of this node hears it), else once the listener applies it;
+ * otherwise they are dropped as by mc_near_invalidate_keys. */
 void mc_near_write_end(mc_redis_store *store, zend_string **keys, uint32_t count, bool written);
 
 /* After a change on this node (even a failed one: it may have happened),

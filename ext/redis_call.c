@@ -70,6 +70,7 @@ bool mc_call_begin(mc_redis_store *store, zend_string *definition)
     mc_buf_clear(&store->tag);
     mc_buf_clear(&store->frames);
     store->near.write_id = 0;       /* only set/setMany announce what they wrote */
+    store->near.quiet_stamp = 0;    /* nothing of an earlier call to announce again */
     mc_args_clear(&store->args);
     mc_redis_discard(store->conn);
     if (mc_layout_tag(&store->tag, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix),
@@ -167,11 +168,14 @@ bool mc_call_queue_announcement(mc_redis_store *store, zend_string *definition, 
 {
     const mc_buf *message = mc_near_announcement(store, definition, op, keys, count);
     *announced = message != NULL;
+    store->near.quiet_stamp = 0;
     if (message == NULL) {
         return true;
     }
     (*commands)++;
-    return MC_ARG_LITERAL(store, "PUBLISH") && mc_call_arg(store, store->near.channel.data, store->near.channel.len)
+    /* changes to keys, the most frequent, may go on this node's own channel (quiet.h) */
+    const mc_buf *channel = op == MC_ANNOUNCE_KEYS ? mc_near_announce_channel(store) : &store->near.channel;
+    return MC_ARG_LITERAL(store, "PUBLISH") && mc_call_arg(store, channel->data, channel->len)
         && mc_call_arg(store, message->data, message->len) && mc_call_queue(store);
 }
 
@@ -182,11 +186,15 @@ bool mc_call_written(redisReply **replies, size_t commands, bool announced)
 }
 
 /* The announcement's reply is the last of the call's (a call that failed
- * as a whole was reported already). */
+ * as a whole was reported already).  A quiet one that failed or went stale
+ * is not reported here: mc_near_reannounce sends it again. */
 void mc_call_check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
 {
-    if (announced && replies != NULL && replies[commands - 1]->type != REDIS_REPLY_INTEGER) {
-        mc_near_announce_failed(store, replies[commands - 1]);
+    const redisReply *publish = announced && replies != NULL ? replies[commands - 1] : NULL;
+    if (announced && store->near.quiet_stamp != 0) {
+        mc_near_quiet_check(store, publish);
+    } else if (publish != NULL && publish->type != REDIS_REPLY_INTEGER) {
+        mc_near_announce_failed(store, publish);
     }
 }
 

@@ -230,6 +230,18 @@ PHP_METHOD(MoodleCache_RedisStore, getMany)
     mc_key_list_free(list, count);
 }
 
+/* Whether the HSET (and the TTL's commands) of a set/setMany succeeded;
+ * a failure is reported. */
+static bool set_stored(mc_redis_store *store, const char *method, redisReply **replies, zend_long ttl,
+                       const mc_expiry_queued *expiry)
+{
+    if (replies[0]->type != REDIS_REPLY_INTEGER) {
+        mc_call_reply_failure(store, method, replies[0]);
+        return false;
+    }
+    return ttl == 0 || mc_expiry_check(store, method, replies, expiry);
+}
+
 PHP_METHOD(MoodleCache_RedisStore, set)
 {
     zend_string *definition, *key;
@@ -270,16 +282,11 @@ PHP_METHOD(MoodleCache_RedisStore, set)
         RETURN_FALSE;
     }
     redisReply **replies = mc_call_run(store, "set", commands);
-    mc_near_write_end(store, &key, 1, mc_call_written(replies, commands, announced));
     mc_call_check_announcement(store, replies, commands, announced);
-    if (replies == NULL) RETURN_FALSE;
-    if (replies[0]->type != REDIS_REPLY_INTEGER) {
-        mc_call_reply_failure(store, "set", replies[0]);
-        RETURN_FALSE;
-    }
-    if (ttl > 0 && !mc_expiry_check(store, "set", replies, &expiry)) {
-        RETURN_FALSE;
-    }
+    mc_near_write_end(store, &key, 1, mc_call_written(replies, commands, announced));
+    bool stored = replies != NULL && set_stored(store, "set", replies, ttl, &expiry);
+    mc_near_reannounce(store);      /* the replies are used: they may go now */
+    if (!stored) RETURN_FALSE;
     store->counters.sets++;
     RETURN_TRUE;
 }
@@ -344,13 +351,10 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     zend_long stored = 0;
     if (ok) {
         redisReply **replies = mc_call_run(store, "setMany", commands);
-        mc_near_write_end(store, keys, n, mc_call_written(replies, commands, announced));
         mc_call_check_announcement(store, replies, commands, announced);
-        if (replies && replies[0]->type == REDIS_REPLY_INTEGER) {
-            stored = ttl == 0 || mc_expiry_check(store, "setMany", replies, &expiry) ? n : 0;
-        } else if (replies) {
-            mc_call_reply_failure(store, "setMany", replies[0]);
-        }
+        mc_near_write_end(store, keys, n, mc_call_written(replies, commands, announced));
+        stored = replies != NULL && set_stored(store, "setMany", replies, ttl, &expiry) ? n : 0;
+        mc_near_reannounce(store);
     } else if (encoded) {
         mc_near_write_end(store, keys, n, false);
         mc_call_out_of_memory(store, "setMany");
@@ -382,15 +386,15 @@ static zend_long delete_keys(mc_redis_store *store, const char *method, zend_str
     redisReply **replies = mc_call_run(store, method, commands);
     mc_near_invalidate_keys(store, keys, count);
     mc_call_check_announcement(store, replies, commands, announced);
-    if (replies == NULL) {
-        return -1;
-    }
-    if (replies[0]->type != REDIS_REPLY_INTEGER) {
+    zend_long deleted = -1;
+    if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
         mc_call_reply_failure(store, method, replies[0]);
-        return -1;
+    } else if (replies != NULL) {
+        deleted = (zend_long)replies[0]->integer;
+        store->counters.deletes += (uint64_t)deleted;
     }
-    store->counters.deletes += (uint64_t)replies[0]->integer;
-    return (zend_long)replies[0]->integer;
+    mc_near_reannounce(store);
+    return deleted;
 }
 
 PHP_METHOD(MoodleCache_RedisStore, delete)

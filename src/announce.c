@@ -1,4 +1,5 @@
 /* announce.c - near-cache announcements (see announce.h). */
+#include <stdio.h>
 #include <string.h>
 #include "announce.h"
 #include "layout.h"
@@ -13,6 +14,16 @@ mc_status mc_announce_channel(mc_buf *out, int database, const char *prefix, siz
     if (st == MC_OK) st = mc_buf_append(out, ":", 1);
     if (st == MC_OK) st = mc_layout_escape(out, prefix, prefix_len);
     return st;
+}
+
+mc_status mc_announce_node_channel(mc_buf *out, int database, uint64_t node_id, const char *prefix,
+                                   size_t prefix_len)
+{
+    char name[64];
+    int n = snprintf(name, sizeof(name), "__moodlecache__:node:%d:%016llx:", database < 0 ? 0 : database,
+                     (unsigned long long)node_id);
+    mc_status st = n > 0 && (size_t)n < sizeof(name) ? mc_buf_append(out, name, (size_t)n) : MC_ERR_ARG;
+    return st == MC_OK ? mc_layout_escape(out, prefix, prefix_len) : st;
 }
 
 static mc_status put_u32(mc_buf *out, size_t v)

@@ -47,6 +47,11 @@ typedef enum mc_announce_op {
 
 /* Appends the channel name of (database, prefix) to out. */
 mc_status mc_announce_channel(mc_buf *out, int database, const char *prefix, size_t prefix_len);
+/* Appends the name of one node's own announcement channel of (database,
+ * prefix) to out: "__moodlecache__:node:<db>:<node id, 16 hex digits>:<prefix>"
+ * (listener.h, "quiet announcements"). */
+mc_status mc_announce_node_channel(mc_buf *out, int database, uint64_t node_id, const char *prefix,
+                                   size_t prefix_len);
 
 /* Starts a message in out (cleared first): op, and tag for KEYS and
  * DEFINITION (ignored for ALL).  MC_ERR_TOO_LARGE for a tag of 4 GiB. */

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "listener.h"
 #include "nckey.h"
+#include "quiet.h"
 #include "transport.h"
 
 #define EPOCH_EVERY 5           /* rounds between epoch checks (and in every round a sync asked for) */
@@ -36,7 +37,9 @@ typedef enum session_end {
     END_REFUSED                 /* the server refused a command: back off long */
 } session_end;
 
-typedef enum probe_reply { R_EPOCH, R_INFO_SERVER, R_INFO_REPLICATION, R_SLOTS, R_KEYSPACE, R_PUBLISH } probe_reply;
+typedef enum probe_reply {
+    R_EPOCH, R_INFO_SERVER, R_INFO_REPLICATION, R_SLOTS, R_KEYSPACE, R_NUMSUB, R_REGISTRY, R_MEMBERS, R_PUBLISH
+} probe_reply;
 
 #define SEEN_HSET 1             /* keyspace events of the probe key seen */
 #define SEEN_DEL 2
@@ -53,7 +56,7 @@ typedef struct target {
     mc_buf keyspace_key;        /* foreign_writes: the probe key, on this target */
     int keyspace_seen;          /* SEEN_* */
     int subscribed;             /* subscriptions confirmed */
-    probe_reply due[8];         /* replies of the open round, in order */
+    probe_reply due[12];        /* replies of the open round, in order */
     int ndue, next_due;
     int ticket_seen;
     uint64_t probe_keepalive;   /* the probe's connect count when keepalive was set */
@@ -78,6 +81,18 @@ struct mc_listener {
     mc_buf keyspace_pattern;    /* ... then "{" esc(prefix) ":*", glob-escaped */
     mc_buf name;                /* scratch: an entry name */
     char candidate[17];         /* this session's epoch proposal (hex) */
+    /* quiet announcements (quiet.h), standalone only */
+    int quiet;
+    char node_id[17];           /* this node's id (hex), its registry member */
+    mc_buf node_channel;        /* this node's own announcement channel */
+    mc_buf registry_key;
+    mc_buf member_channels;     /* scratch: channel names to subscribe to */
+    mc_quiet_members members;   /* other nodes whose channels this session subscribed to */
+    int members_sent;           /* a member SUBSCRIBE went out this session */
+    int members_refused;        /* ... and was refused: no more this session */
+    int proving;                /* the open round carries a PUBSUB NUMSUB ... */
+    int proof;                  /* ... which proved the node's channel */
+    uint64_t trust_from_ms;     /* not trusted before (quiet.h, joining); 0: not subscribed yet */
     int wake[2];                /* a byte in wake[1] stops the thread */
     pthread_t thread;
     atomic_int running;
@@ -462,6 +477,10 @@ static void apply_keyspace_event(mc_listener *l, size_t i, const redisReply *cha
 /* One reply on target i's sub connection: 0, or how the session ends. */
 static int on_sub_reply(mc_listener *l, size_t i, const redisReply *m)
 {
+    if (m->type == REDIS_REPLY_ERROR && l->members_sent) {
+        l->members_refused = 1;     /* other nodes' channels (an ACL): they stay on the shared one */
+        return 0;
+    }
     if (m->type == REDIS_REPLY_ERROR) {
         return refused(l, "SUBSCRIBE", m);
     }
@@ -483,11 +502,11 @@ static int on_sub_reply(mc_listener *l, size_t i, const redisReply *m)
         snprintf(l->error, sizeof(l->error), "unexpected Pub/Sub message");
         return END_NETWORK;
     }
-    if (is_buf(channel, &l->announce_channel)) {
-        apply_announcement(l, payload->str, payload->len);
-        l->applied++;
-    } else if (is_buf(channel, &l->sync_channel)) {
+    if (is_buf(channel, &l->sync_channel)) {
         apply_ticket(l, i, payload->str, payload->len);
+    } else {
+        apply_announcement(l, payload->str, payload->len);  /* the shared channel, or another node's */
+        l->applied++;
     }
     return 0;
 }
@@ -518,6 +537,8 @@ static void check_identity(mc_listener *l, target *t, const char *field, char *k
     }
     memcpy(known, now, sizeof(now));
 }
+
+static int subscribe_members(mc_listener *l, target *t, const redisReply *r);
 
 /* One reply on target i's probe connection: 0, or how the session ends. */
 static int on_probe_reply(mc_listener *l, size_t i, const redisReply *r)
@@ -561,6 +582,13 @@ static int on_probe_reply(mc_listener *l, size_t i, const redisReply *r)
     }
     case R_KEYSPACE:
         return r->type == REDIS_REPLY_INTEGER ? 0 : refused(l, "the keyspace probe key", r);
+    case R_NUMSUB:
+        l->proof = mc_quiet_proof(r);   /* an error (an ACL) only keeps the node on the shared channel */
+        return 0;
+    case R_REGISTRY:
+        return 0;
+    case R_MEMBERS:
+        return subscribe_members(l, t, r);
     case R_PUBLISH:
     default:
         return r->type == REDIS_REPLY_INTEGER ? 0 : refused(l, "PUBLISH", r);
@@ -572,12 +600,87 @@ static mc_status append(mc_redis *r, int argc, const char **argv, const size_t *
     return mc_redis_append(r, argc, argv, lens);
 }
 
+/* Wall-clock milliseconds: registry scores are compared across nodes. */
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Queues the quiet-announcement commands of a round (quiet.h) on t->probe. */
+static mc_status queue_quiet(mc_listener *l, target *t, int proof, int registry)
+{
+    char expiry[24], now[24], from[26];
+    uint64_t wall = wall_ms();
+    int en = snprintf(expiry, sizeof(expiry), "%llu", (unsigned long long)(wall + MC_QUIET_REGISTRY_TTL_MS));
+    int nn = snprintf(now, sizeof(now), "%llu", (unsigned long long)wall);
+    int fn = snprintf(from, sizeof(from), "(%llu", (unsigned long long)wall);
+    const char *numsub[] = {"PUBSUB", "NUMSUB", l->announce_channel.data, l->node_channel.data};
+    size_t numsubl[] = {6, 6, l->announce_channel.len, l->node_channel.len};
+    const char *add[] = {"ZADD", l->registry_key.data, expiry, l->node_id};
+    size_t addl[] = {4, l->registry_key.len, (size_t)en, 16};
+    const char *trim[] = {"ZREMRANGEBYSCORE", l->registry_key.data, "-inf", now};
+    size_t triml[] = {16, l->registry_key.len, 4, (size_t)nn};
+    const char *live[] = {"ZRANGEBYSCORE", l->registry_key.data, from, "+inf"};
+    size_t livel[] = {13, l->registry_key.len, (size_t)fn, 4};
+    mc_status st = MC_OK;
+    l->proof = 0;
+    if (proof) {
+        st = append(t->probe, 4, numsub, numsubl);
+        t->due[t->ndue++] = R_NUMSUB;
+    }
+    if (registry) {
+        if (st == MC_OK) st = append(t->probe, 4, add, addl);
+        if (st == MC_OK) st = append(t->probe, 4, trim, triml);
+        if (st == MC_OK && !l->members_refused) st = append(t->probe, 4, live, livel);
+        t->due[t->ndue++] = R_REGISTRY;
+        t->due[t->ndue++] = R_REGISTRY;
+        if (!l->members_refused) t->due[t->ndue++] = R_MEMBERS;
+    }
+    return st;
+}
+
+/* The live ids of a registry read: subscribes to the channels of the
+ * nodes not subscribed to yet.  0, or how the session ends. */
+static int subscribe_members(mc_listener *l, target *t, const redisReply *r)
+{
+    size_t offsets[MC_QUIET_MAX_MEMBERS], lengths[MC_QUIET_MAX_MEMBERS];
+    const char *argv[1 + MC_QUIET_MAX_MEMBERS];
+    size_t lens[1 + MC_QUIET_MAX_MEMBERS];
+    int full = 0;
+    mc_buf_clear(&l->member_channels);
+    int added = mc_quiet_members_add(&l->members, r, mc_nc_node_id(l->nc), l->opts.database, l->prefix.data,
+                                     l->prefix.len, &l->member_channels, offsets, lengths, &full);
+    if (added < 0) {
+        snprintf(l->error, sizeof(l->error), "out of memory");
+        return END_NETWORK;
+    }
+    if (added == 0) {
+        return 0;
+    }
+    argv[0] = "SUBSCRIBE";
+    lens[0] = 9;
+    for (int k = 0; k < added; k++) {
+        argv[1 + k] = l->member_channels.data + offsets[k];
+        lens[1 + k] = lengths[k];
+    }
+    l->members_sent = 1;
+    if (mc_redis_append(t->sub, 1 + added, argv, lens) != MC_OK || mc_redis_send_more(t->sub) != MC_OK) {
+        snprintf(l->error, sizeof(l->error), "subscribe: %s", mc_redis_errstr(t->sub));
+        return END_NETWORK;
+    }
+    return 0;
+}
+
 /* Sends the next probe round through every target. */
 static int send_round(mc_listener *l)
 {
     /* a round a sync asked for checks everything: a barrier for every kind of change */
     int epoch = l->poked || l->rounds % EPOCH_EVERY == 0;
     int identity = l->poked || l->rounds % IDENTITY_EVERY == 0;
+    int registry = l->poked || l->rounds % MC_QUIET_REGISTRY_EVERY == 0;
+    l->proving = l->quiet && (l->poked || l->rounds % MC_QUIET_PROOF_EVERY == 0);
     l->round_ticket = ++l->rounds;
     l->round_sent_us = mc_now_us();
     l->round_open = 1;
@@ -621,6 +724,7 @@ static int send_round(mc_listener *l)
             t->due[t->ndue++] = R_KEYSPACE;
             t->due[t->ndue++] = R_KEYSPACE;
         }
+        if (st == MC_OK && l->quiet) st = queue_quiet(l, t, l->proving, registry);
         if (st == MC_OK) st = append(t->probe, 3, pub, publ);
         t->due[t->ndue++] = R_PUBLISH;
         if (st == MC_OK) st = mc_redis_send(t->probe);
@@ -776,6 +880,9 @@ static session_end session(mc_listener *l)
     l->round_open = 0;
     l->rounds = 0;
     l->poked = 0;
+    l->members.count = 0;
+    l->members_sent = l->members_refused = 0;
+    l->trust_from_ms = 0;
     session_end end;
     if (!make_targets(l, &end)) {
         return end;
@@ -787,12 +894,19 @@ static session_end session(mc_listener *l)
     uint64_t setup_deadline = mc_now_ms() + MC_LISTENER_SETUP_TIMEOUT_MS;
     for (;;) {
         uint64_t now = mc_now_ms();
-        if (!l->round_open && all_subscribed(l) && (!ready || now >= next_round_ms(l)) && !send_round(l)) {
+        if (l->trust_from_ms == 0 && all_subscribed(l)) {
+            /* a node that announces quietly may not count this one yet (quiet.h, joining) */
+            l->trust_from_ms = now + (l->quiet ? MC_NC_QUIET_MS : 0);
+        }
+        int due = !ready ? l->rounds == 0 || now >= l->trust_from_ms : now >= next_round_ms(l);
+        if (!l->round_open && l->trust_from_ms != 0 && due && !send_round(l)) {
             end = END_NETWORK;
             break;
         }
         uint64_t round_deadline = l->round_sent_us / 1000 + MC_LISTENER_ROUND_TIMEOUT_MS;
-        uint64_t deadline = !ready ? setup_deadline : l->round_open ? round_deadline : next_round_ms(l);
+        uint64_t deadline = !ready ? (l->round_open || l->rounds == 0 || l->trust_from_ms > setup_deadline
+                                      ? setup_deadline : l->trust_from_ms)
+                                   : l->round_open ? round_deadline : next_round_ms(l);
         int r = wait_and_drain(l, deadline);
         if (r) {
             end = (session_end)r;
@@ -807,13 +921,16 @@ static session_end session(mc_listener *l)
                 end = END_REFUSED;
                 break;
             }
-            if (!ready) {
+            if (!ready && now >= l->trust_from_ms) {
                 /* flushes, then trusts: nothing from before the subscriptions counts */
                 mc_nc_set_ready(l->nc, l->chan, 1);
                 mc_nc_set_listener_error(l->nc, l->chan, "", 0, 0);
                 ready = 1;
             }
             mc_nc_heartbeat(l->nc, l->chan, l->round_sent_us);
+            if (l->proving) {
+                mc_nc_set_quiet(l->nc, l->chan, ready && l->proof ? l->round_sent_us : 0);
+            }
         }
         if (!ready && now >= setup_deadline) {
             snprintf(l->error, sizeof(l->error), "subscription not confirmed within %d ms",
@@ -898,6 +1015,9 @@ static void free_listener(mc_listener *l)
     mc_buf_free(&l->keyspace_channel);
     mc_buf_free(&l->keyspace_pattern);
     mc_buf_free(&l->name);
+    mc_buf_free(&l->node_channel);
+    mc_buf_free(&l->registry_key);
+    mc_buf_free(&l->member_channels);
     if (l->wake[0] >= 0) close(l->wake[0]);
     if (l->wake[1] >= 0) close(l->wake[1]);
     free(l);
@@ -960,7 +1080,12 @@ static int copy_config(mc_listener *l, const mc_listener_config *cfg)
         r = mc_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)l;
     }
     snprintf(l->candidate, sizeof(l->candidate), "%016llx", (unsigned long long)r);
+    snprintf(l->node_id, sizeof(l->node_id), "%016llx", (unsigned long long)mc_nc_node_id(l->nc));
+    l->quiet = cfg->nseeds == 0;
     return !oom
+        && mc_announce_node_channel(&l->node_channel, cfg->database, mc_nc_node_id(l->nc), cfg->prefix,
+                                    cfg->prefix_len) == MC_OK
+        && mc_quiet_registry_key(&l->registry_key, cfg->prefix, cfg->prefix_len) == MC_OK
         && mc_buf_append(&l->prefix, cfg->prefix, cfg->prefix_len) == MC_OK
         && mc_buf_append(&l->tag_prefix, "{", 1) == MC_OK
         && mc_layout_escape(&l->tag_prefix, cfg->prefix, cfg->prefix_len) == MC_OK

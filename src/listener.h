@@ -9,7 +9,8 @@
  * nearcache.h structures (never PHP's), and for every target - the server,
  * or each master of a Redis Cluster - holds two connections:
  *
- *   sub    SUBSCRIBE <announce channel> <node's sync channel>
+ *   sub    SUBSCRIBE <announce channel> <node's sync channel>, and on a
+ *          standalone server every other node's own channel (quiet.h)
  *          applies each store's announcements (announce.h): keys, a
  *          definition, or the whole prefix; and sees sync tickets.
  *   probe  every MC_NC_PROBE_MS, one pipeline:
@@ -24,10 +25,15 @@
  *            CLUSTER SLOTS                     (cluster, every 5th round, on
  *                                              the first target) topology
  *                                              changed: flush, start over
+ *            PUBSUB NUMSUB, and the node list  (standalone, every 2nd and
+ *                                              every 10th round) quiet
+ *                                              announcements (quiet.h)
  *            PUBLISH <sync channel> <ticket>:<target>
  *
  * A round a worker's sync asked for carries every check.  The probes are a
- * fixed cost per node and prefix: 10 PUBLISH, 5 SET and 4 INFO a second.
+ * fixed cost per node and prefix: 10 PUBLISH, 2 SET, 4 INFO, 5 PUBSUB and
+ * 3 commands on the node list a second.  A session trusts nothing until
+ * MC_NC_QUIET_MS after its subscriptions were confirmed (quiet.h).
  *
  * A round is complete when every target answered and its ticket came back
  * on that target's sub connection: then every announcement Redis executed
@@ -56,7 +62,7 @@
  * Woken by traffic, the thread waits MC_LISTENER_LINGER_US before reading
  * when its last wake-up applied two announcements or more or came less
  * than that long ago, so a burst of writes costs it one wake-up, not one
- * per write (every announcement reaches every node, the writer's own too);
+ * per write (every announcement on the shared channel reaches every node);
  * invalidations are applied that much later, and nearCacheSync still
  * waits for them.  Otherwise it reads at once: with writes far apart a
  * wait only adds a second wake-up (a timer) to each.  1 ms rather than

@@ -57,6 +57,7 @@ typedef struct nc_chan {
     uint32_t pad;
     _Atomic uint64_t epoch;     /* entries of older epochs are dead */
     _Atomic uint64_t heartbeat_us; /* see mc_nc_heartbeat */
+    _Atomic uint64_t quiet_us;  /* see mc_nc_set_quiet */
     pthread_mutex_t live;       /* held by the listener thread for its lifetime */
     /* the listener's last trouble (under the header lock) */
     _Atomic uint32_t error_seq; /* read without the lock by mc_nc_listener_error_seq */
@@ -470,6 +471,7 @@ mc_status mc_nc_lease_take(mc_nc *nc, uint32_t chan, uint64_t now_ms)
         STORE(&ch->ready, 0);
         ADD(&ch->epoch, 1);
         STORE(&ch->heartbeat_us, now_ms * 1000);
+        STORE(&ch->quiet_us, 0);
     }
     nc_unlock(nc);
     return rc == 0 ? MC_OK : MC_ERR_LOCK;
@@ -486,6 +488,7 @@ void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready)
      * can be invalidated any more. */
     ADD(&ch->epoch, 1);
     ADD(&nc->h->flushes, 1);
+    STORE(&ch->quiet_us, 0);    /* a new session proves it again */
     atomic_store_explicit(&ch->ready, ready ? 1 : 0, memory_order_release);
     nc_unlock(nc);
 }
@@ -496,6 +499,18 @@ void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us)
     uint64_t cur = LOAD(beat);
     while (cur < sent_us && !atomic_compare_exchange_weak(beat, &cur, sent_us)) {
     }
+}
+
+void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us)
+{
+    if (chan < MC_NC_CHANNELS) {
+        STORE(&nc->h->chan[chan].quiet_us, sent_us);
+    }
+}
+
+uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan)
+{
+    return chan < MC_NC_CHANNELS ? LOAD(&nc->h->chan[chan].quiet_us) : 0;
 }
 
 uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan)

@@ -50,6 +50,8 @@
 #define MC_NC_CHANNELS 32                     /* (server, database, prefix) pairs per node */
 #define MC_NC_PROBE_MS 100                    /* a listener proves its subscription this often ... */
 #define MC_NC_STALE_MS 250                    /* ... and is distrusted when its last proof is older */
+#define MC_NC_QUIET_MS 400                    /* a quiet announcement stands while its proof is younger (mc_nc_set_quiet) */
+#define MC_NC_QUIET_USE_MS 250                /* ... and is sent only while it is younger than this */
 #define MC_NC_ERROR_MAX 256                   /* bytes kept of a listener's last error */
 #define MC_NC_GROUPS 4096                     /* group epoch slots (a power of two) */
 #define MC_NC_GATES 256                       /* mc_nc_gate slots (a power of two) */
@@ -180,6 +182,17 @@ void mc_nc_set_ready(mc_nc *nc, uint32_t chan, int ready);
  * microseconds, mc_now_us) has been applied; reads stay trusted until
  * MC_NC_STALE_MS after it.  Never moves back. */
 void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us);
+/* The holder: its probe round sent at sent_us (mc_now_us) found every
+ * other subscriber of the announcement channel subscribed to this node's
+ * own channel too (listener.h, "quiet announcements"); 0: it did not.  So
+ * the node's stores may announce their changes on the node's own channel,
+ * which the node's listener does not hear, while the proof is under
+ * MC_NC_QUIET_USE_MS old; a change so announced whose proof is
+ * MC_NC_QUIET_MS old or more by the time Redis answered is announced again
+ * on the shared channel.  Cleared by mc_nc_set_ready and a new lease. */
+void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us);
+/* That send time, 0 when there is none. */
+uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan);
 /* The last heartbeat of chan in microseconds (the sync barrier waits for
  * one later than its start). */
 uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan);

@@ -79,7 +79,8 @@ function writer(int $id, array $ctx): array
             $writes++;
         }
     }
-    return ['writes' => $writes];
+    $st = $s->stats();
+    return ['writes' => $writes, 'quiet' => $st['near_quiet_announcements'], 'reannounced' => $st['near_reannouncements']];
 }
 
 function reader(int $id, array $ctx): array
@@ -185,7 +186,8 @@ foreach (array_keys($children) as $pid) {
     pcntl_waitpid($pid, $status);
 }
 $total = ['node' => $name, 'kills' => $kills, 'writes' => 0, 'checked' => 0, 'stale' => 0, 'unsynced_stale' => 0, 'lost' => 0, 'older' => 0, 'bad' => 0,
-    'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_absent_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0, 'examples' => []];
+    'reads' => 0, 'synced' => 0, 'near_hits' => 0, 'near_absent_hits' => 0, 'near_fills' => 0, 'near_fill_drops' => 0,
+    'quiet' => 0, 'reannounced' => 0, 'examples' => []];
 foreach (glob("$tmp/*.json") as $f) {
     foreach (json_decode(file_get_contents($f), true) as $k => $v) {
         $total[$k] = is_array($v) ? array_merge($total[$k], $v) : $total[$k] + $v;

@@ -68,13 +68,19 @@ static redisReply *run(int argc, const char **argv)
     return run_argv(argc, argv, lens);
 }
 
-static void start(const char *user, const char *password)
+/* A node: its own mapping (what a pod has), channel "t" and listener. */
+static void start_node(mc_nc **n, uint32_t *c, mc_listener **l, const char *user, const char *password)
 {
-    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, &nc), MC_OK);
-    ck_assert_int_eq(mc_nc_channel(nc, "t", 1, &chan), MC_OK);
+    ck_assert_int_eq(mc_nc_create(MC_NC_MIN_SIZE, 1024, n), MC_OK);
+    ck_assert_int_eq(mc_nc_channel(*n, "t", 1, c), MC_OK);
     mc_redis_options o = opts_for(user, password);
     mc_listener_config cfg = {&o, NULL, NULL, 0, "p", 1, 0, 0};
-    ck_assert_int_eq(mc_listener_start(nc, chan, &cfg, &listener), MC_OK);
+    ck_assert_int_eq(mc_listener_start(*n, *c, &cfg, l), MC_OK);
+}
+
+static void start(const char *user, const char *password)
+{
+    start_node(&nc, &chan, &listener, user, password);
     mc_redis_options w = opts_for(NULL, NULL);
     writer = mc_redis_create(&w);
     ck_assert_ptr_nonnull(writer);
@@ -372,6 +378,142 @@ START_TEST(both_connections_keep_tcp_keepalive)
 }
 END_TEST
 
+/* ---- quiet announcements (quiet.h) ----------------------------------------- */
+
+/* A second node. */
+static mc_nc *nc2;
+static uint32_t chan2;
+static mc_listener *listener2;
+
+static void start_second(const char *user, const char *password)
+{
+    start_node(&nc2, &chan2, &listener2, user, password);
+}
+
+static void finish_second(void)
+{
+    mc_listener_stop(listener2);
+    mc_nc_free(nc2);
+}
+
+/* Sends a key's announcement on a node's own channel, as that node's store would. */
+static void announce_quietly(uint64_t node, const char *key)
+{
+    mc_buf m = MC_BUF_INIT, channel = MC_BUF_INIT;
+    ck_assert_int_eq(mc_announce_begin(&m, MC_ANNOUNCE_KEYS, "{p:d}", 5), MC_OK);
+    ck_assert_int_eq(mc_announce_key(&m, key, strlen(key)), MC_OK);
+    ck_assert_int_eq(mc_announce_node_channel(&channel, 0, node, "p", 1), MC_OK);
+    const char *argv[] = {"PUBLISH", channel.data, m.data};
+    size_t lens[] = {7, channel.len, m.len};
+    ck_assert_int_eq(run_argv(3, argv, lens)->type, REDIS_REPLY_INTEGER);
+    mc_buf_free(&m);
+    mc_buf_free(&channel);
+}
+
+static int quiet(mc_nc *n, uint32_t c)
+{
+    uint64_t stamp = mc_nc_quiet(n, c);
+    return stamp != 0 && mc_now_us() - stamp < MC_NC_QUIET_MS * 1000;
+}
+
+/* Alone, a node proves its own channel (nobody else listens), after it
+ * has waited MC_NC_QUIET_MS before trusting anything, and registers. */
+START_TEST(a_lone_node_announces_quietly_after_its_wait)
+{
+    NEED_SERVER();
+    uint64_t t0 = mc_now_ms();
+    start(NULL, NULL);
+    ck_assert_int_ge(WAIT_MS(trusted(), 5000), 0);
+    uint64_t waited = mc_now_ms() - t0;
+    fprintf(stderr, "trusted %llu ms after the start\n", (unsigned long long)waited);
+    ck_assert_uint_ge(waited, MC_NC_QUIET_MS);         /* the joining rule, not a speed */
+    ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 2000), 0);
+    char id[17];
+    snprintf(id, sizeof(id), "%016llx", (unsigned long long)mc_nc_node_id(nc));
+    const char *score[] = {"ZSCORE", "{p}#mc:nodes", id};
+    ck_assert_int_eq(run(3, score)->type, REDIS_REPLY_STRING);
+    finish();
+}
+END_TEST
+
+/* A subscriber of the shared channel that knows nothing of node channels
+ * (an older moodlecache, a tool) puts the node back on the shared channel
+ * within a round or two, and its leaving lets the node be quiet again. */
+START_TEST(a_subscriber_without_node_channels_keeps_nodes_on_the_shared_one)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 5000), 0);
+    mc_redis_options o = opts_for(NULL, NULL);
+    mc_redis *old = mc_redis_create(&o);
+    mc_buf channel = MC_BUF_INIT;
+    ck_assert_int_eq(mc_announce_channel(&channel, 0, "p", 1), MC_OK);
+    const char *argv[] = {"SUBSCRIBE", channel.data};
+    size_t lens[] = {9, channel.len};
+    redisReply **replies = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(mc_redis_append(old, 2, argv, lens), MC_OK);
+    ck_assert_int_eq(mc_redis_exec(old, &replies, &count), MC_OK);
+    long ms = WAIT_MS(mc_nc_quiet(nc, chan) == 0, 2000);
+    fprintf(stderr, "back on the shared channel %ld ms after another subscriber came\n", ms);
+    ck_assert_int_ge(ms, 0);
+    ck_assert(trusted());
+    mc_redis_free(old);
+    ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 2000), 0);
+    mc_buf_free(&channel);
+    finish();
+}
+END_TEST
+
+/* Two nodes find each other in the registry, subscribe to each other's
+ * channel and both become quiet; each hears the other's quiet
+ * announcements, and neither hears its own. */
+START_TEST(two_nodes_hear_each_others_quiet_announcements)
+{
+    NEED_SERVER();
+    start(NULL, NULL);
+    start_second(NULL, NULL);
+    long ms = WAIT_MS(quiet(nc, chan) && quiet(nc2, chan2), 5000);
+    fprintf(stderr, "both nodes quiet after %ld ms\n", ms);
+    ck_assert_int_ge(ms, 0);
+    ready_with_entries();
+    announce_quietly(mc_nc_node_id(nc), "a");          /* its own: not heard */
+    sync_listener();
+    ck_assert(has("{p:d}:a"));
+    announce_quietly(mc_nc_node_id(nc2), "a");         /* the other node's */
+    sync_listener();
+    ck_assert(!has("{p:d}:a"));
+    ck_assert(has("{p:d}:b") && has("{p:e}:a"));
+    finish_second();
+    finish();
+}
+END_TEST
+
+/* A user who may not use node channels: its listener's SUBSCRIBE to the
+ * other node's channel is refused, which is no refusal of the near cache
+ * (it stays trusted, no error recorded); the other node, whose channel it
+ * cannot hear, stays on the shared channel. */
+START_TEST(node_channels_refused_by_an_acl_keep_the_shared_channel)
+{
+    NEED_SERVER();
+    mc_redis_options w = opts_for(NULL, NULL);
+    writer = mc_redis_create(&w);
+    const char *acl[] = {"ACL", "SETUSER", "nonode", "on", ">pw", "~*", "+@all", "resetchannels",
+                         "&__moodlecache__:inv:*", "&__moodlecache__:sync:*"};
+    ck_assert_int_eq(run(10, acl)->type, REDIS_REPLY_STATUS);
+    mc_redis_free(writer);
+    start(NULL, NULL);
+    start_second("nonode", "pw");
+    ck_assert_int_ge(WAIT_MS(mc_nc_trusted(nc2, chan2, mc_now_ms()) && trusted(), 5000), 0);
+    usleep(1200 * 1000);                    /* two registry reads: the refused SUBSCRIBE came back */
+    ck_assert(mc_nc_trusted(nc2, chan2, mc_now_ms()));
+    ck_assert_uint_eq(mc_nc_listener_error_seq(nc2, chan2), 0);
+    ck_assert(!quiet(nc, chan));
+    finish_second();
+    finish();
+}
+END_TEST
+
 START_TEST(linger_follows_the_stream_of_writes)
 {
     const uint64_t far = 1000000, near = MC_LISTENER_LINGER_US / 2;
@@ -416,6 +558,10 @@ int main(void)
     tcase_add_test(tc, a_refusal_is_reported_and_backed_off);
     tcase_add_test(tc, the_listener_never_pools);
     tcase_add_test(tc, both_connections_keep_tcp_keepalive);
+    tcase_add_test(tc, a_lone_node_announces_quietly_after_its_wait);
+    tcase_add_test(tc, a_subscriber_without_node_channels_keeps_nodes_on_the_shared_one);
+    tcase_add_test(tc, two_nodes_hear_each_others_quiet_announcements);
+    tcase_add_test(tc, node_channels_refused_by_an_acl_keep_the_shared_channel);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
