@@ -673,16 +673,21 @@ const mc_buf *mc_near_announce_channel(mc_redis_store *store)
     if (!near->enabled || cache == NULL || near->node_channel.len == 0 || near->quiet_refused) {
         return &near->channel;
     }
-    uint64_t stamp = mc_nc_quiet(cache, near->chan);
+    int alone;
+    uint64_t stamp = mc_nc_quiet(cache, near->chan, &alone);
     if (!quiet_fresh(stamp, MC_NC_QUIET_USE_MS)) {
         return &near->channel;
     }
     near->quiet_stamp = stamp;
     near->counters.quiet_announcements++;
+    if (alone) {
+        near->counters.quiet_unsent++;
+        return NULL;
+    }
     return &near->node_channel;
 }
 
-void mc_near_quiet_check(mc_redis_store *store, const redisReply *publish)
+void mc_near_quiet_check(mc_redis_store *store, bool answered, const redisReply *publish)
 {
     mc_near_store *near = &store->near;
 #ifdef MOODLECACHE_TEST_HOOKS
@@ -693,7 +698,8 @@ void mc_near_quiet_check(mc_redis_store *store, const redisReply *publish)
     if (publish != NULL && publish->type == REDIS_REPLY_ERROR) {
         near->quiet_refused = true;     /* e.g. an ACL that allows only the shared channel */
     }
-    near->quiet_stands = near->quiet_stamp != 0 && publish != NULL && publish->type == REDIS_REPLY_INTEGER
+    bool published = publish != NULL && publish->type == REDIS_REPLY_INTEGER;
+    near->quiet_stands = near->quiet_stamp != 0 && answered && (near->published ? published : true)
         && quiet_fresh(near->quiet_stamp, MC_NC_QUIET_MS);
 }
 
@@ -935,6 +941,7 @@ void mc_near_stats(mc_redis_store *store, zval *array)
     add_assoc_long(array, "near_write_arounds", (zend_long)near->counters.write_arounds);
     add_assoc_long(array, "near_announce_errors", (zend_long)near->counters.announce_errors);
     add_assoc_long(array, "near_quiet_announcements", (zend_long)near->counters.quiet_announcements);
+    add_assoc_long(array, "near_quiet_unsent", (zend_long)near->counters.quiet_unsent);
     add_assoc_long(array, "near_reannouncements", (zend_long)near->counters.reannouncements);
     /* node-wide, every worker and store of this node */
     add_node_figures(array, "near_", true);

@@ -39,7 +39,7 @@ typedef struct mc_redis_store mc_redis_store;
 
 typedef struct mc_near_counters {
     uint64_t hits, absent_hits, misses, fills, fill_drops, write_arounds, announce_errors;
-    uint64_t quiet_announcements, reannouncements;
+    uint64_t quiet_announcements, quiet_unsent, reannouncements;
 } mc_near_counters;
 
 typedef struct mc_near_store {
@@ -60,6 +60,7 @@ typedef struct mc_near_store {
     mc_buf node_channel;          /* this node's own one (quiet.h); empty: never quiet here */
     uint64_t quiet_stamp;         /* the call announces quietly under this proof (0: on channel) */
     bool quiet_stands;            /* ... and it stood when Redis answered */
+    bool published;               /* the call's pipeline carries its announcement's PUBLISH */
     bool quiet_refused;           /* a quiet PUBLISH was refused: this process stays on channel */
     mc_buf message;               /* the announcement being built */
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
@@ -124,15 +125,17 @@ const mc_buf *mc_near_announcement(mc_redis_store *store, zend_string *definitio
                                    zend_string **keys, uint32_t count);
 /* The channel to announce the current call's change to keys on: this
  * node's own (quiet.h) while its listener's proof that every other node
- * hears it is fresh, else the shared one.  Remembers which for
+ * hears it is fresh, else the shared one; NULL when that proof found no
+ * other node at all (nothing to announce).  Remembers which for
  * mc_near_quiet_check. */
 const mc_buf *mc_near_announce_channel(mc_redis_store *store);
-/* Once Redis answered a call announced quietly (publish: the PUBLISH's
- * reply, NULL when there is none): whether the announcement stands (it was
- * published and its proof is still under MC_NC_QUIET_MS old), kept in
+/* Once Redis answered a call announced quietly (answered: the call's
+ * replies came; publish: its PUBLISH's reply, NULL when none was sent):
+ * whether the announcement stands (the change was executed and announced,
+ * or needed none, under a proof still under MC_NC_QUIET_MS old), kept in
  * near.quiet_stands; otherwise mc_near_reannounce must send it again.  A
  * refused quiet PUBLISH keeps this process on the shared channel. */
-void mc_near_quiet_check(mc_redis_store *store, const redisReply *publish);
+void mc_near_quiet_check(mc_redis_store *store, bool answered, const redisReply *publish);
 /* After the call's replies are used: a quiet announcement that does not
  * stand is published again on the shared channel (one more round trip;
  * its failure is reported as mc_near_announce_failed). */

@@ -169,20 +169,26 @@ bool mc_call_queue_announcement(mc_redis_store *store, zend_string *definition, 
     const mc_buf *message = mc_near_announcement(store, definition, op, keys, count);
     *announced = message != NULL;
     store->near.quiet_stamp = 0;
+    store->near.published = false;
     if (message == NULL) {
         return true;
     }
-    (*commands)++;
-    /* changes to keys, the most frequent, may go on this node's own channel (quiet.h) */
+    /* changes to keys, the most frequent, may go on this node's own channel,
+     * or nowhere on a one-node site (quiet.h) */
     const mc_buf *channel = op == MC_ANNOUNCE_KEYS ? mc_near_announce_channel(store) : &store->near.channel;
+    if (channel == NULL) {
+        return true;
+    }
+    store->near.published = true;
+    (*commands)++;
     return MC_ARG_LITERAL(store, "PUBLISH") && mc_call_arg(store, channel->data, channel->len)
         && mc_call_arg(store, message->data, message->len) && mc_call_queue(store);
 }
 
-bool mc_call_written(redisReply **replies, size_t commands, bool announced)
+bool mc_call_written(const mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
 {
     return replies != NULL && announced && replies[0]->type == REDIS_REPLY_INTEGER
-        && replies[commands - 1]->type == REDIS_REPLY_INTEGER;
+        && (!store->near.published || replies[commands - 1]->type == REDIS_REPLY_INTEGER);
 }
 
 /* The announcement's reply is the last of the call's (a call that failed
@@ -190,9 +196,9 @@ bool mc_call_written(redisReply **replies, size_t commands, bool announced)
  * is not reported here: mc_near_reannounce sends it again. */
 void mc_call_check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
 {
-    const redisReply *publish = announced && replies != NULL ? replies[commands - 1] : NULL;
+    const redisReply *publish = announced && replies != NULL && store->near.published ? replies[commands - 1] : NULL;
     if (announced && store->near.quiet_stamp != 0) {
-        mc_near_quiet_check(store, publish);
+        mc_near_quiet_check(store, replies != NULL, publish);
     } else if (publish != NULL && publish->type != REDIS_REPLY_INTEGER) {
         mc_near_announce_failed(store, publish);
     }

@@ -58,13 +58,15 @@ redisReply **mc_call_run_loading(mc_redis_store *store, const char *method, cons
 /* ---- near-cache announcements ---- */
 /* Queues the announcement of this call's change to every node's near cache
  * (near_cache.h) as the last command; counts it in *commands and sets
- * *announced.  Nothing when the store does not announce this change. */
+ * *announced.  Nothing when the store does not announce this change, and
+ * no command (*announced set, near.published not) when no other node can
+ * need it (src/quiet.h). */
 bool mc_call_queue_announcement(mc_redis_store *store, zend_string *definition, mc_announce_op op,
                                 zend_string **keys, uint32_t count, size_t *commands, bool *announced);
 /* A write's replies say that its first command (the HSET) and its
- * announcement (the last) succeeded: the value is in Redis and every node
- * will hear of it. */
-bool mc_call_written(redisReply **replies, size_t commands, bool announced);
+ * announcement (the last, when one was sent) succeeded: the value is in
+ * Redis and every node will hear of it. */
+bool mc_call_written(const mc_redis_store *store, redisReply **replies, size_t commands, bool announced);
 /* The announcement's reply is the last of the call's. */
 void mc_call_check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced);
 

@@ -283,7 +283,7 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     }
     redisReply **replies = mc_call_run(store, "set", commands);
     mc_call_check_announcement(store, replies, commands, announced);
-    mc_near_write_end(store, &key, 1, mc_call_written(replies, commands, announced));
+    mc_near_write_end(store, &key, 1, mc_call_written(store, replies, commands, announced));
     bool stored = replies != NULL && set_stored(store, "set", replies, ttl, &expiry);
     mc_near_reannounce(store);      /* the replies are used: they may go now */
     if (!stored) RETURN_FALSE;
@@ -352,7 +352,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
     if (ok) {
         redisReply **replies = mc_call_run(store, "setMany", commands);
         mc_call_check_announcement(store, replies, commands, announced);
-        mc_near_write_end(store, keys, n, mc_call_written(replies, commands, announced));
+        mc_near_write_end(store, keys, n, mc_call_written(store, replies, commands, announced));
         stored = replies != NULL && set_stored(store, "setMany", replies, ttl, &expiry) ? n : 0;
         mc_near_reannounce(store);
     } else if (encoded) {

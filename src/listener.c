@@ -91,7 +91,7 @@ struct mc_listener {
     int members_sent;           /* a member SUBSCRIBE went out this session */
     int members_refused;        /* ... and was refused: no more this session */
     int proving;                /* the open round carries a PUBSUB NUMSUB ... */
-    int proof;                  /* ... which proved the node's channel */
+    mc_quiet_proof_kind proof;  /* ... and what it proved */
     uint64_t trust_from_ms;     /* not trusted before (quiet.h, joining); 0: not subscribed yet */
     int wake[2];                /* a byte in wake[1] stops the thread */
     pthread_t thread;
@@ -625,7 +625,7 @@ static mc_status queue_quiet(mc_listener *l, target *t, int proof, int registry)
     const char *live[] = {"ZRANGEBYSCORE", l->registry_key.data, from, "+inf"};
     size_t livel[] = {13, l->registry_key.len, (size_t)fn, 4};
     mc_status st = MC_OK;
-    l->proof = 0;
+    l->proof = MC_QUIET_NONE;
     if (proof) {
         st = append(t->probe, 4, numsub, numsubl);
         t->due[t->ndue++] = R_NUMSUB;
@@ -929,7 +929,8 @@ static session_end session(mc_listener *l)
             }
             mc_nc_heartbeat(l->nc, l->chan, l->round_sent_us);
             if (l->proving) {
-                mc_nc_set_quiet(l->nc, l->chan, ready && l->proof ? l->round_sent_us : 0);
+                mc_nc_set_quiet(l->nc, l->chan, ready && l->proof != MC_QUIET_NONE ? l->round_sent_us : 0,
+                                l->proof == MC_QUIET_ALONE);
             }
         }
         if (!ready && now >= setup_deadline) {

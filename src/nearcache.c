@@ -501,16 +501,19 @@ void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us)
     }
 }
 
-void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us)
+void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us, int alone)
 {
     if (chan < MC_NC_CHANNELS) {
-        STORE(&nc->h->chan[chan].quiet_us, sent_us);
+        /* the flag in bit 0; the time rounded down (older: on the safe side) */
+        STORE(&nc->h->chan[chan].quiet_us, sent_us > 1 ? (sent_us & ~(uint64_t)1) | (alone ? 1 : 0) : 0);
     }
 }
 
-uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan)
+uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan, int *alone)
 {
-    return chan < MC_NC_CHANNELS ? LOAD(&nc->h->chan[chan].quiet_us) : 0;
+    uint64_t word = chan < MC_NC_CHANNELS ? LOAD(&nc->h->chan[chan].quiet_us) : 0;
+    *alone = (int)(word & 1);
+    return word & ~(uint64_t)1;
 }
 
 uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan)

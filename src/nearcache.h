@@ -190,9 +190,11 @@ void mc_nc_heartbeat(mc_nc *nc, uint32_t chan, uint64_t sent_us);
  * MC_NC_QUIET_USE_MS old; a change so announced whose proof is
  * MC_NC_QUIET_MS old or more by the time Redis answered is announced again
  * on the shared channel.  Cleared by mc_nc_set_ready and a new lease. */
-void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us);
-/* That send time, 0 when there is none. */
-uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan);
+void mc_nc_set_quiet(mc_nc *nc, uint32_t chan, uint64_t sent_us, int alone);
+/* That send time (to 2 µs), 0 when there is none; *alone: the round also
+ * found no other node on the shared channel (nothing to announce).  One
+ * atomic word: the time and the flag always come from the same round. */
+uint64_t mc_nc_quiet(mc_nc *nc, uint32_t chan, int *alone);
 /* The last heartbeat of chan in microseconds (the sync barrier waits for
  * one later than its start). */
 uint64_t mc_nc_last_heartbeat(mc_nc *nc, uint32_t chan);

@@ -12,14 +12,17 @@ mc_status mc_quiet_registry_key(mc_buf *out, const char *prefix, size_t prefix_l
     return st;
 }
 
-int mc_quiet_proof(const redisReply *r)
+mc_quiet_proof_kind mc_quiet_proof(const redisReply *r)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 || r->element[1]->type != REDIS_REPLY_INTEGER
         || r->element[3]->type != REDIS_REPLY_INTEGER) {
-        return 0;
+        return MC_QUIET_NONE;
     }
     long long shared = r->element[1]->integer, own = r->element[3]->integer;
-    return shared >= 1 && own == shared - 1;
+    if (shared < 1 || own != shared - 1) {
+        return MC_QUIET_NONE;
+    }
+    return shared == 1 ? MC_QUIET_ALONE : MC_QUIET_HEARD;
 }
 
 static int parse_id(const char *s, size_t len, uint64_t *id)

@@ -24,7 +24,10 @@
  * And the writer's (ext/near_cache.c): it announces on the node's channel
  * only while the stamp is under MC_NC_QUIET_USE_MS old, and when Redis
  * answers with the stamp it used MC_NC_QUIET_MS old or more, it announces
- * the change again on the shared channel before it returns.
+ * the change again on the shared channel before it returns.  When the
+ * proof found nobody else on the shared channel (a one-node site), the
+ * change is not announced at all: the same argument shows that no other
+ * node can hold an entry it would drop (Y would have been counted).
  *
  * Why no node misses a change: let node Y fill an entry at time f, after Y
  * became trusted, so f >= a + MC_NC_QUIET_MS, where a is when Y's
@@ -55,9 +58,13 @@
 /* The sorted set of the prefix's nodes, appended to out: "{" esc(prefix) "}#mc:nodes". */
 mc_status mc_quiet_registry_key(mc_buf *out, const char *prefix, size_t prefix_len);
 
-/* 1 when r, the reply to PUBSUB NUMSUB <shared> <own>, says every
- * subscriber of the shared channel but this node is subscribed to its own. */
-int mc_quiet_proof(const redisReply *r);
+/* What r, the reply to PUBSUB NUMSUB <shared> <own>, proves: */
+typedef enum mc_quiet_proof_kind {
+    MC_QUIET_NONE = 0,      /* nothing (another subscriber does not hear the node's channel, an error) */
+    MC_QUIET_HEARD,         /* every other subscriber of the shared channel hears the node's channel */
+    MC_QUIET_ALONE          /* nobody else subscribes to the shared channel: a change needs no announcement */
+} mc_quiet_proof_kind;
+mc_quiet_proof_kind mc_quiet_proof(const redisReply *r);
 
 /* The node ids a session subscribed to. */
 typedef struct mc_quiet_members {

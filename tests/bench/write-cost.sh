@@ -15,7 +15,10 @@
 # (the other threads of their processes), in µs, from /proc/self/task.
 # The cost is (CPU per write on) / (CPU per write off), writers' and
 # listener's together: what the near cache adds to a write on the node.
-# "trusted": the share of the writes made while the near cache was trusted.
+# "trusted/quiet": the shares of the writes made while the near cache was
+# trusted, and announced on the node's own channel (src/quiet.h: then no
+# announcement is delivered back to this node, none at all without
+# --subscribers, which keep the node on the shared channel).
 # Where the writers leave the listener less CPU than it needs to keep up
 # (its fair share of one CPU among 33 threads), it falls behind, the near
 # cache is distrusted and writes skip it: the cost is then that of a node
@@ -112,15 +115,15 @@ writers() {  # writers NEAR PROCS: one JSON line
     tests/bench/write-loop.php --port "$port" --procs "$2" --seconds "$seconds" --near "$1" --value-bytes "$value_bytes" \
     ${listener_nice:+--listener-nice "$listener_nice"} >"$work/loop.json" &
   echo $! >"$work/loop.pid"
-  # The writers' windows start after PHP's start-up and their 0.3 s warm-up
+  # The writers' windows start after PHP's start-up and their 1 s warm-up
   # and last $seconds: sample about the middle half, timed from the launch
   # (not from the first sample, which takes its own time), the second
   # sample well before the window ends and the listener's process with it.
   local launched
   launched=$(date +%s.%N)
-  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 0.4 + s / 4}')"
+  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 1.1 + s / 4}')"
   server_sample >"$work/server.0"
-  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 0.3 + 3 * s / 4}')"
+  sleep_until "$(awk -v t="$launched" -v s="$seconds" 'BEGIN {printf "%.3f", t + 1.0 + 3 * s / 4}')"
   server_sample >"$work/server.1"
   wait "$(cat "$work/loop.pid")"
   rm -f "$work/loop.pid"
@@ -139,8 +142,8 @@ echo "=== server: $("$server_bin" --version | head -1), on CPU $(taskset -cp "$r
 echo "=== set() of a ~$value_bytes-byte array, ${seconds} s per run, $rounds rounds${listener_nice:+; the listener thread at nice $listener_nice}"
 [ "$subscribers" -eq 0 ] ||
   echo "=== $subscribers more subscribers on the announcement channel (other nodes' listeners), on CPU 0"
-printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %-13s | %-7s | %-25s | %s\n' procs round near "writes/s" "writer µs/w" \
-  "listener µs/w" "total µs/w" "cost (on/off)" "trusted" "server µs/w (subscribers)" "CPU 0 µs/w (on/off)"
+printf '%-6s %-6s %-5s | %10s | %12s %13s %12s | %-13s | %-13s | %-25s | %s\n' procs round near "writes/s" "writer µs/w" \
+  "listener µs/w" "total µs/w" "cost (on/off)" "trusted/quiet" "server µs/w (subscribers)" "CPU 0 µs/w (on/off)"
 for procs in $procs_list; do
   for round in $(seq "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then
@@ -157,10 +160,10 @@ for procs in $procs_list; do
         if ($r["near"] && $r["node_us"] !== null && $off["node_us"] > 0) {
             $node .= sprintf(" (%.2fx)", $r["node_us"] / $off["node_us"]);
         }
-        printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %-13s | %-7s | %-25s | %s\n", $procs, $round,
+        printf("%-6d %-6d %-5s | %10.0f | %12.2f %13.2f %12.2f | %-13s | %-13s | %-25s | %s\n", $procs, $round,
           $r["near"] ? "on" : "off", $r["writes"] / $r["seconds"], $r["writer_cpu"] / $r["writes"] * 1e6,
           $r["other_cpu"] / $r["writes"] * 1e6, $per($r), $r["near"] ? sprintf("%.2fx", $per($r) / $per($off)) : "",
-          $r["near"] ? sprintf("%.0f%%", 100 * $r["trusted_writes"] / $r["writes"]) : "",
+          $r["near"] ? sprintf("%.0f%%/%.0f%%", 100 * $r["trusted_writes"] / $r["writes"], 100 * $r["quiet_writes"] / $r["writes"]) : "",
           $r["server_us"] === null ? "-" : sprintf("%.2f (%d)", $r["server_us"], $r["subscribers"]), $node);
       }' "$procs" "$round" "$off" "$on"
   done

@@ -3,9 +3,10 @@
 // RedisStore::set() with one value for S seconds and report, as one JSON
 // line, the writes done and the CPU time spent by the writers' own threads
 // and by the other threads of their processes (the near-cache listener,
-// which runs in whichever writer won its election), and how many writes
+// which runs in whichever writer won its election), how many writes
 // found the near cache trusted (a starved listener falls behind and the
-// near cache is then distrusted: writes skip it).
+// near cache is then distrusted: writes skip it), and how many were
+// announced quietly (on the node's own channel, src/quiet.h).
 //
 //   php write-loop.php --port P --procs N --seconds S --near 0|1 [--value-bytes B] [--listener-nice N]
 //
@@ -86,11 +87,12 @@ for ($p = 0; $p < $procs; $p++) {
         $store = new \MoodleCache\RedisStore(['server' => "tcp://127.0.0.1:$port", 'prefix' => 'writecost',
             'near_cache' => $near]);
         $store->set('bench/def', 'warm', 1);
-        usleep(300000);     // the listener subscribed and trusted
+        usleep(1000000);    // the listener subscribed, trusted, and has proved its node's own channel
         if ($listenernice !== null) {
             renice_listener((int)$listenernice);
         }
         [$main0, $other0] = thread_cpu();
+        $quiet0 = $store->stats()['near_quiet_announcements'] ?? 0;
         $end = hrtime(true) + (int)($seconds * 1e9);
         $n = $failed = 0;
         while (hrtime(true) < $end) {
@@ -100,8 +102,10 @@ for ($p = 0; $p < $procs; $p++) {
         // The writers never read, so every write made while the near cache was trusted is a write-around;
         // the warm-up write above counts too when it was trusted.
         $trusted = max(0, ($store->stats()['near_write_arounds'] ?? 0) - 1);
+        $quiet = ($store->stats()['near_quiet_announcements'] ?? 0) - $quiet0;
         file_put_contents("$dir/$p", json_encode(['writes' => $n, 'failed' => $failed,
-            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted]));
+            'writer_cpu' => $main1 - $main0, 'other_cpu' => $other1 - $other0, 'trusted_writes' => $trusted,
+            'quiet_writes' => $quiet]));
         exit(0);
     }
     $children[] = $pid;
@@ -111,7 +115,7 @@ foreach ($children as $pid) {
     pcntl_waitpid($pid, $status);
     $ok = $ok && pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0;
 }
-$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0];
+$sum = ['writes' => 0, 'failed' => 0, 'writer_cpu' => 0.0, 'other_cpu' => 0.0, 'trusted_writes' => 0, 'quiet_writes' => 0];
 foreach (glob("$dir/*") ?: [] as $file) {
     foreach (json_decode((string)file_get_contents($file), true) ?: [] as $k => $v) {
         $sum[$k] += $v;

@@ -412,12 +412,20 @@ static void announce_quietly(uint64_t node, const char *key)
 
 static int quiet(mc_nc *n, uint32_t c)
 {
-    uint64_t stamp = mc_nc_quiet(n, c);
+    int alone;
+    uint64_t stamp = mc_nc_quiet(n, c, &alone);
     return stamp != 0 && mc_now_us() - stamp < MC_NC_QUIET_MS * 1000;
 }
 
-/* Alone, a node proves its own channel (nobody else listens), after it
- * has waited MC_NC_QUIET_MS before trusting anything, and registers. */
+static int alone(mc_nc *n, uint32_t c)
+{
+    int alone;
+    return quiet(n, c) && (mc_nc_quiet(n, c, &alone), alone);
+}
+
+/* Alone, a node proves its own channel, and that nobody else listens
+ * (its changes need no announcement), after it has waited MC_NC_QUIET_MS
+ * before trusting anything, and registers. */
 START_TEST(a_lone_node_announces_quietly_after_its_wait)
 {
     NEED_SERVER();
@@ -428,6 +436,7 @@ START_TEST(a_lone_node_announces_quietly_after_its_wait)
     fprintf(stderr, "trusted %llu ms after the start\n", (unsigned long long)waited);
     ck_assert_uint_ge(waited, MC_NC_QUIET_MS);         /* the joining rule, not a speed */
     ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 2000), 0);
+    ck_assert(alone(nc, chan));                     /* nobody else: nothing to announce */
     char id[17];
     snprintf(id, sizeof(id), "%016llx", (unsigned long long)mc_nc_node_id(nc));
     const char *score[] = {"ZSCORE", "{p}#mc:nodes", id};
@@ -443,7 +452,7 @@ START_TEST(a_subscriber_without_node_channels_keeps_nodes_on_the_shared_one)
 {
     NEED_SERVER();
     start(NULL, NULL);
-    ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 5000), 0);
+    ck_assert_int_ge(WAIT_MS(alone(nc, chan), 5000), 0);
     mc_redis_options o = opts_for(NULL, NULL);
     mc_redis *old = mc_redis_create(&o);
     mc_buf channel = MC_BUF_INIT;
@@ -454,12 +463,13 @@ START_TEST(a_subscriber_without_node_channels_keeps_nodes_on_the_shared_one)
     size_t count = 0;
     ck_assert_int_eq(mc_redis_append(old, 2, argv, lens), MC_OK);
     ck_assert_int_eq(mc_redis_exec(old, &replies, &count), MC_OK);
-    long ms = WAIT_MS(mc_nc_quiet(nc, chan) == 0, 2000);
+    int was_alone;
+    long ms = WAIT_MS(mc_nc_quiet(nc, chan, &was_alone) == 0, 2000);
     fprintf(stderr, "back on the shared channel %ld ms after another subscriber came\n", ms);
     ck_assert_int_ge(ms, 0);
     ck_assert(trusted());
     mc_redis_free(old);
-    ck_assert_int_ge(WAIT_MS(quiet(nc, chan), 2000), 0);
+    ck_assert_int_ge(WAIT_MS(alone(nc, chan), 2000), 0);
     mc_buf_free(&channel);
     finish();
 }
@@ -476,6 +486,7 @@ START_TEST(two_nodes_hear_each_others_quiet_announcements)
     long ms = WAIT_MS(quiet(nc, chan) && quiet(nc2, chan2), 5000);
     fprintf(stderr, "both nodes quiet after %ld ms\n", ms);
     ck_assert_int_ge(ms, 0);
+    ck_assert(!alone(nc, chan) && !alone(nc2, chan2));
     ready_with_entries();
     announce_quietly(mc_nc_node_id(nc), "a");          /* its own: not heard */
     sync_listener();
