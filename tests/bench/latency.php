@@ -170,6 +170,10 @@ for ($p = 0; $p < $procs; $p++) {
             } elseif ($cname === 'near') {
                 $store->store->nearCacheSync(5.0);
             }
+            // every process starts its phase at once: a sync that took one
+            // process longer than another must not stretch the round's window
+            fwrite($b, "ready\n");
+            fgets($b);
             fwrite($b, json_encode(run_phase($store, $ops[$opname], $secs, $p, $first, $limit)) . "\n");
         }
         exit(0);
@@ -205,6 +209,8 @@ foreach (array_keys(operations()) as $opname) {
             // the listener thread may run in this process, which otherwise waits
             $parent_cpu = process_cpu();
             foreach ($children as $c) fwrite($c, json_encode($msg) . "\n");
+            foreach ($children as $c) fgets($c);       // "ready": warmed up (and synced)
+            foreach ($children as $c) fwrite($c, "go\n");
             $acc[$cname] ??= ['hist' => [], 'n' => 0, 'wall' => 0, 'cpu' => 0.0];
             $first = PHP_INT_MAX;
             $last = 0;
