@@ -656,6 +656,11 @@ static int subscribe_members(mc_listener *l, target *t, const redisReply *r)
         snprintf(l->error, sizeof(l->error), "out of memory");
         return END_NETWORK;
     }
+    if (full && mc_quiet_members_stale(&l->members, r)) {
+        snprintf(l->error, sizeof(l->error), "%d nodes' channels subscribed to, some gone: starting over",
+                 MC_QUIET_MAX_MEMBERS);
+        return END_TOPOLOGY;
+    }
     if (added == 0) {
         return 0;
     }

@@ -43,6 +43,31 @@ static int parse_id(const char *s, size_t len, uint64_t *id)
     return 1;
 }
 
+static int in_reply(const redisReply *r, uint64_t id)
+{
+    for (size_t i = 0; i < r->elements; i++) {
+        uint64_t v;
+        if (r->element[i]->type == REDIS_REPLY_STRING && parse_id(r->element[i]->str, r->element[i]->len, &v)
+            && v == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int mc_quiet_members_stale(const mc_quiet_members *m, const redisReply *r)
+{
+    if (r->type != REDIS_REPLY_ARRAY) {
+        return 0;
+    }
+    for (size_t i = 0; i < m->count; i++) {
+        if (!in_reply(r, m->ids[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int known(const mc_quiet_members *m, uint64_t id)
 {
     for (size_t i = 0; i < m->count; i++) {

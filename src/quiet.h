@@ -83,5 +83,9 @@ typedef struct mc_quiet_members {
 int mc_quiet_members_add(mc_quiet_members *m, const redisReply *r, uint64_t self, int database,
                          const char *prefix, size_t prefix_len, mc_buf *channels, size_t *offsets,
                          size_t *lengths, int *full);
+/* 1 when some id of m is not in r (a registry read): a node that left.  A
+ * full session with such ids starts over (flushing), so that the nodes
+ * that came since are subscribed to, and those that left are not. */
+int mc_quiet_members_stale(const mc_quiet_members *m, const redisReply *r);
 
 #endif
