@@ -703,25 +703,48 @@ void mc_near_quiet_check(mc_redis_store *store, bool answered, const redisReply 
         && quiet_fresh(near->quiet_stamp, MC_NC_QUIET_MS);
 }
 
-void mc_near_reannounce(mc_redis_store *store)
+/* Runs one command on the store's connection; its reply, or NULL. */
+static const redisReply *run_one(mc_redis_store *store, int argc, const char **argv, const size_t *lens)
+{
+    redisReply **replies = NULL;
+    size_t count = 0;
+    mc_redis_discard(store->conn);
+    if (mc_redis_append(store->conn, argc, argv, lens) != MC_OK
+        || mc_redis_exec(store->conn, &replies, &count) != MC_OK || count != 1) {
+        return NULL;
+    }
+    return replies[0];
+}
+
+static void drop_epoch_key(mc_redis_store *store)
+{
+    mc_buf key = MC_BUF_INIT;
+    if (mc_listener_epoch_key(&key, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), NULL) == MC_OK) {
+        const char *argv[2] = {"DEL", key.data};
+        size_t lens[2] = {3, key.len};
+        (void)run_one(store, 2, argv, lens);
+    }
+    mc_buf_free(&key);
+}
+
+void mc_near_after_call(mc_redis_store *store)
 {
     mc_near_store *near = &store->near;
     bool again = near->quiet_stamp != 0 && !near->quiet_stands;
     near->quiet_stamp = 0;
     near->quiet_stands = false;
-    if (!again) {
-        return;
+    if (again) {
+        near->counters.reannouncements++;
+        const char *argv[3] = {"PUBLISH", near->channel.data, near->message.data};
+        size_t lens[3] = {7, near->channel.len, near->message.len};
+        const redisReply *r = run_one(store, 3, argv, lens);
+        if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+            mc_near_announce_failed(store, r);
+        }
     }
-    near->counters.reannouncements++;
-    const char *argv[3] = {"PUBLISH", near->channel.data, near->message.data};
-    size_t lens[3] = {7, near->channel.len, near->message.len};
-    redisReply **replies = NULL;
-    size_t count = 0;
-    mc_redis_discard(store->conn);
-    if (mc_redis_append(store->conn, 3, argv, lens) != MC_OK
-        || mc_redis_exec(store->conn, &replies, &count) != MC_OK || count != 1
-        || replies[0]->type != REDIS_REPLY_INTEGER) {
-        mc_near_announce_failed(store, count == 1 ? replies[0] : NULL);
+    if (near->drop_epoch) {
+        near->drop_epoch = false;
+        drop_epoch_key(store);
     }
 }
 
@@ -733,21 +756,8 @@ void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply)
                  "allow the user Pub/Sub channels, or set near_cache to false on every store of prefix '%s'",
                  ZSTR_VAL(store->server), reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "not sent",
                  ZSTR_VAL(store->prefix));
-    if (store->cluster != NULL) {
-        return;     /* each master's epoch key is the listener's choice: nothing to delete from here */
-    }
-    mc_buf key = MC_BUF_INIT;
-    if (mc_listener_epoch_key(&key, ZSTR_VAL(store->prefix), ZSTR_LEN(store->prefix), NULL) == MC_OK) {
-        const char *argv[2] = {"DEL", key.data};
-        size_t lens[2] = {3, key.len};
-        redisReply **replies = NULL;
-        size_t count = 0;
-        mc_redis_discard(store->conn);
-        if (mc_redis_append(store->conn, 2, argv, lens) == MC_OK) {
-            (void)mc_redis_exec(store->conn, &replies, &count);
-        }
-    }
-    mc_buf_free(&key);
+    /* in a cluster each master's epoch key is the listener's choice: nothing to delete from here */
+    near->drop_epoch = store->cluster == NULL;
 }
 
 void mc_near_write_begin(mc_redis_store *store, zend_string *definition, zend_string **keys, const size_t *offsets,

@@ -61,6 +61,7 @@ typedef struct mc_near_store {
     uint64_t quiet_stamp;         /* the call announces quietly under this proof (0: on channel) */
     bool quiet_stands;            /* ... and it stood when Redis answered */
     bool published;               /* the call's pipeline carries its announcement's PUBLISH */
+    bool drop_epoch;              /* an announcement failed: mc_near_after_call deletes the epoch key */
     bool quiet_refused;           /* a quiet PUBLISH was refused: this process stays on channel */
     mc_buf message;               /* the announcement being built */
     mc_buf key;                   /* "{P:D}:<key>" of the current lookup */
@@ -133,17 +134,19 @@ const mc_buf *mc_near_announce_channel(mc_redis_store *store);
  * replies came; publish: its PUBLISH's reply, NULL when none was sent):
  * whether the announcement stands (the change was executed and announced,
  * or needed none, under a proof still under MC_NC_QUIET_MS old), kept in
- * near.quiet_stands; otherwise mc_near_reannounce must send it again.  A
+ * near.quiet_stands; otherwise mc_near_after_call must send it again.  A
  * refused quiet PUBLISH keeps this process on the shared channel. */
 void mc_near_quiet_check(mc_redis_store *store, bool answered, const redisReply *publish);
-/* After the call's replies are used: a quiet announcement that does not
- * stand is published again on the shared channel (one more round trip;
- * its failure is reported as mc_near_announce_failed). */
-void mc_near_reannounce(mc_redis_store *store);
+/* Once a call's replies are used (this runs commands of its own, which
+ * free them): a quiet announcement that does not stand is published again
+ * on the shared channel (one more round trip), and after an announcement
+ * that failed, the prefix's epoch key is deleted. */
+void mc_near_after_call(mc_redis_store *store);
 /* The PUBLISH of an announcement failed (reply: its error, or NULL when it
  * could not be sent): other nodes may keep the old value, so this warns
- * and, on a single server, deletes the prefix's epoch key, which makes
- * every listener flush the prefix within one probe. */
+ * and, on a single server, marks the prefix's epoch key for deletion by
+ * the next mc_near_after_call, which makes every listener flush the
+ * prefix within one probe.  No command is sent here. */
 void mc_near_announce_failed(mc_redis_store *store, const redisReply *reply);
 
 /* Write-through (nearcache.h, mc_nc_fill_written).  set/setMany, after

@@ -193,7 +193,7 @@ bool mc_call_written(const mc_redis_store *store, redisReply **replies, size_t c
 
 /* The announcement's reply is the last of the call's (a call that failed
  * as a whole was reported already).  A quiet one that failed or went stale
- * is not reported here: mc_near_reannounce sends it again. */
+ * is not reported here: mc_near_after_call sends it again. */
 void mc_call_check_announcement(mc_redis_store *store, redisReply **replies, size_t commands, bool announced)
 {
     const redisReply *publish = announced && replies != NULL && store->near.published ? replies[commands - 1] : NULL;

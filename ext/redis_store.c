@@ -285,7 +285,7 @@ PHP_METHOD(MoodleCache_RedisStore, set)
     mc_call_check_announcement(store, replies, commands, announced);
     mc_near_write_end(store, &key, 1, mc_call_written(store, replies, commands, announced));
     bool stored = replies != NULL && set_stored(store, "set", replies, ttl, &expiry);
-    mc_near_reannounce(store);      /* the replies are used: they may go now */
+    mc_near_after_call(store);      /* the replies are used: they may go now */
     if (!stored) RETURN_FALSE;
     store->counters.sets++;
     RETURN_TRUE;
@@ -354,7 +354,7 @@ PHP_METHOD(MoodleCache_RedisStore, setMany)
         mc_call_check_announcement(store, replies, commands, announced);
         mc_near_write_end(store, keys, n, mc_call_written(store, replies, commands, announced));
         stored = replies != NULL && set_stored(store, "setMany", replies, ttl, &expiry) ? n : 0;
-        mc_near_reannounce(store);
+        mc_near_after_call(store);
     } else if (encoded) {
         mc_near_write_end(store, keys, n, false);
         mc_call_out_of_memory(store, "setMany");
@@ -393,7 +393,7 @@ static zend_long delete_keys(mc_redis_store *store, const char *method, zend_str
         deleted = (zend_long)replies[0]->integer;
         store->counters.deletes += (uint64_t)deleted;
     }
-    mc_near_reannounce(store);
+    mc_near_after_call(store);
     return deleted;
 }
 
@@ -524,11 +524,12 @@ PHP_METHOD(MoodleCache_RedisStore, purge)
     redisReply **replies = mc_call_run(store, "purge", commands);
     mc_near_invalidate_definition(store);
     mc_call_check_announcement(store, replies, commands, announced);
-    if (replies != NULL && replies[0]->type != REDIS_REPLY_INTEGER) {
+    bool purged = replies != NULL && replies[0]->type == REDIS_REPLY_INTEGER;
+    if (replies != NULL && !purged) {
         mc_call_reply_failure(store, "purge", replies[0]);
-        RETURN_FALSE;
     }
-    RETURN_BOOL(replies != NULL);
+    mc_near_after_call(store);
+    RETURN_BOOL(purged);
 }
 
 /* SCANs one node for the prefix's keys and unlinks what each step found. */
@@ -596,11 +597,10 @@ static void announce_purge_all(mc_redis_store *store)
     mc_buf_clear(&store->tag);
     if (!mc_call_queue_announcement(store, NULL, MC_ANNOUNCE_ALL, NULL, 0, &commands, &announced)) {
         mc_near_announce_failed(store, NULL);
-        return;
-    }
-    if (announced) {
+    } else if (announced) {
         mc_call_check_announcement(store, mc_call_run(store, "purgeAll", commands), commands, announced);
     }
+    mc_near_after_call(store);
 }
 
 /* In a cluster the prefix's definitions hash to every master: each is scanned. */
