@@ -34,7 +34,9 @@ static bool ini_prefault;          /* moodlecache.near_cache_prefault */
 static mc_nc *cache;               /* NULL when off or the mapping failed */
 static pid_t index_mapped_pid;     /* this process mapped the index in (prefault) */
 static char *fill_hook_dir;        /* tests only: see fill_hook() */
+#ifdef MOODLECACHE_TEST_HOOKS
 static long quiet_stall_ms;        /* tests only: see mc_near_quiet_check() */
+#endif
 static pid_t cache_pid;            /* the process that made it (MINIT) */
 
 /* Listener threads of this process, by channel. */
