@@ -14,6 +14,7 @@
 #include "cluster.h"
 #include "mckey.h"
 #include "reply.h"
+#include "reply_text.h"
 
 /* Slots as redis-server 7.0's CLUSTER KEYSLOT gives them. */
 START_TEST(key_slots_match_redis)
@@ -29,21 +30,10 @@ START_TEST(key_slots_match_redis)
 }
 END_TEST
 
-static redisReply *parse(const char *resp)
-{
-    mc_reply_reader *rr = mc_reply_reader_create();
-    redisReply *reply = NULL;
-    ck_assert_ptr_nonnull(rr);
-    ck_assert_int_eq(mc_reply_reader_feed(rr, resp, strlen(resp)), MC_OK);
-    ck_assert_int_eq(mc_reply_reader_get(rr, &reply), MC_OK);
-    ck_assert_ptr_nonnull(reply);
-    mc_reply_reader_free(rr);
-    return reply;
-}
 
 START_TEST(cluster_slots_parsed)
 {
-    redisReply *reply = parse("*2\r\n"
+    redisReply *reply = reply_from_text("*2\r\n"
         "*4\r\n:0\r\n:8191\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$2\r\nid\r\n*3\r\n$0\r\n\r\n:7003\r\n$2\r\nid\r\n"
         "*3\r\n:8192\r\n:16383\r\n*4\r\n$1\r\n?\r\n:7001\r\n$2\r\nid\r\n*0\r\n");
     mc_cluster_map map;
@@ -76,7 +66,7 @@ START_TEST(cluster_slots_rejected)
         "*1\r\n*3\r\n:0\r\n:1\r\n*2\r\n$0\r\n\r\n:1\r\n",              /* "" without a default host */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        redisReply *reply = parse(bad[i]);
+        redisReply *reply = reply_from_text(bad[i]);
         mc_cluster_map map;
         ck_assert_msg(mc_cluster_parse_slots(reply, NULL, &map) == MC_ERR_PROTOCOL, "case %zu accepted", i);
         ck_assert_uint_eq(map.nranges, 0);

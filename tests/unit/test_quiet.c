@@ -7,51 +7,15 @@
 #include <string.h>
 #include "announce.h"
 #include "quiet.h"
-
-/* A reply tree built by hand, as hiredis would give it. */
-static redisReply *integer(long long v)
-{
-    redisReply *r = calloc(1, sizeof(*r));
-    r->type = REDIS_REPLY_INTEGER;
-    r->integer = v;
-    return r;
-}
-
-static redisReply *string(const char *s)
-{
-    redisReply *r = calloc(1, sizeof(*r));
-    r->type = REDIS_REPLY_STRING;
-    r->str = strdup(s);
-    r->len = strlen(s);
-    return r;
-}
-
-static redisReply *array(size_t n, redisReply **elements)
-{
-    redisReply *r = calloc(1, sizeof(*r));
-    r->type = REDIS_REPLY_ARRAY;
-    r->elements = n;
-    r->element = calloc(n ? n : 1, sizeof(redisReply *));
-    memcpy(r->element, elements, n * sizeof(redisReply *));
-    return r;
-}
-
-static void free_tree(redisReply *r)
-{
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-        free_tree(r->element[i]);
-    }
-    free(r->element);
-    free(r->str);
-    free(r);
-}
+#include "reply_text.h"
 
 static mc_quiet_proof_kind proof_of(long long shared, long long own)
 {
-    redisReply *e[] = {string("shared"), integer(shared), string("own"), integer(own)};
-    redisReply *r = array(4, e);
+    char resp[128];
+    snprintf(resp, sizeof(resp), "*4\r\n$6\r\nshared\r\n:%lld\r\n$3\r\nown\r\n:%lld\r\n", shared, own);
+    redisReply *r = reply_from_text(resp);
     mc_quiet_proof_kind k = mc_quiet_proof(r);
-    free_tree(r);
+    freeReplyObject(r);
     return k;
 }
 
@@ -63,24 +27,25 @@ START_TEST(numsub_proves_heard_alone_or_nothing)
     ck_assert_int_eq(proof_of(2, 0), MC_QUIET_NONE);           /* an older node, a tool */
     ck_assert_int_eq(proof_of(2, 2), MC_QUIET_NONE);           /* counts that do not add up */
     ck_assert_int_eq(proof_of(0, 0), MC_QUIET_NONE);           /* not even this node */
-    redisReply *err = calloc(1, sizeof(*err));
-    err->type = REDIS_REPLY_ERROR;
+    redisReply *err = reply_from_text("-NOPERM this user has no permissions\r\n");
     ck_assert_int_eq(mc_quiet_proof(err), MC_QUIET_NONE);      /* an ACL */
-    free(err);
-    redisReply *e[] = {string("shared"), integer(1)};
-    redisReply *shortr = array(2, e);
+    freeReplyObject(err);
+    redisReply *shortr = reply_from_text("*2\r\n$6\r\nshared\r\n:1\r\n");
     ck_assert_int_eq(mc_quiet_proof(shortr), MC_QUIET_NONE);
-    free_tree(shortr);
+    freeReplyObject(shortr);
 }
 END_TEST
 
+/* A registry read: an array of the ids as bulk strings. */
 static redisReply *ids(size_t n, const char *const *list)
 {
-    redisReply *e[8];
+    char resp[512];
+    int len = snprintf(resp, sizeof(resp), "*%zu\r\n", n);
     for (size_t i = 0; i < n; i++) {
-        e[i] = string(list[i]);
+        len += snprintf(resp + len, sizeof(resp) - (size_t)len, "$%zu\r\n%s\r\n", strlen(list[i]), list[i]);
     }
-    return array(n, e);
+    ck_assert_int_lt(len, (int)sizeof(resp));
+    return reply_from_text(resp);
 }
 
 START_TEST(members_are_parsed_deduplicated_and_named)
@@ -106,12 +71,12 @@ START_TEST(members_are_parsed_deduplicated_and_named)
     mc_buf_clear(&names);
     ck_assert_int_eq(mc_quiet_members_add(&m, r, 0xbb, 3, "p", 1, &names, offsets, lengths, &full), 0);
     ck_assert_int_eq(mc_quiet_members_stale(&m, r), 0);
-    free_tree(r);
+    freeReplyObject(r);
     /* aa left: stale */
     const char *later[] = {"00000000000000dd"};
     r = ids(1, later);
     ck_assert_int_eq(mc_quiet_members_stale(&m, r), 1);
-    free_tree(r);
+    freeReplyObject(r);
     mc_buf_free(&names);
     mc_buf_free(&want);
 }
@@ -130,7 +95,7 @@ START_TEST(members_stop_at_the_cap)
         redisReply *r = ids(1, one);
         mc_buf_clear(&names);
         ck_assert_int_eq(mc_quiet_members_add(&m, r, 0, 0, "p", 1, &names, offsets, lengths, &full), 1);
-        free_tree(r);
+        freeReplyObject(r);
     }
     const char *more[] = {"00000000000fffff"};
     redisReply *r = ids(1, more);
@@ -139,7 +104,7 @@ START_TEST(members_stop_at_the_cap)
     ck_assert_int_eq(full, 1);
     ck_assert_uint_eq(m.count, MC_QUIET_MAX_MEMBERS);
     ck_assert_int_eq(mc_quiet_members_stale(&m, r), 1);        /* the listener then starts over */
-    free_tree(r);
+    freeReplyObject(r);
     mc_buf_free(&names);
 }
 END_TEST
